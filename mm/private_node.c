@@ -1,17 +1,638 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Private memory nodes: core bookkeeping.
+ * Private memory nodes: owner registration, hotplug entry points and the
+ * policy behind the hooks the mm core calls. See include/linux/private_node.h
+ * for the design, the lifetime rules and the locking.
  */
 #include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/private_node.h>
+#include <linux/rcupdate.h>
+#include <linux/swap.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/*
+ * How many passes offline_pages() makes over a private range before it
+ * gives up with -EBUSY instead of retrying forever: a private node may
+ * hold folios that can never leave (pinned, or no room in DRAM), and its
+ * removal must then fail cleanly.
+ */
+#define PRIVATE_NODE_OFFLINE_PASSES	32
+
+DEFINE_STATIC_KEY_FALSE(private_nodes_present);
+EXPORT_SYMBOL_GPL(private_nodes_present);
+
+/* Caps and state bits per node; written under node_private_mutex. */
+unsigned long node_private_flags[MAX_NUMNODES];
+EXPORT_SYMBOL_GPL(node_private_flags);
+
+static struct node_private __rcu *node_private_owner[MAX_NUMNODES];
+static DEFINE_MUTEX(node_private_mutex);
+
+static int node_private_check_caps(const struct node_private *np)
+{
+	unsigned long caps = np->caps;
+
+	if (caps & ~NODE_PRIVATE_CAP_ALL)
+		return -EINVAL;
+	/* Naming the node in a policy means migrating into it. */
+	if ((caps & NODE_PRIVATE_CAP_MEMPOLICY) &&
+	    !(caps & NODE_PRIVATE_CAP_MIGRATION))
+		return -EINVAL;
+	/* Policy-placed folios are written to; they cannot stay read-only. */
+	if ((caps & NODE_PRIVATE_CAP_MEMPOLICY) &&
+	    (caps & NODE_PRIVATE_CAP_PROTECT_WRITE))
+		return -EINVAL;
+	if ((caps & (NODE_PRIVATE_CAP_NUMA_BALANCING |
+		     NODE_PRIVATE_CAP_COMPACTION)) &&
+	    !(caps & NODE_PRIVATE_CAP_MIGRATION))
+		return -EINVAL;
+	/* A write to a protected folio must reach somebody. */
+	if ((caps & NODE_PRIVATE_CAP_PROTECT_WRITE) &&
+	    (!np->ops || !np->ops->write_fault))
+		return -EINVAL;
+	return 0;
+}
 
 /**
- * private_node_core_ready() - report whether the private-node core is built in
+ * node_private_register() - make @np the owner of private node @nid
+ * @nid: node id; the node must be possible and have no normal memory
+ * @np: owner description, with @np->owner, @np->caps and @np->ops filled in
  *
- * Return: true when the kernel was built with CONFIG_PRIVATE_NODE.
+ * After this, memory onlined on @nid becomes private memory (N_MEMORY_PRIVATE)
+ * and the services in @np->caps apply to it. @np must stay valid until
+ * node_private_unregister() returns.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, -EINVAL for a bad node id or an incoherent set of
+ * caps (unknown bits, MEMPOLICY without MIGRATION, MEMPOLICY with
+ * PROTECT_WRITE, NUMA_BALANCING or COMPACTION without MIGRATION,
+ * PROTECT_WRITE without a write_fault callback), -EBUSY if the node already
+ * has normal memory or another owner.
  */
-bool private_node_core_ready(void)
+int node_private_register(int nid, struct node_private *np)
 {
-	return true;
+	int ret;
+
+	if (!np || nid < 0 || nid >= MAX_NUMNODES || !node_possible(nid))
+		return -EINVAL;
+	ret = node_private_check_caps(np);
+	if (ret)
+		return ret;
+
+	/* Before the hotplug lock: the key takes cpu_hotplug_lock. */
+	static_branch_inc(&private_nodes_present);
+
+	mutex_lock(&node_private_mutex);
+	get_online_mems();
+	if (rcu_access_pointer(node_private_owner[nid]) ||
+	    node_state(nid, N_MEMORY) || node_state(nid, N_MEMORY_PRIVATE)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	np->nid = nid;
+	refcount_set(&np->ref, 1);
+	init_completion(&np->released);
+	rcu_assign_pointer(node_private_owner[nid], np);
+	WRITE_ONCE(node_private_flags[nid], np->caps | NODE_PRIVATE_F_REGISTERED);
+out_unlock:
+	put_online_mems();
+	mutex_unlock(&node_private_mutex);
+	if (ret)
+		static_branch_dec(&private_nodes_present);
+	return ret;
 }
-EXPORT_SYMBOL_GPL(private_node_core_ready);
+EXPORT_SYMBOL_GPL(node_private_register);
+
+/**
+ * node_private_unregister() - drop the owner of private node @nid
+ * @nid: node id
+ *
+ * The node must have no online memory left. Waits until no callback into
+ * the owner runs any more; when it returns the owner may free its
+ * struct node_private.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, -EINVAL for a bad node id, -ENOENT if the node has
+ * no owner, -EBUSY while the node still has private memory online.
+ */
+int node_private_unregister(int nid)
+{
+	struct node_private *np;
+
+	if (nid < 0 || nid >= MAX_NUMNODES)
+		return -EINVAL;
+
+	mutex_lock(&node_private_mutex);
+	get_online_mems();
+	np = rcu_dereference_protected(node_private_owner[nid],
+				       lockdep_is_held(&node_private_mutex));
+	if (!np) {
+		put_online_mems();
+		mutex_unlock(&node_private_mutex);
+		return -ENOENT;
+	}
+	if (node_state(nid, N_MEMORY_PRIVATE)) {
+		put_online_mems();
+		mutex_unlock(&node_private_mutex);
+		return -EBUSY;
+	}
+	WRITE_ONCE(node_private_flags[nid], 0);
+	RCU_INIT_POINTER(node_private_owner[nid], NULL);
+	put_online_mems();
+	mutex_unlock(&node_private_mutex);
+
+	/* No new reference can be taken after the grace period. */
+	synchronize_rcu();
+	node_private_put(np);
+	wait_for_completion(&np->released);
+	static_branch_dec(&private_nodes_present);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(node_private_unregister);
+
+/**
+ * node_private_get() - take a reference on the owner of a private node
+ * @nid: node id
+ *
+ * Context: any context.
+ * Return: the owner, or NULL if @nid is not a private node (or is being
+ * unregistered). Drop the reference with node_private_put().
+ */
+struct node_private *node_private_get(int nid)
+{
+	struct node_private *np;
+
+	if (!node_is_private(nid))
+		return NULL;
+	rcu_read_lock();
+	np = rcu_dereference(node_private_owner[nid]);
+	if (np && !refcount_inc_not_zero(&np->ref))
+		np = NULL;
+	rcu_read_unlock();
+	return np;
+}
+EXPORT_SYMBOL_GPL(node_private_get);
+
+/**
+ * node_private_put() - drop a reference taken with node_private_get()
+ * @np: owner, may be NULL
+ *
+ * Context: any context.
+ */
+void node_private_put(struct node_private *np)
+{
+	if (np && refcount_dec_and_test(&np->ref))
+		complete(&np->released);
+}
+EXPORT_SYMBOL_GPL(node_private_put);
+
+/**
+ * node_private_set_blocked() - refuse or accept new folios under pressure
+ * @nid: private node id
+ * @blocked: true to refuse demotion and migration into the node
+ *
+ * While blocked, the node is no demotion target and migration targets on
+ * it are not allocated; gated allocations by the owner itself still work.
+ *
+ * Context: any context.
+ */
+void node_private_set_blocked(int nid, bool blocked)
+{
+	if (!node_is_private(nid))
+		return;
+	if (blocked)
+		set_bit(__ffs(NODE_PRIVATE_F_BLOCKED), &node_private_flags[nid]);
+	else
+		clear_bit(__ffs(NODE_PRIVATE_F_BLOCKED), &node_private_flags[nid]);
+}
+EXPORT_SYMBOL_GPL(node_private_set_blocked);
+
+static struct node_private *node_private_owned_by(int nid)
+{
+	return rcu_dereference_protected(node_private_owner[nid],
+					 lockdep_is_held(&node_private_mutex));
+}
+
+/**
+ * add_private_memory_driver_managed() - hot-add device memory as a private node
+ * @nid: node to add the memory to
+ * @start: physical start, aligned to memory_block_size_bytes()
+ * @size: size, a multiple of memory_block_size_bytes()
+ * @resource_name: "System RAM ($DRIVER)", as for add_memory_driver_managed()
+ * @mhp_flags: MHP_* flags
+ * @online_type: MMOP_* online type of the new memory blocks
+ * @np: owner of the node
+ *
+ * Registers @np as the owner of @nid unless it already is, then hot-adds and
+ * onlines the range as add_memory_driver_managed() does. The node becomes
+ * private (N_MEMORY_PRIVATE) when its first block goes online. On failure
+ * nothing is left behind: the owner is unregistered again if this call
+ * registered it.
+ *
+ * Context: process context, may sleep. Takes the device hotplug lock.
+ * Return: 0 on success or a negative errno (see node_private_register()
+ * and add_memory_driver_managed()).
+ */
+int add_private_memory_driver_managed(int nid, u64 start, u64 size,
+				      const char *resource_name,
+				      mhp_t mhp_flags, int online_type,
+				      struct node_private *np)
+{
+	bool registered = false;
+	struct node_private *cur;
+	int ret;
+
+	if (nid < 0 || nid >= MAX_NUMNODES || !np)
+		return -EINVAL;
+	if (online_type < MMOP_OFFLINE || online_type > MMOP_ONLINE_MOVABLE)
+		return -EINVAL;
+
+	mutex_lock(&node_private_mutex);
+	cur = node_private_owned_by(nid);
+	mutex_unlock(&node_private_mutex);
+	if (cur && cur != np)
+		return -EBUSY;
+	if (!cur) {
+		ret = node_private_register(nid, np);
+		if (ret)
+			return ret;
+		registered = true;
+	}
+
+	ret = __add_memory_driver_managed(nid, start, size, resource_name,
+					  mhp_flags, online_type);
+	if (ret) {
+		if (registered)
+			WARN_ON_ONCE(node_private_unregister(nid));
+		return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
+
+/**
+ * remove_private_memory_driver_managed() - offline and remove private memory
+ * @nid: private node the range belongs to
+ * @start: physical start of a range added with
+ *	add_private_memory_driver_managed()
+ * @size: its size
+ *
+ * New folios are kept off the node while its folios are migrated out to
+ * normal memory, then the range is offlined and removed. If some folio
+ * cannot be migrated (pinned, or no room elsewhere) the removal fails and
+ * everything is rolled back: the memory stays online and no data is lost.
+ * When the node has no memory left afterwards, its owner is unregistered.
+ *
+ * Context: process context, may sleep. Takes the device hotplug lock.
+ * Return: 0 on success, -ENOENT if @nid has no owner, -EBUSY if folios
+ * could not be migrated out, or another negative errno from
+ * offline_and_remove_memory().
+ */
+int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
+{
+	unsigned long bit = __ffs(NODE_PRIVATE_F_DRAINING);
+	int ret;
+
+	if (nid < 0 || nid >= MAX_NUMNODES)
+		return -EINVAL;
+	if (!node_is_private(nid))
+		return -ENOENT;
+
+	set_bit(bit, &node_private_flags[nid]);
+	ret = offline_and_remove_memory(start, size);
+	if (node_is_private(nid))
+		clear_bit(bit, &node_private_flags[nid]);
+	if (ret == -EINTR)
+		ret = -EBUSY;
+	if (ret)
+		return ret;
+
+	if (!node_state(nid, N_MEMORY_PRIVATE)) {
+		ret = node_private_unregister(nid);
+		/* Someone may have added memory meanwhile: that is fine. */
+		if (ret == -EBUSY || ret == -ENOENT)
+			ret = 0;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(remove_private_memory_driver_managed);
+
+/**
+ * private_node_offline_give_up() - bound the migration passes of offlining
+ * @nid: node whose memory is being offlined
+ * @pass: number of passes offline_pages() has made so far
+ *
+ * Return: true if offline_pages() should stop and fail with -EBUSY.
+ */
+bool private_node_offline_give_up(int nid, unsigned int pass)
+{
+	return node_is_private(nid) && pass > PRIVATE_NODE_OFFLINE_PASSES;
+}
+
+/**
+ * private_node_migration_gfp() - add the gate to a migration target allocation
+ * @nid: target node
+ * @reason: MR_* reason of the migration
+ * @gfp: gfp mask of the target allocation
+ *
+ * Migration into a private node needs the service matching @reason:
+ * demotion for MR_DEMOTION, NUMA balancing for MR_NUMA_MISPLACED and
+ * migration for explicit requests (move_pages, migrate_pages, mbind and
+ * drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
+ * longterm pin, memory failure...) move folios off a node and never get the
+ * gate.
+ *
+ * Return: @gfp, with __GFP_PRIVATE added when @nid accepts the migration.
+ */
+gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
+{
+	unsigned long need;
+
+	if (!node_is_private(nid) || node_private_blocked(nid))
+		return gfp;
+
+	switch (reason) {
+	case MR_DEMOTION:
+		need = NODE_PRIVATE_CAP_DEMOTION;
+		break;
+	case MR_NUMA_MISPLACED:
+		need = NODE_PRIVATE_CAP_NUMA_BALANCING;
+		break;
+	case MR_SYSCALL:
+	case MR_MEMPOLICY_MBIND:
+		need = NODE_PRIVATE_CAP_MIGRATION;
+		break;
+	default:
+		return gfp;
+	}
+	if (!node_private_has(nid, need))
+		return gfp;
+	return gfp | __GFP_PRIVATE;
+}
+EXPORT_SYMBOL_IF_KUNIT(private_node_migration_gfp);
+
+/**
+ * private_node_mempolicy_nodes() - vet the private nodes of a policy nodemask
+ * @nodes: nodemask passed to mbind() or set_mempolicy()
+ * @out: set to the private nodes of @nodes that have memory online
+ *
+ * Return: the number of nodes in @out, or -EINVAL if one of them did not
+ * opt into NODE_PRIVATE_CAP_MEMPOLICY.
+ */
+int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
+{
+	int nid;
+
+	nodes_clear(*out);
+	if (!private_nodes_enabled())
+		return 0;
+	nodes_and(*out, *nodes, node_states[N_MEMORY_PRIVATE]);
+	for_each_node_mask(nid, *out)
+		if (!node_private_has(nid, NODE_PRIVATE_CAP_MEMPOLICY))
+			return -EINVAL;
+	return nodes_weight(*out);
+}
+
+/**
+ * private_node_demotion_filter() - drop private nodes not taking demotion
+ * @targets: candidate demotion targets, filtered in place
+ *
+ * Removes the private nodes that did not opt into demotion or are blocked.
+ */
+void private_node_demotion_filter(nodemask_t *targets)
+{
+	int nid;
+
+	if (!private_nodes_enabled())
+		return;
+	for_each_node_mask(nid, *targets)
+		if (node_is_private(nid) &&
+		    (!node_private_has(nid, NODE_PRIVATE_CAP_DEMOTION) ||
+		     node_private_blocked(nid)))
+			node_clear(nid, *targets);
+}
+
+/**
+ * private_node_folio_free() - tell the owner that one of its folios is freed
+ * @folio: folio about to go back to the buddy allocator
+ */
+void private_node_folio_free(struct folio *folio)
+{
+	struct node_private *np = node_private_get(folio_nid(folio));
+
+	if (!np)
+		return;
+	if (np->ops && np->ops->folio_free)
+		np->ops->folio_free(folio, np->owner);
+	node_private_put(np);
+}
+
+/**
+ * private_node_folio_split() - tell the owner that one of its folios was split
+ * @folio: the original (now smaller) folio
+ * @new: one of the folios split off it
+ */
+void private_node_folio_split(struct folio *folio, struct folio *new)
+{
+	struct node_private *np = node_private_get(folio_nid(folio));
+
+	if (!np)
+		return;
+	if (np->ops && np->ops->folio_split)
+		np->ops->folio_split(folio, new, np->owner);
+	node_private_put(np);
+}
+
+static void private_node_notify_migrate(int nid, struct folio *src,
+					struct folio *dst)
+{
+	struct node_private *np = node_private_get(nid);
+
+	if (!np)
+		return;
+	if (np->ops && np->ops->folio_migrate)
+		np->ops->folio_migrate(src, dst, np->owner);
+	node_private_put(np);
+}
+
+/**
+ * private_node_folio_migrate() - tell owners that a folio moves in or out
+ * @src: source folio
+ * @dst: destination folio
+ *
+ * Called once for the source node and once for the destination node when
+ * either is private.
+ */
+void private_node_folio_migrate(struct folio *src, struct folio *dst)
+{
+	int snid = folio_nid(src), dnid = folio_nid(dst);
+
+	if (!private_nodes_enabled())
+		return;
+	private_node_notify_migrate(snid, src, dst);
+	if (dnid != snid)
+		private_node_notify_migrate(dnid, src, dst);
+}
+
+/**
+ * private_node_write_fault() - route a write fault on a protected folio
+ * @vmf: fault description; the page-table lock is not held
+ * @folio: the write-protected folio, with a reference held by the caller
+ *
+ * Return: what the owner's write_fault callback returned, VM_FAULT_SIGBUS
+ * if there is none.
+ */
+vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
+{
+	struct node_private *np = node_private_get(folio_nid(folio));
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	if (!np)
+		return 0;	/* the owner is gone: refault and map writable */
+	if (np->ops && np->ops->write_fault)
+		ret = np->ops->write_fault(vmf, folio, np->owner);
+	node_private_put(np);
+	return ret;
+}
+
+/**
+ * private_node_memory_failure() - tell the owner about a memory failure
+ * @pfn: failing page frame
+ * @flags: MF_* flags of memory_failure()
+ */
+void private_node_memory_failure(unsigned long pfn, int flags)
+{
+	struct node_private *np;
+
+	if (!private_nodes_enabled() || !pfn_valid(pfn))
+		return;
+	np = node_private_get(page_to_nid(pfn_to_page(pfn)));
+	if (!np)
+		return;
+	if (np->ops && np->ops->memory_failure)
+		np->ops->memory_failure(pfn, flags, np->owner);
+	node_private_put(np);
+}
+
+/**
+ * private_node_migrate_folios() - migrate isolated folios to a private node
+ * @folios: folios isolated from the LRU (folio_isolate_lru())
+ * @nid: target private node
+ * @reason: MR_SYSCALL for an explicit request, MR_DEMOTION for demotion
+ * @nr_succeeded: if not NULL, set to the number of pages migrated
+ *
+ * Folios that could not be migrated are put back on the LRU.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 if all folios were migrated, the number of folios that were
+ * not, or -EPERM if @nid does not accept migration for @reason (it is not
+ * private, lacks the service or is blocked).
+ */
+int private_node_migrate_folios(struct list_head *folios, int nid,
+				enum migrate_reason reason,
+				unsigned int *nr_succeeded)
+{
+	struct migration_target_control mtc = {
+		.nid = nid,
+		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+			    __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
+		.reason = reason,
+	};
+	unsigned int done = 0;
+	int ret;
+
+	if (!(private_node_migration_gfp(nid, reason, 0) & __GFP_PRIVATE)) {
+		putback_movable_pages(folios);
+		return -EPERM;
+	}
+	ret = migrate_pages(folios, alloc_migration_target, NULL,
+			    (unsigned long)&mtc, MIGRATE_SYNC, reason, &done);
+	if (ret)
+		putback_movable_pages(folios);
+	if (nr_succeeded)
+		*nr_succeeded = done;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(private_node_migrate_folios);
+
+/**
+ * private_node_migrate_user_range() - move a user range to a node
+ * @mm: address space, with a reference held by the caller
+ * @start: page-aligned start address
+ * @nr_pages: number of pages
+ * @nid: target node, private (with the service for @reason) or normal
+ * @reason: MR_SYSCALL or MR_DEMOTION
+ *
+ * The driver-initiated migration used for explicit moves in and out of a
+ * private node. Pages already on @nid, and pages that cannot be isolated,
+ * are skipped.
+ *
+ * Context: process context, may sleep. Takes the mmap lock of @mm.
+ * Return: number of pages that ended up migrated, or a negative errno.
+ */
+long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
+				     unsigned long nr_pages, int nid,
+				     enum migrate_reason reason)
+{
+	unsigned int done = 0;
+	unsigned long i;
+	LIST_HEAD(folios);
+	int ret;
+
+	if (nid < 0 || nid >= MAX_NUMNODES || !PAGE_ALIGNED(start))
+		return -EINVAL;
+
+	lru_add_drain_all();
+	mmap_read_lock(mm);
+	for (i = 0; i < nr_pages; i++) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		struct folio *folio;
+		struct page *page;
+
+		if (get_user_pages_remote(mm, addr, 1, FOLL_DUMP, &page,
+					  NULL) != 1)
+			continue;
+		folio = page_folio(page);
+		if (folio_nid(folio) != nid && !folio_test_large(folio) &&
+		    folio_isolate_lru(folio)) {
+			list_add_tail(&folio->lru, &folios);
+			node_stat_mod_folio(folio, NR_ISOLATED_ANON +
+					    folio_is_file_lru(folio),
+					    folio_nr_pages(folio));
+		}
+		put_page(page);
+	}
+	mmap_read_unlock(mm);
+
+	if (list_empty(&folios))
+		return 0;
+
+	if (node_is_private(nid)) {
+		ret = private_node_migrate_folios(&folios, nid, reason, &done);
+		if (ret < 0)
+			return ret;
+	} else {
+		struct migration_target_control mtc = {
+			.nid = nid,
+			.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+				    __GFP_NOWARN,
+			.reason = MR_SYSCALL,
+		};
+
+		ret = migrate_pages(&folios, alloc_migration_target, NULL,
+				    (unsigned long)&mtc, MIGRATE_SYNC,
+				    MR_SYSCALL, &done);
+		if (ret)
+			putback_movable_pages(&folios);
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(private_node_migrate_user_range);

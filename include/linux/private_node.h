@@ -1,19 +1,344 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private memory nodes: device memory onlined as an isolated NUMA node.
+ *
+ * A private node is a NUMA node whose memory is managed by the buddy
+ * allocator but which no allocation can reach unless it asks for it.
+ *
+ * Node state
+ *   Memory hot-added with add_private_memory_driver_managed() makes its
+ *   node private: the node is put in N_MEMORY_PRIVATE, never in N_MEMORY
+ *   (nor N_NORMAL_MEMORY), so every for_each_node_state(N_MEMORY) walk,
+ *   cpuset effective_mems, has_memory in sysfs and the zonelists of the
+ *   normal nodes ignore it. Onlining does not start kswapd or kcompactd for
+ *   it. Offlining its last memory block clears the state. Boot memory is
+ *   never private. /sys/devices/system/node/has_private_memory lists the
+ *   private nodes. We deliberately do NOT list mempolicy-capable private
+ *   nodes in has_memory: tools that read has_memory keep seeing only the
+ *   memory every task may use.
+ *
+ * Allocation gate
+ *   __GFP_PRIVATE (gfp bit 0x200) lets an allocation into private zones.
+ *   The page allocator checks one predicate wherever it walks a zonelist
+ *   (fast path, slow path, reclaim retry, compaction, direct reclaim and
+ *   the bulk allocator): a private zone is usable only if the allocation
+ *   context is "private-ok". Cpusets never constrain or admit a private
+ *   node: the gate alone decides, with or without cpusets.
+ *
+ *   Only user folios belong on a private node. The gate is therefore only
+ *   honoured on the folio allocation entry points (__folio_alloc(),
+ *   folio_alloc_mpol() and so vma_alloc_folio(), and the migration target
+ *   allocators built on them), which pass an explicit "folio" context to
+ *   the allocator core. alloc_pages(), __alloc_pages(), alloc_pages_node(),
+ *   the bulk allocator, slab, page tables and every other non-folio user
+ *   go through the plain entry points and get no private page even with
+ *   __GFP_PRIVATE | __GFP_THISNODE. Interrupt context never gets one. The
+ *   context is an argument, not task state, so nested allocations do not
+ *   inherit it.
+ *
+ *   Zonelists follow from the node state: a normal node's fallback list
+ *   only walks N_MEMORY nodes; a private node's fallback list is itself
+ *   then the N_MEMORY nodes (so kernel objects asked for it spill to
+ *   DRAM); its __GFP_THISNODE list is itself alone.
+ *
+ *   Private memory is usually onlined ZONE_MOVABLE, so gated allocations
+ *   should use GFP_HIGHUSER_MOVABLE | GFP_PRIVATE.
+ *
+ * Ownership
+ *   Every private node has exactly one owner, described by a struct
+ *   node_private that the owner allocates and keeps alive from
+ *   node_private_register() until node_private_unregister() returns.
+ *   The core publishes it through an RCU pointer; a callback runs with a
+ *   reference on it. Unregistration unpublishes the owner, waits for an
+ *   RCU grace period, drops the initial reference and waits on a
+ *   completion until every callback in flight has returned: after it
+ *   returns no callback is running or will run.
+ *
+ * Services
+ *   Every mm service that would touch the node is an opt-in capability
+ *   (NODE_PRIVATE_CAP_*). Without the flag the service leaves the node
+ *   and its folios alone.
+ *
+ * Locking
+ *   node_private_register()/node_private_unregister() take a private mutex
+ *   and must be called from process context; they may sleep. The caps are
+ *   fixed at registration. node_private_set_blocked() may be called from
+ *   any context. The predicates in this header are lockless.
  */
 #ifndef _LINUX_PRIVATE_NODE_H
 #define _LINUX_PRIVATE_NODE_H
 
 #include <linux/types.h>
+#include <linux/bits.h>
+#include <linux/nodemask.h>
+#include <linux/jump_label.h>
+#include <linux/refcount.h>
+#include <linux/completion.h>
+#include <linux/mm_types.h>
+#include <linux/mmzone.h>
+#include <linux/memory_hotplug.h>
+#include <linux/numa.h>
+#include <linux/migrate_mode.h>
+
+struct folio;
+struct vm_fault;
+struct zone;
+
+/* Capability flags: the mm services the owner opts into. */
+/* move_pages(2), migrate_pages(2), mbind and drivers may migrate in */
+#define NODE_PRIVATE_CAP_MIGRATION	BIT(0)
+/* mbind/set_mempolicy may name the node (needs MIGRATION, no WP) */
+#define NODE_PRIVATE_CAP_MEMPOLICY	BIT(1)
+/* the node is a demotion target of the memory tiers */
+#define NODE_PRIVATE_CAP_DEMOTION	BIT(2)
+/* mappings of its folios stay read-only, writes go to ops->write_fault */
+#define NODE_PRIVATE_CAP_PROTECT_WRITE	BIT(3)
+/* direct reclaim by gated allocations may reclaim from the node */
+#define NODE_PRIVATE_CAP_RECLAIM	BIT(4)
+/* NUMA balancing may migrate into the node (needs MIGRATION) */
+#define NODE_PRIVATE_CAP_NUMA_BALANCING	BIT(5)
+/* compaction may run on the node (needs MIGRATION) */
+#define NODE_PRIVATE_CAP_COMPACTION	BIT(6)
+/* folios on the node may be pinned with FOLL_LONGTERM */
+#define NODE_PRIVATE_CAP_LONGTERM_PIN	BIT(7)
+#define NODE_PRIVATE_CAP_ALL		GENMASK(7, 0)
+
+/* Core-internal per-node state bits, kept beside the caps. */
+#define NODE_PRIVATE_F_REGISTERED	BIT(16)	/* node has an owner */
+#define NODE_PRIVATE_F_BLOCKED		BIT(17)	/* refuses demotion/migration in */
+#define NODE_PRIVATE_F_DRAINING		BIT(18)	/* being removed: no new folios */
+
+/**
+ * struct node_private_ops - callbacks from the mm core to a node's owner
+ * @folio_free: a folio on the node is being freed (may not sleep; the page
+ *	goes back to the buddy allocator afterwards).
+ * @folio_split: @folio was split and @new is one of the new folios.
+ * @folio_migrate: @src is being migrated to @dst, one of them being on the
+ *	node; called before the migration entries are replaced (may not
+ *	sleep).
+ * @write_fault: a write hit a write-protected mapping of @folio
+ *	(PROTECT_WRITE nodes only). Called without the page-table lock but
+ *	with the mmap or VMA lock held and a reference on @folio; may sleep.
+ *	Returning 0 retries the fault, so the owner must have made progress
+ *	(typically migrated the folio off the node); VM_FAULT_SIGBUS refuses
+ *	the write.
+ * @memory_failure: memory failure was reported for @pfn on the node.
+ *
+ * Every callback is optional except @write_fault for PROTECT_WRITE nodes.
+ * Each gets the owner cookie of the struct node_private.
+ */
+struct node_private_ops {
+	void (*folio_free)(struct folio *folio, void *owner);
+	void (*folio_split)(struct folio *folio, struct folio *new, void *owner);
+	void (*folio_migrate)(struct folio *src, struct folio *dst, void *owner);
+	vm_fault_t (*write_fault)(struct vm_fault *vmf, struct folio *folio,
+				  void *owner);
+	void (*memory_failure)(unsigned long pfn, int flags, void *owner);
+};
+
+/**
+ * struct node_private - the owner of a private node
+ * @owner: opaque owner cookie handed to every callback.
+ * @caps: NODE_PRIVATE_CAP_* services the owner opts into.
+ * @ops: callbacks, may be NULL when no cap needs one.
+ * @nid: node id, set by node_private_register().
+ * @ref: references held by running callbacks plus one for registration.
+ * @released: completed when @ref drops to zero after unregistration.
+ *
+ * The owner fills @owner, @caps and @ops and keeps the structure alive
+ * until node_private_unregister() has returned. The other fields belong to
+ * the core.
+ */
+struct node_private {
+	void *owner;
+	unsigned long caps;
+	const struct node_private_ops *ops;
+	int nid;
+	refcount_t ref;
+	struct completion released;
+};
 
 #ifdef CONFIG_PRIVATE_NODE
-bool private_node_core_ready(void);
-#else
-static inline bool private_node_core_ready(void)
+
+DECLARE_STATIC_KEY_FALSE(private_nodes_present);
+extern unsigned long node_private_flags[MAX_NUMNODES];
+
+/* Cheap lockless predicates. */
+static inline bool private_nodes_enabled(void)
+{
+	return static_branch_unlikely(&private_nodes_present);
+}
+
+static inline unsigned long __node_private_flags(int nid)
+{
+	if (nid < 0 || nid >= MAX_NUMNODES)
+		return 0;
+	return READ_ONCE(node_private_flags[nid]);
+}
+
+/* Is the node registered as private (it may have no memory yet)? */
+static inline bool node_is_private(int nid)
+{
+	return private_nodes_enabled() &&
+		(__node_private_flags(nid) & NODE_PRIVATE_F_REGISTERED);
+}
+
+/* Does the private node @nid opt into all of @caps? */
+static inline bool node_private_has(int nid, unsigned long caps)
+{
+	return node_is_private(nid) &&
+		(__node_private_flags(nid) & caps) == caps;
+}
+
+static inline bool node_private_blocked(int nid)
+{
+	return node_is_private(nid) &&
+		(__node_private_flags(nid) & NODE_PRIVATE_F_BLOCKED);
+}
+
+/**
+ * private_zone_allowed - the allocation gate for one zone
+ * @zone: zone the allocator is about to use
+ * @private_ok: the allocation context is a gated folio allocation
+ *
+ * Return: true if the zone is not private, or if it is and the gated folio
+ * allocation may use it.
+ */
+static inline bool private_zone_allowed(const struct zone *zone,
+					bool private_ok)
+{
+	unsigned long flags;
+
+	if (!private_nodes_enabled())
+		return true;
+	flags = __node_private_flags(zone_to_nid(zone));
+	if (!(flags & NODE_PRIVATE_F_REGISTERED))
+		return true;
+	return private_ok && !(flags & NODE_PRIVATE_F_DRAINING);
+}
+
+static inline bool private_zone(const struct zone *zone)
+{
+	return !private_zone_allowed(zone, false);
+}
+
+/* Does a mapping of a page on node @nid have to stay read-only? */
+static inline bool node_private_write_protected(int nid)
+{
+	return node_private_has(nid, NODE_PRIVATE_CAP_PROTECT_WRITE);
+}
+
+/* May a page of node @nid be pinned with FOLL_LONGTERM? */
+static inline bool node_private_longterm_pinnable(int nid)
+{
+	return !node_is_private(nid) ||
+		node_private_has(nid, NODE_PRIVATE_CAP_LONGTERM_PIN);
+}
+
+int node_private_register(int nid, struct node_private *np);
+int node_private_unregister(int nid);
+void node_private_set_blocked(int nid, bool blocked);
+struct node_private *node_private_get(int nid);
+void node_private_put(struct node_private *np);
+
+int add_private_memory_driver_managed(int nid, u64 start, u64 size,
+				      const char *resource_name,
+				      mhp_t mhp_flags, int online_type,
+				      struct node_private *np);
+int remove_private_memory_driver_managed(int nid, u64 start, u64 size);
+int private_node_migrate_folios(struct list_head *folios, int nid,
+				enum migrate_reason reason,
+				unsigned int *nr_succeeded);
+long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
+				     unsigned long nr_pages, int nid,
+				     enum migrate_reason reason);
+
+/* Hooks called by the mm core (see patches/). */
+gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp);
+int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);
+void private_node_demotion_filter(nodemask_t *targets);
+void private_node_folio_free(struct folio *folio);
+void private_node_folio_split(struct folio *folio, struct folio *new);
+void private_node_folio_migrate(struct folio *src, struct folio *dst);
+vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio);
+void private_node_memory_failure(unsigned long pfn, int flags);
+bool private_node_offline_give_up(int nid, unsigned int pass);
+
+#else /* !CONFIG_PRIVATE_NODE */
+
+static inline bool private_nodes_enabled(void)
 {
 	return false;
 }
-#endif
+
+static inline bool node_is_private(int nid)
+{
+	return false;
+}
+
+static inline bool node_private_has(int nid, unsigned long caps)
+{
+	return false;
+}
+
+static inline bool node_private_blocked(int nid)
+{
+	return false;
+}
+
+static inline bool private_zone_allowed(const struct zone *zone,
+					bool private_ok)
+{
+	return true;
+}
+
+static inline bool private_zone(const struct zone *zone)
+{
+	return false;
+}
+
+static inline bool node_private_write_protected(int nid)
+{
+	return false;
+}
+
+static inline bool node_private_longterm_pinnable(int nid)
+{
+	return true;
+}
+
+static inline gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
+{
+	return gfp;
+}
+
+static inline void private_node_demotion_filter(nodemask_t *targets)
+{
+}
+
+static inline void private_node_folio_free(struct folio *folio)
+{
+}
+
+static inline void private_node_folio_split(struct folio *folio,
+					    struct folio *new)
+{
+}
+
+static inline void private_node_folio_migrate(struct folio *src,
+					      struct folio *dst)
+{
+}
+
+static inline void private_node_memory_failure(unsigned long pfn, int flags)
+{
+}
+
+static inline bool private_node_offline_give_up(int nid, unsigned int pass)
+{
+	return false;
+}
+
+#endif /* CONFIG_PRIVATE_NODE */
 
 #endif /* _LINUX_PRIVATE_NODE_H */
