@@ -204,7 +204,7 @@ static inline bool node_private_blocked(int nid)
  * Return: true if the zone is not private, or if it is and the gated folio
  * allocation may use it.
  */
-static inline bool private_zone_allowed(const struct zone *zone,
+static inline bool private_zone_allowed(struct zone *zone,
 					bool private_ok)
 {
 	unsigned long flags;
@@ -217,7 +217,7 @@ static inline bool private_zone_allowed(const struct zone *zone,
 	return private_ok && !(flags & NODE_PRIVATE_F_DRAINING);
 }
 
-static inline bool private_zone(const struct zone *zone)
+static inline bool private_zone(struct zone *zone)
 {
 	return !private_zone_allowed(zone, false);
 }
@@ -286,13 +286,13 @@ static inline bool node_private_blocked(int nid)
 	return false;
 }
 
-static inline bool private_zone_allowed(const struct zone *zone,
+static inline bool private_zone_allowed(struct zone *zone,
 					bool private_ok)
 {
 	return true;
 }
 
-static inline bool private_zone(const struct zone *zone)
+static inline bool private_zone(struct zone *zone)
 {
 	return false;
 }
@@ -332,6 +332,19 @@ static inline void private_node_folio_migrate(struct folio *src,
 
 static inline void private_node_memory_failure(unsigned long pfn, int flags)
 {
+}
+
+static inline int private_node_mempolicy_nodes(const nodemask_t *nodes,
+					       nodemask_t *out)
+{
+	nodes_clear(*out);
+	return 0;
+}
+
+static inline vm_fault_t private_node_write_fault(struct vm_fault *vmf,
+						  struct folio *folio)
+{
+	return VM_FAULT_SIGBUS;
 }
 
 static inline bool private_node_offline_give_up(int nid, unsigned int pass)
