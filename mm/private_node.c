@@ -523,18 +523,32 @@ void private_node_memory_failure(unsigned long pfn, int flags)
 }
 
 /**
- * private_node_migrate_folios() - migrate isolated folios to a private node
+ * private_node_core_ready() - report whether the private-node core is built in
+ *
+ * Return: true when the kernel was built with CONFIG_PRIVATE_NODE.
+ */
+bool private_node_core_ready(void)
+{
+	return true;
+}
+EXPORT_SYMBOL_GPL(private_node_core_ready);
+
+/**
+ * private_node_migrate_folios() - migrate isolated folios to a node
  * @folios: folios isolated from the LRU (folio_isolate_lru())
- * @nid: target private node
+ * @nid: target node, private or not
  * @reason: MR_SYSCALL for an explicit request, MR_DEMOTION for demotion
  * @nr_succeeded: if not NULL, set to the number of pages migrated
  *
  * Folios that could not be migrated are put back on the LRU.
  *
+ * The target allocation only gets the private gate if @nid accepts a
+ * migration for @reason (see private_node_migration_gfp()); otherwise no
+ * folio moves.
+ *
  * Context: process context, may sleep.
- * Return: 0 if all folios were migrated, the number of folios that were
- * not, or -EPERM if @nid does not accept migration for @reason (it is not
- * private, lacks the service or is blocked).
+ * Return: 0 if all folios were migrated, else the number of folios that
+ * were not, or a negative errno.
  */
 int private_node_migrate_folios(struct list_head *folios, int nid,
 				enum migrate_reason reason,
@@ -549,10 +563,6 @@ int private_node_migrate_folios(struct list_head *folios, int nid,
 	unsigned int done = 0;
 	int ret;
 
-	if (!(private_node_migration_gfp(nid, reason, 0) & __GFP_PRIVATE)) {
-		putback_movable_pages(folios);
-		return -EPERM;
-	}
 	ret = migrate_pages(folios, alloc_migration_target, NULL,
 			    (unsigned long)&mtc, MIGRATE_SYNC, reason, &done);
 	if (ret)
@@ -615,24 +625,9 @@ long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
 	if (list_empty(&folios))
 		return 0;
 
-	if (node_is_private(nid)) {
-		ret = private_node_migrate_folios(&folios, nid, reason, &done);
-		if (ret < 0)
-			return ret;
-	} else {
-		struct migration_target_control mtc = {
-			.nid = nid,
-			.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-				    __GFP_NOWARN,
-			.reason = MR_SYSCALL,
-		};
-
-		ret = migrate_pages(&folios, alloc_migration_target, NULL,
-				    (unsigned long)&mtc, MIGRATE_SYNC,
-				    MR_SYSCALL, &done);
-		if (ret)
-			putback_movable_pages(&folios);
-	}
+	ret = private_node_migrate_folios(&folios, nid, reason, &done);
+	if (ret < 0)
+		return ret;
 	return done;
 }
 EXPORT_SYMBOL_GPL(private_node_migrate_user_range);

@@ -99,7 +99,7 @@ struct zone;
 #define NODE_PRIVATE_CAP_NUMA_BALANCING	BIT(5)
 /* compaction may run on the node (needs MIGRATION) */
 #define NODE_PRIVATE_CAP_COMPACTION	BIT(6)
-/* folios on the node may be pinned with FOLL_LONGTERM */
+/* folios on the node may be pinned with FOLL_LONGTERM (even ZONE_MOVABLE) */
 #define NODE_PRIVATE_CAP_LONGTERM_PIN	BIT(7)
 #define NODE_PRIVATE_CAP_ALL		GENMASK(7, 0)
 
@@ -228,13 +228,7 @@ static inline bool node_private_write_protected(int nid)
 	return node_private_has(nid, NODE_PRIVATE_CAP_PROTECT_WRITE);
 }
 
-/* May a page of node @nid be pinned with FOLL_LONGTERM? */
-static inline bool node_private_longterm_pinnable(int nid)
-{
-	return !node_is_private(nid) ||
-		node_private_has(nid, NODE_PRIVATE_CAP_LONGTERM_PIN);
-}
-
+bool private_node_core_ready(void);
 int node_private_register(int nid, struct node_private *np);
 int node_private_unregister(int nid);
 void node_private_set_blocked(int nid, bool blocked);
@@ -265,6 +259,11 @@ void private_node_memory_failure(unsigned long pfn, int flags);
 bool private_node_offline_give_up(int nid, unsigned int pass);
 
 #else /* !CONFIG_PRIVATE_NODE */
+
+static inline bool private_node_core_ready(void)
+{
+	return false;
+}
 
 static inline bool private_nodes_enabled(void)
 {
@@ -300,11 +299,6 @@ static inline bool private_zone(struct zone *zone)
 static inline bool node_private_write_protected(int nid)
 {
 	return false;
-}
-
-static inline bool node_private_longterm_pinnable(int nid)
-{
-	return true;
 }
 
 static inline gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
