@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The private node mm core seen from userspace: isolation under memory
+ * pressure, explicit placement with mbind(2) and move_pages(2) only when the
+ * node's owner opted in, and hot-removal with resident folios.
+ *
+ * The node is made by the test-only module private_node_testdrv from the
+ * range of dax1.0 (node 3), which is unbound from device_dax for the test.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define DAX		"dax1.0"
+#define DAX_DIR		"/sys/bus/dax/devices/" DAX
+#define DAX_DRV		"/sys/bus/dax/drivers/device_dax"
+#define CONTROL		"/sys/kernel/debug/private_node_testdrv/control"
+
+/* NODE_PRIVATE_CAP_* of include/linux/private_node.h */
+#define CAP_MIGRATION	0x1UL
+#define CAP_MEMPOLICY	0x2UL
+
+#define PAGE		4096UL
+#define NPAGES		64
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+/* "Node N MemUsed:  X kB" and friends, in kB. */
+static long node_meminfo(int nid, const char *key)
+{
+	char path[128], line[256], k[64];
+	long val = -1;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 nid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long v;
+
+		if (sscanf(line, "Node %d %63[^:]: %ld", &n, k, &v) == 3 &&
+		    !strcmp(k, key)) {
+			val = v;
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* Is @nid in the node list of /sys/devices/system/node/@file? */
+static int node_listed(const char *file, int nid)
+{
+	char path[128], buf[256], *p;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", file);
+	if (read_str(path, buf, sizeof(buf)))
+		return -1;
+	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+		int a, b;
+
+		if (sscanf(p, "%d-%d", &a, &b) == 2) {
+			if (nid >= a && nid <= b)
+				return 1;
+		} else if (atoi(p) == nid) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static unsigned int count_on_node(void *addr, unsigned long npages, int nid)
+{
+	void **pages = calloc(npages, sizeof(void *));
+	int *status = calloc(npages, sizeof(int));
+	unsigned long i, on = 0;
+
+	if (!pages || !status)
+		return ~0U;
+	for (i = 0; i < npages; i++)
+		pages[i] = (char *)addr + i * PAGE;
+	if (move_pages(0, npages, pages, NULL, status, 0))
+		on = ~0U;
+	else
+		for (i = 0; i < npages; i++)
+			if (status[i] == nid)
+				on++;
+	free(pages);
+	free(status);
+	return on;
+}
+
+static uint64_t checksum(const void *addr, size_t len)
+{
+	const uint64_t *p = addr;
+	uint64_t sum = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		sum = (sum ^ p[i]) * 1099511628211ULL;
+	return sum;
+}
+
+static void fill(void *addr, size_t len, unsigned int seed)
+{
+	uint64_t *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x;
+	}
+}
+
+FIXTURE(privnode) {
+	int nid;
+	unsigned long long start, size;
+	int unbound;
+	int added;
+};
+
+FIXTURE_SETUP(privnode)
+{
+	char buf[64];
+
+	self->added = 0;
+	self->unbound = 0;
+	if (access(DAX_DIR, F_OK))
+		SKIP(return, "no %s in this machine", DAX);
+	if (system("modprobe private_node_testdrv") != 0 ||
+	    access(CONTROL, W_OK))
+		SKIP(return, "private_node_testdrv is not available");
+	if (!access(DAX_DRV "/" DAX, F_OK)) {
+		ASSERT_EQ(0, write_str(DAX_DRV "/unbind", DAX));
+		self->unbound = 1;
+	}
+	ASSERT_EQ(0, read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
+	self->nid = atoi(buf);
+	ASSERT_EQ(0, read_str(DAX_DIR "/resource", buf, sizeof(buf)));
+	self->start = strtoull(buf, NULL, 0);
+	ASSERT_EQ(0, read_str(DAX_DIR "/size", buf, sizeof(buf)));
+	self->size = strtoull(buf, NULL, 0);
+	ASSERT_GT(self->size, 0ULL);
+}
+
+FIXTURE_TEARDOWN(privnode)
+{
+	if (self->added)
+		write_str(CONTROL, "remove");
+	if (self->unbound)
+		write_str(DAX_DRV "/bind", DAX);
+	system("modprobe -r private_node_testdrv 2>/dev/null");
+}
+
+static int node_add(struct _test_data_privnode *self, unsigned long caps)
+{
+	char cmd[128];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "add %d %llx %llx %lx", self->nid,
+		 self->start, self->size, caps);
+	ret = write_str(CONTROL, cmd);
+	if (!ret)
+		self->added = 1;
+	return ret;
+}
+
+static int node_remove(struct _test_data_privnode *self)
+{
+	int ret = write_str(CONTROL, "remove");
+
+	if (!ret)
+		self->added = 0;
+	return ret;
+}
+
+/*
+ * Fill node 0 and node 1 almost completely with anonymous and tmpfs memory:
+ * not one page may land on the private node.
+ */
+TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
+{
+	long used_before, used_after, free0, free1, target;
+	size_t anon_len, shm_len;
+	char *anon, *shm;
+	int fd;
+
+	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
+	ASSERT_EQ(1, node_listed("has_private_memory", self->nid));
+	ASSERT_EQ(0, node_listed("has_memory", self->nid));
+	used_before = node_meminfo(self->nid, "MemUsed");
+	ASSERT_GE(used_before, 0);
+
+	free0 = node_meminfo(0, "MemFree");
+	free1 = node_meminfo(1, "MemFree");
+	ASSERT_GT(free0, 0);
+	ASSERT_GT(free1, 0);
+	/* Leave 96M per node so that nothing gets OOM-killed. */
+	target = (free0 + free1 - 2 * 96 * 1024) * 1024;
+	ASSERT_GT(target, 64L << 20);
+	anon_len = (target * 3 / 5) & ~(PAGE - 1);
+	shm_len = (target - anon_len) & ~(PAGE - 1);
+
+	anon = mmap(NULL, anon_len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	memset(anon, 0xa5, anon_len);
+
+	fd = open("/dev/shm/private_node_test", O_RDWR | O_CREAT | O_TRUNC,
+		  0600);
+	ASSERT_GE(fd, 0);
+	unlink("/dev/shm/private_node_test");
+	ASSERT_EQ(0, ftruncate(fd, shm_len));
+	shm = mmap(NULL, shm_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, shm);
+	memset(shm, 0x5a, shm_len);
+
+	TH_LOG("filled %zu MiB anonymous + %zu MiB tmpfs; node0 free %ld kB, node1 free %ld kB",
+	       anon_len >> 20, shm_len >> 20, node_meminfo(0, "MemFree"),
+	       node_meminfo(1, "MemFree"));
+	EXPECT_EQ(0U, count_on_node(anon, anon_len / PAGE, self->nid));
+	EXPECT_EQ(0U, count_on_node(shm, shm_len / PAGE, self->nid));
+
+	used_after = node_meminfo(self->nid, "MemUsed");
+	TH_LOG("private node %d MemUsed %ld kB -> %ld kB", self->nid,
+	       used_before, used_after);
+	EXPECT_LE(used_after, used_before + 1024);
+	EXPECT_EQ(0, node_listed("has_memory", self->nid));
+
+	munmap(anon, anon_len);
+	munmap(shm, shm_len);
+	close(fd);
+	EXPECT_EQ(0, node_remove(self));
+}
+
+/* Without the mempolicy service mbind fails; without migration, move_pages. */
+TEST_F(privnode, explicit_access_refused_without_caps)
+{
+	unsigned long mask = 1UL << self->nid;
+	void *pages[NPAGES];
+	int status[NPAGES], nodes[NPAGES], i;
+	char *buf;
+
+	buf = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 1, NPAGES * PAGE);
+	for (i = 0; i < NPAGES; i++) {
+		pages[i] = buf + i * PAGE;
+		nodes[i] = self->nid;
+	}
+
+	/* No service at all. */
+	ASSERT_EQ(0, node_add(self, 0));
+	EXPECT_EQ(-1, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
+			    sizeof(mask) * 8 + 1, MPOL_MF_MOVE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_mempolicy(MPOL_BIND, &mask, sizeof(mask) * 8 + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, move_pages(0, NPAGES, pages, nodes, status,
+				 MPOL_MF_MOVE));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
+	ASSERT_EQ(0, node_remove(self));
+
+	/* Migration without mempolicy: move_pages works, mbind does not. */
+	ASSERT_EQ(0, node_add(self, CAP_MIGRATION));
+	EXPECT_EQ(-1, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
+			    sizeof(mask) * 8 + 1, MPOL_MF_MOVE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
+				MPOL_MF_MOVE));
+	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
+	ASSERT_EQ(0, node_remove(self));
+	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
+	munmap(buf, NPAGES * PAGE);
+}
+
+/*
+ * With the mempolicy service, mbind places pages on the node and move_pages
+ * moves them out and back; removing the node with the pages resident
+ * migrates them out with their contents intact.
+ */
+TEST_F(privnode, mbind_move_pages_and_removal)
+{
+	unsigned long mask = 1UL << self->nid;
+	void *pages[NPAGES];
+	int status[NPAGES], nodes[NPAGES], i;
+	uint64_t sum;
+	char *buf;
+
+	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
+	buf = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
+			   sizeof(mask) * 8 + 1, 0));
+	fill(buf, NPAGES * PAGE, 7);
+	sum = checksum(buf, NPAGES * PAGE);
+	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
+
+	for (i = 0; i < NPAGES; i++) {
+		pages[i] = buf + i * PAGE;
+		nodes[i] = 0;
+	}
+	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
+				MPOL_MF_MOVE));
+	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, 0));
+	for (i = 0; i < NPAGES; i++)
+		nodes[i] = self->nid;
+	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
+				MPOL_MF_MOVE));
+	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(sum, checksum(buf, NPAGES * PAGE));
+
+	/* Hot-remove with the folios resident: they move out, intact. */
+	ASSERT_EQ(0, node_remove(self));
+	EXPECT_EQ(0, node_listed("has_private_memory", self->nid));
+	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(sum, checksum(buf, NPAGES * PAGE));
+	munmap(buf, NPAGES * PAGE);
+}
+
+TEST_HARNESS_MAIN
