@@ -913,11 +913,8 @@ static void flag_mempolicy(struct kunit *test)
 
 static void flag_demotion(struct kunit *test)
 {
-	struct migration_target_control mtc = {
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-			    __GFP_NOWARN | __GFP_NORETRY,
-		.reason = MR_DEMOTION,
-	};
+	const gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+			  __GFP_NOWARN | __GFP_NORETRY;
 	struct folio *src, *dst;
 	struct test_owner *o;
 
@@ -928,8 +925,8 @@ static void flag_demotion(struct kunit *test)
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_NE(test, next_demotion_node(1), test_nid);
-	mtc.nid = test_nid;
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
@@ -939,24 +936,25 @@ static void flag_demotion(struct kunit *test)
 	o = test_add_node(test, NODE_PRIVATE_CAP_DEMOTION);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(1), test_nid);
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NOT_NULL(test, dst);
 	if (dst) {
 		KUNIT_EXPECT_EQ(test, folio_nid(dst), test_nid);
 		folio_put(dst);
 	}
 	/* Demotion is not migration: explicit moves stay refused. */
-	mtc.reason = MR_SYSCALL;
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_SYSCALL,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
-	mtc.reason = MR_DEMOTION;
 
 	node_private_set_blocked(test_nid, true);
 	KUNIT_EXPECT_TRUE(test, node_private_blocked(test_nid));
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
