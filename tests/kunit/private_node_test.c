@@ -656,8 +656,6 @@ static void alloc_cpuset_including_node(struct kunit *test)
 	struct page *page;
 
 	alloc_need_node(test);
-	kunit_info(test, "cpusets %s", cpusets_enabled() ? "enabled" :
-		   "disabled");
 
 	mems = node_states[N_MEMORY];
 	node_set(test_nid, mems);
@@ -742,7 +740,7 @@ static void zonelists_follow_rules(struct kunit *test)
 		if (!NODE_DATA(nid))
 			continue;
 		zl = &NODE_DATA(nid)->node_zonelists[ZONELIST_FALLBACK];
-		for_each_zone_zonelist(zone, z, zl, MAX_NR_ZONES - 1) {
+		for (z = zl->_zonerefs; (zone = zonelist_zone(z)); z++) {
 			n = zone_to_nid(zone);
 			node_set(n, seen);
 			if (node_state(nid, N_MEMORY_PRIVATE)) {
@@ -776,7 +774,7 @@ static void zonelists_follow_rules(struct kunit *test)
 		/* __GFP_THISNODE: the node itself, nothing else. */
 		zl = &NODE_DATA(nid)->node_zonelists[ZONELIST_NOFALLBACK];
 		nodes_clear(seen);
-		for_each_zone_zonelist(zone, z, zl, MAX_NR_ZONES - 1)
+		for (z = zl->_zonerefs; (zone = zonelist_zone(z)); z++)
 			node_set(zone_to_nid(zone), seen);
 		KUNIT_EXPECT_TRUE(test, nodes_empty(seen) ||
 				  (nodes_weight(seen) == 1 &&
