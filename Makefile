@@ -10,6 +10,8 @@
 #   make vm       boot the guest with a shell on the serial console
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
+#   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
+#                 kunit and user tests, and patches/
 #   make clean    remove module and test build outputs (keeps the kernel)
 #   make distclean  remove build/ entirely
 #
@@ -37,7 +39,7 @@ USER_LIBS   := -lnuma -lpthread
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 
-.PHONY: all deps kernel modules user vm check demo clean distclean
+.PHONY: all deps kernel modules user vm check demo checkpatch clean distclean
 
 all: kernel modules user
 
@@ -79,6 +81,17 @@ demo: modules user
 	@rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
 	@$(TOP)/scripts/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
 	@test -f $(BUILD)/demo/done || { echo "demo: the guest did not finish; see $(BUILD)/demo/console.log"; exit 1; }
+
+# Our own files only (git knows them; generated *.mod.c are not ours). Patches
+# are given by absolute path: checkpatch misreads a relative patches/ path.
+CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude-standard 'mm/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'tests/*.[ch]')
+
+checkpatch:
+	@test -f $(KSRC)/scripts/checkpatch.pl || { echo "run 'make kernel' first"; exit 1; }
+	@cd $(TOP) && rc=0; \
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse -f $(CHECKPATCH_FILES) || rc=1; \
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse $(TOP)/patches/*.patch || rc=1; \
+	exit $$rc
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi

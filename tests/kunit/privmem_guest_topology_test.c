@@ -60,6 +60,7 @@ static struct kunit_suite privmem_guest_topology_suite = {
 	.name = "privmem_guest_topology",
 	.test_cases = privmem_guest_topology_cases,
 };
+
 kunit_test_suite(privmem_guest_topology_suite);
 
 MODULE_DESCRIPTION("KUnit checks of the privmem guest topology");

@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 
 #define SZ_2M (2UL << 20)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int read_sysfs(const char *path, char *buf, size_t len)
 {
@@ -55,7 +56,7 @@ TEST(dax_devices_on_nvdimm_nodes)
 	char path[128], buf[64];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/target_node",
 			 want[i].dev);
 		ASSERT_EQ(0, read_sysfs(path, buf, sizeof(buf))) TH_LOG("%s", path);
@@ -73,7 +74,7 @@ TEST(dax_devices_on_nvdimm_nodes)
 TEST(dax_mmap_roundtrip)
 {
 	size_t len = 4 * SZ_2M, i;
-	uint64_t *p;
+	unsigned long long *p;
 	int fd;
 
 	fd = open("/dev/dax1.0", O_RDWR);
