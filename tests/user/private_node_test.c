@@ -364,7 +364,10 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	munmap(buf, NPAGES * PAGE);
 }
 
-/* Leave the machine as we found it, even after a test timed out. */
+/*
+ * The machine as the other tests expect it: dax1.0 bound to device_dax and
+ * no test node left, also after an earlier run was killed by a timeout.
+ */
 TEST(restore_dax_device)
 {
 	if (access(DAX_DIR, F_OK))
