@@ -25,15 +25,18 @@ kmake=(make -C "$base" -j"$jobs" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=privmem
 [ -f "$patched" ] || { echo "bench-gate: build the kernel first (make kernel)" >&2; exit 1; }
 mkdir -p "$out"
 
-# The unpatched kernel: no series, no overlay, the same fragment minus us.
-basetop=$out/base-top
-rm -rf "$basetop"
-mkdir -p "$basetop/scripts" "$basetop/patches" "$basetop/configs" \
-	"$basetop/mm" "$basetop/include"
-cp "$top/scripts/prepare-tree.sh" "$basetop/scripts/"
-: > "$basetop/patches/series"
-grep -v '^CONFIG_PRIVATE_NODE=' "$top/configs/privmem.config" > "$basetop/configs/base.config"
-"$basetop/scripts/prepare-tree.sh" "$base" "$basetop/configs/base.config"
+# The unpatched kernel: the same tarball and fragment minus us, no patches.
+if [ ! -f "$base/Makefile" ]; then
+	rm -rf "$base" "$base.tmp"
+	mkdir -p "$base.tmp"
+	tar -C "$base.tmp" -xf /usr/src/linux-source-6.12.tar.xz
+	mv "$base.tmp/linux-source-6.12" "$base"
+	rmdir "$base.tmp"
+fi
+grep -v '^CONFIG_PRIVATE_NODE=' "$top/configs/privmem.config" > "$out/base.config"
+make -s -C "$base" KCONFIG_ALLCONFIG="$out/base.config" allnoconfig > "$out/base-config.log" 2>&1
+! grep -q '^CONFIG_PRIVATE_NODE=y' "$base/.config" ||
+	{ echo "bench-gate: base kernel has CONFIG_PRIVATE_NODE" >&2; exit 1; }
 "${kmake[@]}" bzImage > "$out/base-build.log" 2>&1 ||
 	{ tail -20 "$out/base-build.log" >&2; exit 1; }
 
