@@ -258,7 +258,7 @@ static struct node_private *node_private_owned_by(int nid)
  * @start: physical start, aligned to memory_block_size_bytes()
  * @size: size, a multiple of memory_block_size_bytes()
  * @resource_name: "System RAM ($DRIVER)", as for add_memory_driver_managed()
- * @mhp_flags: MHP_* flags
+ * @mhp_flags: MHP_* flags (not MHP_NID_IS_MGID)
  * @online_type: MMOP_* online type of the new memory blocks
  * @np: owner of the node
  *
@@ -284,6 +284,9 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 	if (nid < 0 || nid >= MAX_NUMNODES || !np)
 		return -EINVAL;
 	if (online_type < MMOP_OFFLINE || online_type > MMOP_ONLINE_MOVABLE)
+		return -EINVAL;
+	/* @nid must be a node id, not a memory group id. */
+	if (mhp_flags & MHP_NID_IS_MGID)
 		return -EINVAL;
 
 	mutex_lock(&node_private_mutex);
