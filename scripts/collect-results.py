@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise one guest test run.
+
+collect-results.py --results DIR --console FILE --kunit-py PATH [--qemu-rc N]
+
+Reads what scripts/guest-check.sh left in DIR (kunit/<suite>.ktap,
+user/<test>.tap and .rc, done) and the guest's serial console log:
+
+  * merges the per-suite kunit KTAP into one document and has the kernel
+    tree's `kunit.py parse` read it (its report is printed as is);
+  * counts the TAP results of every tests/user program; a program that exits
+    non-zero without reporting a failure counts as one failed test;
+  * scans the console for kernel splats; each one is a failure;
+  * fails the run if the guest did not finish (no `done` marker).
+
+The last line printed is `N passed, N failed` (`, N skipped` when there are
+skips). The exit status is 0 only if nothing failed and something ran.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+SPLATS = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN:|'
+                    r'kmemleak:.*suspected|INFO: task .* blocked|'
+                    r'general protection fault')
+TAP_RESULT = re.compile(r'^(not ok|ok)\s+\d+\s+(.*?)(\s+#\s*(SKIP|TODO)\b.*)?$',
+                        re.IGNORECASE)
+
+
+def merge_ktap(kunit_dir):
+    """Join per-suite debugfs KTAP documents into one, renumbered."""
+    suites = sorted(f for f in os.listdir(kunit_dir) if f.endswith('.ktap'))
+    out = ['KTAP version 1', f'1..{len(suites)}']
+    for num, name in enumerate(suites, 1):
+        with open(os.path.join(kunit_dir, name), errors='replace') as f:
+            lines = f.read().splitlines()
+        # debugfs layout: "KTAP version 1", "1..1", indented suite body,
+        # then the suite's own "ok 1 <suite>" line.
+        body = lines[2:-1] if len(lines) >= 3 else []
+        last = lines[-1] if lines else 'not ok 1 ' + name[:-5]
+        last = re.sub(r'^(not ok|ok) 1 ', lambda m: f'{m.group(1)} {num} ', last)
+        out += body + [last]
+    return len(suites), '\n'.join(out) + '\n'
+
+
+def count_json(node, counts):
+    for case in node.get('test_cases', []):
+        status = case.get('status', 'ERROR')
+        if status == 'PASS':
+            counts['passed'] += 1
+        elif status == 'SKIP':
+            counts['skipped'] += 1
+        else:
+            counts['failed'] += 1
+    for sub in node.get('sub_groups', []):
+        count_json(sub, counts)
+
+
+def run_kunit(results, kunit_py, counts, problems):
+    kdir = os.path.join(results, 'kunit')
+    if not os.path.isdir(kdir):
+        problems.append('no kunit results directory')
+        return
+    for f in sorted(os.listdir(kdir)):
+        if f.endswith('.load-failed'):
+            problems.append(f'kunit module {f[:-12]} failed to load')
+    nsuites, doc = merge_ktap(kdir)
+    if nsuites == 0:
+        problems.append('no kunit suite ran')
+        return
+    merged = os.path.join(results, 'kunit.ktap')
+    with open(merged, 'w') as f:
+        f.write(doc)
+    print('== kunit (kunit.py parse) ==', flush=True)
+    subprocess.run([sys.executable, kunit_py, 'parse', merged])
+    jfile = os.path.join(results, 'kunit.json')
+    subprocess.run([sys.executable, kunit_py, 'parse', '--json=' + jfile, merged],
+                   stdout=subprocess.DEVNULL)
+    try:
+        with open(jfile) as f:
+            tree = json.load(f)
+    except (OSError, ValueError) as err:
+        problems.append(f'kunit.py produced no JSON: {err}')
+        return
+    before = dict(counts)
+    count_json(tree, counts)
+    if counts == before:
+        problems.append('kunit.py parsed no test case')
+
+
+def run_user(results, counts, problems):
+    udir = os.path.join(results, 'user')
+    taps = sorted(f for f in os.listdir(udir) if f.endswith('.tap')) \
+        if os.path.isdir(udir) else []
+    if not taps:
+        problems.append('no tests/user program ran')
+        return
+    print('== tests/user ==')
+    for tap in taps:
+        name = tap[:-4]
+        c = {'passed': 0, 'failed': 0, 'skipped': 0}
+        with open(os.path.join(udir, tap), errors='replace') as f:
+            for line in f:
+                m = TAP_RESULT.match(line.strip())
+                if not m:
+                    continue
+                if m.group(4) and m.group(4).upper() == 'SKIP':
+                    c['skipped'] += 1
+                elif m.group(1) == 'ok':
+                    c['passed'] += 1
+                else:
+                    c['failed'] += 1
+        try:
+            with open(os.path.join(udir, name + '.rc')) as f:
+                rc = int(f.read().strip() or '1')
+        except (OSError, ValueError):
+            rc = -1
+        note = ''
+        if rc != 0 and c['failed'] == 0:
+            c['failed'] += 1
+            note = f' (exited {rc} without reporting a failure)'
+        if sum(c.values()) == 0:
+            c['failed'] += 1
+            note = ' (reported no test)'
+        print(f"  {name:32} passed {c['passed']:3}  failed {c['failed']:3}"
+              f"  skipped {c['skipped']:3}{note}")
+        for k in counts:
+            counts[k] += c[k]
+
+
+def scan_console(console, problems):
+    try:
+        with open(console, errors='replace') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        problems.append('no console log')
+        return
+    hits = [ln for ln in lines if SPLATS.search(ln)]
+    for ln in hits[:20]:
+        problems.append('console: ' + ln.strip())
+    if len(hits) > 20:
+        problems.append(f'console: ... {len(hits) - 20} more')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--results', required=True)
+    ap.add_argument('--console', required=True)
+    ap.add_argument('--kunit-py', required=True)
+    ap.add_argument('--qemu-rc', type=int, default=0)
+    args = ap.parse_args()
+
+    counts = {'passed': 0, 'failed': 0, 'skipped': 0}
+    problems = []
+    if not os.path.exists(os.path.join(args.results, 'done')):
+        why = 'timed out' if args.qemu_rc == 124 else f'qemu exit {args.qemu_rc}'
+        problems.append(f'guest did not finish the run ({why}): crash, panic or hang')
+    run_kunit(args.results, args.kunit_py, counts, problems)
+    run_user(args.results, counts, problems)
+    scan_console(args.console, problems)
+
+    if problems:
+        print('== problems ==')
+        for p in problems:
+            print('  ' + p)
+        counts['failed'] += len(problems)
+    line = f"{counts['passed']} passed, {counts['failed']} failed"
+    if counts['skipped']:
+        line += f", {counts['skipped']} skipped"
+    print(line)
+    ok = counts['failed'] == 0 and counts['passed'] > 0
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == '__main__':
+    main()

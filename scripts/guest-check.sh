@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest-check.sh BUILD RESULTS
+#
+# Runs inside the guest: loads every kunit module we built and saves each
+# suite's KTAP from debugfs, then runs every tests/user program and saves its
+# TAP and exit status. The host (scripts/collect-results.py) reads RESULTS.
+# RESULTS/done is written last: its absence means the guest died on the way.
+set -u
+build=$1
+out=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=$(uname -r)
+say() { echo "[guest] $*"; }
+
+mkdir -p "$out/kunit" "$out/user"
+
+# --- kunit -------------------------------------------------------------------
+kunit_setup() { :; }
+kunit_teardown() { :; }
+# shellcheck source=/dev/null
+[ -f "$top/tests/kunit/guest-setup.sh" ] && . "$top/tests/kunit/guest-setup.sh"
+
+kunit_setup
+for ko in "/lib/modules/$kver/updates/tests/kunit/"*.ko; do
+	[ -e "$ko" ] || { say "no kunit modules found"; break; }
+	name=$(basename "$ko" .ko)
+	var=kunit_args_${name//-/_}
+	say "kunit: loading $name ${!var:-}"
+	# shellcheck disable=SC2086
+	if ! modprobe "$name" ${!var:-}; then
+		echo "modprobe $name failed" > "$out/kunit/$name.load-failed"
+		say "kunit: modprobe $name failed"
+	fi
+done
+for dir in /sys/kernel/debug/kunit/*/; do
+	[ -f "$dir/results" ] || continue
+	suite=$(basename "$dir")
+	cat "$dir/results" > "$out/kunit/$suite.ktap"
+done
+for ko in "/lib/modules/$kver/updates/tests/kunit/"*.ko; do
+	[ -e "$ko" ] && modprobe -r "$(basename "$ko" .ko)" 2>/dev/null
+done
+kunit_teardown
+
+# --- tests/user ----------------------------------------------------------------
+export PRIVMEM_TOP=$top PRIVMEM_BUILD=$build
+for t in "$build/tests/user/"*_test; do
+	[ -x "$t" ] || { say "no user tests found"; break; }
+	name=$(basename "$t")
+	say "user: running $name"
+	timeout -k 10 "${PRIVMEM_TEST_TIMEOUT:-600}" "$t" > "$out/user/$name.tap" 2>&1
+	echo $? > "$out/user/$name.rc"
+	grep -E '^(not )?ok ' "$out/user/$name.tap" | sed "s/^/[guest]   /"
+done
+
+dmesg > "$out/dmesg.txt"
+echo complete > "$out/done"
+say "tests finished"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-guest.sh MODE KERNEL BUILD RESULTS
+#
+# Boots the privmem guest under QEMU (TCG unless ACCEL=kvm):
+#   node 0  CPUs 0-1 and 1G DRAM
+#   node 1  1G DRAM, no CPUs (the DRAM baseline for migrations)
+#   node 2  no CPUs, no memory; NVDIMM 0 (1026M) -> dax0.0
+#   node 3  no CPUs, no memory; NVDIMM 1 (1026M) -> dax1.0
+# The host root is the guest's read-only root over 9p; RESULTS is a second,
+# writable 9p share. MODE is passed to scripts/guest-init.
+#
+# In the non-interactive modes the serial console goes to RESULTS/console.log
+# and the guest's own progress lines ("[guest] ...") to stdout; the guest is
+# killed after GUEST_TIMEOUT seconds. The exit status is QEMU's (124 on
+# timeout).
+set -euo pipefail
+mode=$1 kernel=$2 build=$3 results=$4
+top=$(cd "$(dirname "$0")/.." && pwd)
+accel=${ACCEL:-tcg}
+timeout_s=${GUEST_TIMEOUT:-1800}
+
+[ -f "$kernel" ] || { echo "run-guest: no kernel at $kernel; run 'make kernel'" >&2; exit 1; }
+mkdir -p "$results"
+
+qemu=(qemu-system-x86_64 -accel "$accel" -machine pc,nvdimm=on
+	-m 2G,slots=4,maxmem=8G -smp 2
+	-object memory-backend-ram,id=m0,size=1G
+	-object memory-backend-ram,id=m1,size=1G
+	-numa node,nodeid=0,cpus=0-1,memdev=m0
+	-numa node,nodeid=1,memdev=m1
+	-numa node,nodeid=2
+	-numa node,nodeid=3
+	-object memory-backend-ram,id=nv0,size=1026M
+	-device nvdimm,id=nvdimm0,memdev=nv0,node=2,label-size=128K
+	-object memory-backend-ram,id=nv1,size=1026M
+	-device nvdimm,id=nvdimm1,memdev=nv1,node=3,label-size=128K
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
+	-fsdev "local,id=results,path=$results,security_model=none"
+	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	-kernel "$kernel"
+	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$top/scripts/guest-init panic=-1 oops=panic pm_mode=$mode pm_top=$top pm_build=$build ${GUEST_APPEND:-}"
+	-nographic -no-reboot)
+
+if [ "$mode" = vm ]; then
+	exec "${qemu[@]}"
+fi
+
+# The demo shows the guest's lines as they are; check keeps the prefix.
+strip='s/^\[guest\] \{0,1\}//p'
+[ "$mode" = demo ] || strip='/^\[guest\]/p'
+set +e
+timeout -k 10 "$timeout_s" "${qemu[@]}" < /dev/null 2>&1 | tr -d '\r' |
+	tee "$results/console.log" | sed -n -u "$strip"
+rc=${PIPESTATUS[0]}
+set -e
+exit "$rc"
