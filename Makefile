@@ -10,13 +10,14 @@
 #   make vm       boot the guest with a shell on the serial console
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
+#   make bench    build everything, boot the guest, run the benchmarks
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make clean    remove module and test build outputs (keeps the kernel)
 #   make distclean  remove build/ entirely
 #
 # Variables: BUILD (build directory), JOBS, ACCEL=kvm (TCG by default),
-# GUEST_TIMEOUT (seconds, check and demo).
+# GUEST_TIMEOUT (seconds, check, demo and bench).
 
 TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD    ?= $(TOP)/build
@@ -38,8 +39,11 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 USER_LIBS   := -lnuma -lpthread
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
+# Programs for the demo and the benchmarks (not run by check).
+USER_TOOLS  := privmem_demo privmem_bench
+USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 
-.PHONY: all deps kernel modules user vm check demo checkpatch clean distclean
+.PHONY: all deps kernel modules user vm check demo bench checkpatch clean distclean
 
 all: kernel modules user
 
@@ -61,7 +65,7 @@ modules: kernel
 
 user: $(USER_BINS)
 
-$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) | kernel
+$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      tests/user/$*"
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
@@ -82,6 +86,12 @@ demo: modules user
 	@$(TOP)/scripts/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
 	@test -f $(BUILD)/demo/done || { echo "demo: the guest did not finish; see $(BUILD)/demo/console.log"; exit 1; }
 
+bench: modules user
+	@rm -rf $(BUILD)/bench && mkdir -p $(BUILD)/bench
+	@$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench
+	@test -f $(BUILD)/bench/done || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }
+	@echo "  BENCH   results in $(BUILD)/bench/bench.txt"
+
 # Our own files only (git knows them; generated *.mod.c are not ours). Patches
 # are given by absolute path: checkpatch misreads a relative patches/ path.
 CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude-standard 'mm/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'tests/*.[ch]')
@@ -95,7 +105,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/vm
+	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm
 
 distclean:
 	@rm -rf $(BUILD)
