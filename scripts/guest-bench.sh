@@ -19,7 +19,11 @@ if ! modprobe privmem ||
 	say "bench: could not bind dax0.0 to privmem"
 	exit 1
 fi
-dev=/dev/$(basename "$(ls -d /sys/bus/dax/devices/dax0.0/privmem/privmem* | head -n1)")
+dev=
+for d in /sys/class/privmem/*; do
+	[ "$(cat "$d/dax" 2>/dev/null)" = dax0.0 ] && dev=/dev/$(basename "$d")
+done
+[ -n "$dev" ] || { say "bench: no /dev/privmemN for dax0.0"; exit 1; }
 say "bench: $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
 "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "${PRIVMEM_BENCH_REPEATS:-5}" 2>&1 |
 	tee "$out/bench.txt" | sed 's/^/[guest] /'

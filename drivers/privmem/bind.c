@@ -198,8 +198,11 @@ static int privmem_probe(struct dev_dax *dev_dax)
 	pm->nid = nid;
 	pm->type = READ_ONCE(privmem_default_type);
 	pm->id = -1;
-	if (sscanf(dev_name(dev), "dax%d.%d", &pm->dax_region, &pm->dax_id) != 2)
-		pm->dax_region = pm->dax_id = -1;
+	if (sscanf(dev_name(dev), "dax%d.%d", &pm->dax_region,
+		   &pm->dax_id) != 2) {
+		pm->dax_region = -1;
+		pm->dax_id = -1;
+	}
 	pm->np.owner = pm;
 	pm->np.caps = privmem_type_caps(pm->type);
 	pm->np.ops = &privmem_node_ops;

@@ -96,7 +96,7 @@ struct privmem_dev {
 };
 
 /* bind.c */
-extern const char *privmem_type_name(unsigned int type);
+const char *privmem_type_name(unsigned int type);
 void privmem_get(struct privmem_dev *pm);
 void privmem_put(struct privmem_dev *pm);
 

@@ -197,27 +197,52 @@ static const struct attribute_group privmem_pressure_group = {
 	.attrs = privmem_pressure_attrs,
 };
 
-#define COUNTER_ATTR(_name)						\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&to_pm(dev)->cnt._name));	\
-}									\
-static struct device_attribute counter_attr_##_name = __ATTR_RO(_name)
+struct privmem_counter_attr {
+	struct device_attribute attr;
+	size_t offset;		/* in struct privmem_counters */
+};
 
-COUNTER_ATTR(demotions_in);
-COUNTER_ATTR(demotions_refused);
-COUNTER_ATTR(promotions);
-COUNTER_ATTR(migrations_in);
-COUNTER_ATTR(migrations_out);
+static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct privmem_counter_attr *ca =
+		container_of(attr, struct privmem_counter_attr, attr);
+	atomic64_t *c = (void *)&to_pm(dev)->cnt + ca->offset;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(c));
+}
+
+static struct privmem_counter_attr counter_attr_demotions_in = {
+	.attr = __ATTR(demotions_in, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, demotions_in),
+};
+
+static struct privmem_counter_attr counter_attr_demotions_refused = {
+	.attr = __ATTR(demotions_refused, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, demotions_refused),
+};
+
+static struct privmem_counter_attr counter_attr_promotions = {
+	.attr = __ATTR(promotions, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, promotions),
+};
+
+static struct privmem_counter_attr counter_attr_migrations_in = {
+	.attr = __ATTR(migrations_in, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, migrations_in),
+};
+
+static struct privmem_counter_attr counter_attr_migrations_out = {
+	.attr = __ATTR(migrations_out, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, migrations_out),
+};
 
 static struct attribute *privmem_counter_attrs[] = {
-	&counter_attr_demotions_in.attr,
-	&counter_attr_demotions_refused.attr,
-	&counter_attr_promotions.attr,
-	&counter_attr_migrations_in.attr,
-	&counter_attr_migrations_out.attr,
+	&counter_attr_demotions_in.attr.attr,
+	&counter_attr_demotions_refused.attr.attr,
+	&counter_attr_promotions.attr.attr,
+	&counter_attr_migrations_in.attr.attr,
+	&counter_attr_migrations_out.attr.attr,
 	NULL,
 };
 

@@ -28,8 +28,8 @@
 #include <linux/privmem.h>
 
 #define PAGE	4096UL
-#define HPAGE	(2UL << 20)
-#define MIB	(1UL << 20)
+#define HPAGE	(2 * 1024UL * 1024)
+#define MIB	(1024UL * 1024)
 #define MAXREP	15
 
 static int repeats = 5;
@@ -190,9 +190,10 @@ static void migration(int fd, size_t len, int thp, int nid)
 	mo = median(out, repeats);
 	p1 = median(to1, repeats);
 	p0 = median(to0, repeats);
-	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %8.1f MiB/s, %d->0 %8.1f | move_pages 0->1 %8.1f, 1->0 %8.1f | ratio in %.2fx out %.2fx\n",
-	       thp ? "THP" : "4K", len / MIB, nid, mi, nid, mo, p1, p0,
-	       mi / p1, mo / p0);
+	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %8.1f, %d->0 %8.1f MiB/s",
+	       thp ? "THP" : "4K", len / MIB, nid, mi, nid, mo);
+	printf(" | move_pages 0->1 %8.1f, 1->0 %8.1f", p1, p0);
+	printf(" | MIGRATE/move_pages in %.2fx out %.2fx\n", mi / p1, mo / p0);
 	munmap(p, len);
 	free(pages);
 	free(nodes);
@@ -229,8 +230,10 @@ int main(int argc, char **argv)
 	for (thp = 0; thp <= 1; thp++) {
 		pm = fault(PRIVMEM, fd, flen, thp);
 		an = fault(ANON_NODE1, -1, flen, thp);
-		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f | devdax (2M) %8.1f | privmem/anon %.2fx privmem/devdax %.2fx\n",
-		       thp ? "THP" : "4K", flen / MIB, pm, an, dx, pm / an,
+		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
+		       thp ? "THP" : "4K", flen / MIB, pm, an);
+		printf(" | devdax (2M) %8.1f MiB/s", dx);
+		printf(" | privmem/anon %.2fx privmem/devdax %.2fx\n", pm / an,
 		       pm / dx);
 	}
 	for (thp = 0; thp <= 1; thp++)

@@ -21,7 +21,7 @@
 #include <linux/privmem.h>
 
 #define PAGE	4096UL
-#define MIB	(1UL << 20)
+#define MIB	(1024UL * 1024)
 
 static void die(const char *what)
 {
@@ -79,11 +79,12 @@ static void migrate(int fd, void *addr, size_t len, unsigned int dir,
 
 	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m))
 		die("PRIVMEM_IOC_MIGRATE");
-	printf("  MIGRATE %s node %d: moved %llu, failed %llu, already there %llu, not present %llu (pages)\n",
+	printf("  MIGRATE %s node %d: moved %llu, failed %llu,",
 	       dir == PRIVMEM_MIGRATE_TO_NODE ? "to private" : "out to",
 	       m.target_node, (unsigned long long)m.moved,
-	       (unsigned long long)m.failed, (unsigned long long)m.already,
-	       (unsigned long long)m.absent);
+	       (unsigned long long)m.failed);
+	printf(" already there %llu, not present %llu (pages)\n",
+	       (unsigned long long)m.already, (unsigned long long)m.absent);
 }
 
 int main(int argc, char **argv)
@@ -159,9 +160,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)p.physical_used / MIB,
 	       (unsigned long long)p.physical_capacity / MIB,
 	       p.compression_ratio / 1000, p.compression_ratio % 1000);
-	printf("  counters (pages): migrations in %llu, out %llu; demotions in %llu, refused %llu; promotions %llu\n",
+	printf("  counters (pages): migrations in %llu, out %llu;",
 	       (unsigned long long)p.migrations_in,
-	       (unsigned long long)p.migrations_out,
+	       (unsigned long long)p.migrations_out);
+	printf(" demotions in %llu, refused %llu; promotions %llu\n",
 	       (unsigned long long)p.demotions_in,
 	       (unsigned long long)p.demotions_refused,
 	       (unsigned long long)p.promotions);

@@ -174,7 +174,7 @@ static int reclaim_node1(struct __test_metadata *_metadata, size_t len,
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		unsigned long node1 = 1UL << 1;
-		uint64_t sum;
+		__u64 sum;
 		long on;
 		char *p;
 

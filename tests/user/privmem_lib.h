@@ -29,7 +29,7 @@
 #define PM_DEVDAX_DRV	"/sys/bus/dax/drivers/device_dax"
 #define PM_DRV		"/sys/bus/dax/drivers/privmem"
 #define PM_PAGE		4096UL
-#define PM_HPAGE	(2UL << 20)
+#define PM_HPAGE	(2 * 1024UL * 1024)
 
 static inline int pm_read_str(const char *path, char *buf, size_t len)
 {
@@ -142,10 +142,10 @@ static inline long pm_count_on_node(void *addr, unsigned long npages,
 	return on;
 }
 
-static inline uint64_t pm_checksum(const void *addr, size_t len)
+static inline __u64 pm_checksum(const void *addr, size_t len)
 {
-	const uint64_t *p = addr;
-	uint64_t sum = 1469598103934665603ULL;
+	const __u64 *p = addr;
+	__u64 sum = 1469598103934665603ULL;
 	size_t i;
 
 	for (i = 0; i < len / 8; i++)
@@ -155,7 +155,7 @@ static inline uint64_t pm_checksum(const void *addr, size_t len)
 
 static inline void pm_fill(void *addr, size_t len, unsigned int seed)
 {
-	uint64_t *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	__u64 *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
 	size_t i;
 
 	for (i = 0; i < len / 8; i++) {

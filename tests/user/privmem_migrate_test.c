@@ -42,17 +42,18 @@ static double now(void)
 }
 
 #define EXPECT_COUNTS(m, mv, fl, al, ab) do {			\
-	EXPECT_EQ((__u64)(mv), (m).moved);			\
-	EXPECT_EQ((__u64)(fl), (m).failed);			\
-	EXPECT_EQ((__u64)(al), (m).already);			\
-	EXPECT_EQ((__u64)(ab), (m).absent);			\
+	const struct privmem_migrate *__m = &(m);		\
+	EXPECT_EQ((__u64)(mv), __m->moved);			\
+	EXPECT_EQ((__u64)(fl), __m->failed);			\
+	EXPECT_EQ((__u64)(al), __m->already);			\
+	EXPECT_EQ((__u64)(ab), __m->absent);			\
 } while (0)
 
 TEST_F(pm, anon_4k_round_trip)
 {
 	size_t len = 4 << 20, np = len / PM_PAGE;
 	struct privmem_migrate m;
-	uint64_t sum;
+	__u64 sum;
 	char *p = pm_anon(len, 0);
 
 	ASSERT_NE(NULL, p);
@@ -90,7 +91,7 @@ TEST_F(pm, anon_2m_round_trip)
 {
 	size_t len = 8 << 20, np = len / PM_PAGE;
 	struct privmem_migrate m;
-	uint64_t sum;
+	__u64 sum;
 	char *p = pm_anon(len, 1);
 
 	ASSERT_NE(NULL, p);
@@ -138,7 +139,7 @@ TEST_F(pm, device_mapping_out_and_back)
 {
 	size_t len = 4 << 20, np = len / PM_PAGE;
 	struct privmem_migrate m;
-	uint64_t sum;
+	__u64 sum;
 	char *p = pm_map(self->fd, len, 0);
 
 	ASSERT_NE(NULL, p);
@@ -186,7 +187,7 @@ static int victim_start(struct victim *v, size_t len)
 		return -1;
 	if (!v->pid) {
 		char *p = pm_anon(len, 0);
-		uint64_t sum;
+		__u64 sum;
 		long on;
 		char c;
 
@@ -299,7 +300,7 @@ TEST_F_TIMEOUT(pm, integrity_100_round_trips_64m, 900)
 	size_t len = 64 << 20, np = len / PM_PAGE;
 	struct privmem_migrate m;
 	double t0, t_mig = 0, t;
-	uint64_t sum;
+	__u64 sum;
 	int i;
 	char *p = pm_anon(len, 1);
 
@@ -332,7 +333,7 @@ TEST_F_TIMEOUT(pm, integrity_4k_round_trips, 300)
 {
 	size_t len = 16 << 20, np = len / PM_PAGE;
 	struct privmem_migrate m;
-	uint64_t sum;
+	__u64 sum;
 	int i;
 	char *p = pm_anon(len, 0);
 

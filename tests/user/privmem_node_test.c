@@ -206,7 +206,7 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 {
 	size_t len = 8 << 20;
 	long free0, free_child;
-	uint64_t sum;
+	__u64 sum;
 	int status;
 	pid_t pid;
 	char *p;
@@ -252,7 +252,7 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 TEST_F(pm, mremap_and_partial_munmap)
 {
 	size_t len = 8 << 20, big = 16 << 20;
-	uint64_t sum, sum_tail;
+	__u64 sum, sum_tail;
 	char *p, *q;
 
 	p = pm_map(self->fd, len, 0);

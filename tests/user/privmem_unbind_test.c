@@ -63,7 +63,7 @@ TEST_F_TIMEOUT(bind, busy_with_live_mapping, 120)
 {
 	size_t len = 8 << 20, np = len / PM_PAGE;
 	struct privmem_info info;
-	uint64_t sum;
+	__u64 sum;
 	char *p, *q;
 	int fd;
 
@@ -101,7 +101,7 @@ TEST_F_TIMEOUT(bind, busy_with_unmovable_folios, 300)
 	struct privmem_migrate m;
 	int fd, pfd[2];
 	struct iovec iov;
-	uint64_t sum;
+	__u64 sum;
 	char *p, *sink;
 
 	ASSERT_EQ(0, pm_bind(&self->b, "plain"));
@@ -150,7 +150,7 @@ TEST_F_TIMEOUT(bind, unbind_migrates_out, 300)
 	struct privmem_migrate m;
 	struct privmem_info info;
 	struct pollfd pfd;
-	uint64_t sum;
+	__u64 sum;
 	char *p;
 	int fd;
 
@@ -210,7 +210,7 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	struct privmem_info info;
 	size_t len = 1 << 20, np = len / PM_PAGE;
 	char buf[64], path[256];
-	uint64_t sum;
+	__u64 sum;
 	char *p;
 	int fd;
 
