@@ -54,10 +54,21 @@ static vm_fault_t privmem_write_fault(struct vm_fault *vmf,
 		target = privmem_nearest_dram_node(pm->nid);
 	if (target == NUMA_NO_NODE)
 		return VM_FAULT_SIGBUS;
-	if (!private_node_promote_folio(folio, target))
+	switch (private_node_promote_folio(folio, target)) {
+	case 0:
 		atomic64_add(nr, &pm->cnt.promotions);
-	/* Retry the fault: it maps the promoted folio, or tries again. */
-	return 0;
+		return 0;	/* the retried fault maps the DRAM copy */
+	case -EBUSY:
+		return 0;	/* someone else is moving it: retry */
+	default:
+		/*
+		 * Refusing the write is better than retrying a fault that
+		 * cannot make progress.
+		 */
+		pr_warn_ratelimited("privmem%d: write to node %d refused, promotion failed\n",
+				    pm->id, pm->nid);
+		return VM_FAULT_SIGBUS;
+	}
 }
 
 static void privmem_memory_failure(unsigned long pfn, int flags, void *owner)

@@ -212,7 +212,8 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	char buf[64], path[256];
 	__u64 sum;
 	char *p;
-	int fd;
+	int fd, status;
+	pid_t pid;
 
 	ASSERT_EQ(0, pm_bind(&self->b, "compressed"));
 	fd = pm_open(&self->b);
@@ -240,10 +241,23 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	EXPECT_EQ(np, m.moved);
 	EXPECT_EQ((long)np, pm_count_on_node(p, np, self->b.nid));
 	EXPECT_EQ(sum, pm_checksum(p, len));
-	/* A write promotes the page back to DRAM. */
-	p[0] ^= 1;
-	p[0] ^= 1;
-	EXPECT_EQ(0, pm_count_on_node(p, 1, self->b.nid));
+	/*
+	 * A write promotes the page back to DRAM. Done by a child with a
+	 * deadline, so that a refused write (SIGBUS) or a fault that never
+	 * completes shows as a failure instead of hanging the test.
+	 */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		alarm(20);
+		p[0] ^= 1;
+		p[0] ^= 1;
+		_exit(pm_count_on_node(p, 1, self->b.nid) == 0 ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("writer killed by signal %d",
+					     WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(sum, pm_checksum(p, len));
 	ASSERT_EQ(0, pm_pressure(fd, &pr));
 	EXPECT_GE(pr.promotions, 1ULL);
