@@ -255,8 +255,8 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 		_exit(pm_count_on_node(p, 1, self->b.nid) == 0 ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("writer killed by signal %d",
-					     WTERMSIG(status));
+	EXPECT_TRUE(WIFEXITED(status))
+		TH_LOG("writer killed by signal %d", WTERMSIG(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(sum, pm_checksum(p, len));
 	ASSERT_EQ(0, pm_pressure(fd, &pr));
