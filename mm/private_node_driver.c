@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/pagewalk.h>
 #include <linux/private_node.h>
+#include <linux/private_node_driver.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>

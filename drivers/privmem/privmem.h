@@ -32,6 +32,7 @@
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/private_node.h>
+#include <linux/private_node_driver.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>

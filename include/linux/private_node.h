@@ -247,43 +247,6 @@ long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
 				     unsigned long nr_pages, int nid,
 				     enum migrate_reason reason);
 
-/*
- * Services for the owner driver (mm/private_node_driver.c, plus
- * vma_bind_private_node() in mm/mempolicy.c and
- * memory_tier_private_node_changed() in mm/memory-tiers.c).
- */
-
-/**
- * struct private_node_migrate_stats - outcome of a range migration
- * @moved: pages that were migrated to the target node
- * @failed: pages that should have moved but could not (busy, shared with
- *	another process, hugetlb, not migratable, no room on the target)
- * @already: pages that needed no move (already on the target node, or
- *	not on the source node when one was given)
- * @absent: pages of the range with nothing mapped (never faulted in, or
- *	the shared zero page)
- */
-struct private_node_migrate_stats {
-	unsigned long moved;
-	unsigned long failed;
-	unsigned long already;
-	unsigned long absent;
-};
-
-long private_node_migrate_range(struct mm_struct *mm, unsigned long start,
-				unsigned long nr_pages, int nid, int from_nid,
-				enum migrate_reason reason,
-				enum migrate_mode mode,
-				struct private_node_migrate_stats *st);
-int node_private_set_demotion(int nid, bool enable, const nodemask_t *sources);
-int node_private_get_demotion(int nid, bool *enabled, nodemask_t *sources);
-bool private_node_demotion_source(int target, int source);
-void private_node_demotion_filter_src(int source, nodemask_t *targets);
-void memory_tier_private_node_changed(int nid);
-int vma_bind_private_node(struct vm_area_struct *vma, int nid);
-struct mm_struct *private_node_get_mm(pid_t pid);
-int private_node_promote_folio(struct folio *folio, int nid);
-
 /* Hooks called by the mm core (see patches/). */
 gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp);
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);
@@ -381,16 +344,6 @@ static inline vm_fault_t private_node_write_fault(struct vm_fault *vmf,
 static inline bool private_node_offline_give_up(int nid, unsigned int pass)
 {
 	return false;
-}
-
-static inline bool private_node_demotion_source(int target, int source)
-{
-	return true;
-}
-
-static inline void private_node_demotion_filter_src(int source,
-						    nodemask_t *targets)
-{
 }
 
 #endif /* CONFIG_PRIVATE_NODE */
