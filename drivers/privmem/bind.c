@@ -16,6 +16,7 @@
 #include <linux/device.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -351,7 +352,7 @@ out:
 	put_device(dev);
 	return ret ? ret : count;
 }
-static DRIVER_ATTR_IGNORE_LOCKDEP(unbind, 0200, NULL, unbind_store);
+static DRIVER_ATTR_WO(unbind);
 
 static ssize_t bind_store(struct device_driver *drv, const char *buf,
 			  size_t count)
@@ -375,7 +376,7 @@ out:
 	put_device(dev);
 	return ret ? ret : count;
 }
-static DRIVER_ATTR_IGNORE_LOCKDEP(bind, 0200, NULL, bind_store);
+static DRIVER_ATTR_WO(bind);
 
 static ssize_t type_show(struct device_driver *drv, char *buf)
 {

@@ -27,6 +27,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
