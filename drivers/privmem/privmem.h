@@ -70,7 +70,7 @@ struct privmem_dev {
 	struct kref ref;
 	struct rw_semaphore lock;
 	enum privmem_state state;
-	spinlock_t map_lock;
+	spinlock_t map_lock;		/* nr_mappings, and state vs mmap */
 	int nr_mappings;
 
 	struct dev_dax *dev_dax;
