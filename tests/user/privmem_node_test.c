@@ -187,7 +187,8 @@ TEST_F(pm, memory_returns_to_node)
 	memset(p, 0xff, len);
 	free1 = pm_node_meminfo(B.nid, "MemFree");
 	TH_LOG("node %d MemFree %ld -> %ld kB", B.nid, free0, free1);
-	EXPECT_GE(free0 - free1, 60L << 10);
+	/* Per-cpu lists may serve a few THPs without touching MemFree. */
+	EXPECT_GE(free0 - free1, 48L << 10);
 	munmap(p, len);
 	/* Up to a few THPs may sit in per-cpu free lists. */
 	free2 = pm_node_meminfo(B.nid, "MemFree");

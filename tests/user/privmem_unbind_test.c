@@ -249,10 +249,15 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
+		void *pg = p;
+		int st = -100;
+
 		alarm(20);
 		p[0] ^= 1;
 		p[0] ^= 1;
-		_exit(pm_count_on_node(p, 1, self->b.nid) == 0 ? 0 : 1);
+		if (move_pages(0, 1, &pg, NULL, &st, 0))
+			_exit(99);
+		_exit(st == self->b.nid ? 1 : st < 0 ? 50 - st : 10 + st);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status))
