@@ -112,15 +112,23 @@ static double fault_once(enum src s, int fd, size_t len, int thp)
 	return len / MIB / t;
 }
 
-static double fault(enum src s, int fd, size_t len, int thp)
+/*
+ * The three sources are measured in turn within each repeat, so that a
+ * change of host load hits them alike; @out gets the three medians.
+ */
+static void fault(int fd, int dax, size_t len, int thp, double *out)
 {
-	double v[MAXREP];
-	int r;
+	double v[3][MAXREP];
+	int r, s;
 
-	fault_once(s, fd, len, thp);	/* warm up */
+	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
+		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
 	for (r = 0; r < repeats; r++)
-		v[r] = fault_once(s, fd, len, thp);
-	return median(v, repeats);
+		for (s = PRIVMEM; s <= DEVDAX; s++)
+			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
+					     thp);
+	for (s = PRIVMEM; s <= DEVDAX; s++)
+		out[s] = median(v[s], repeats);
 }
 
 static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
@@ -155,6 +163,9 @@ static double mig_move_pages(char *p, size_t len, int node, void **pages,
 	if (move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE) < 0)
 		die("move_pages");
 	t = now() - t;
+	/* Tail pages of a THP report -EBUSY although the THP moved: ask. */
+	if (move_pages(0, n, pages, NULL, status, 0) < 0)
+		die("move_pages query");
 	for (i = 0; i < n; i++)
 		if (status[i] != node) {
 			fprintf(stderr, "privmem_bench: move_pages left page %lu on %d\n",
@@ -226,10 +237,13 @@ int main(int argc, char **argv)
 
 	printf("privmem_bench: private node %d, %d repeats, medians in MiB/s\n",
 	       info.node, repeats);
-	dx = fault(DEVDAX, dax, flen, 1);
 	for (thp = 0; thp <= 1; thp++) {
-		pm = fault(PRIVMEM, fd, flen, thp);
-		an = fault(ANON_NODE1, -1, flen, thp);
+		double v[3];
+
+		fault(fd, dax, flen, thp, v);
+		pm = v[PRIVMEM];
+		an = v[ANON_NODE1];
+		dx = v[DEVDAX];
 		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
 		       thp ? "THP" : "4K", flen / MIB, pm, an);
 		printf(" | devdax (2M) %8.1f MiB/s", dx);
