@@ -10,6 +10,7 @@
 #   make vm       boot the guest with a shell on the serial console
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
+#   make bench    build everything, boot the guest, run the benchmarks
 #   make bench-gate  the isolation gate's cost: anonymous-fault microbenchmark,
 #                 patched vs unpatched kernel (built as build/linux-vanilla),
 #                 alternating boots; results in build/bench-gate/
@@ -19,7 +20,7 @@
 #   make distclean  remove build/ entirely
 #
 # Variables: BUILD (build directory), JOBS, ACCEL=kvm (TCG by default),
-# GUEST_TIMEOUT (seconds, check and demo).
+# GUEST_TIMEOUT (seconds, check, demo and bench).
 
 TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD    ?= $(TOP)/build
@@ -42,12 +43,12 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 USER_LIBS   := -lnuma -lpthread
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
-# Benchmark programs (not run by check).
-USER_TOOLS  := gate_fault_bench
+# Programs for the demo and the benchmarks (not run by check).
+USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
 
-.PHONY: all deps kernel kernel-vanilla modules user vm check demo bench-gate checkpatch clean distclean
+.PHONY: all deps kernel kernel-vanilla modules user vm check demo bench bench-gate checkpatch clean distclean
 
 all: kernel modules user
 
@@ -74,7 +75,7 @@ modules: kernel
 
 user: $(USER_BINS)
 
-$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) | kernel
+$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      tests/user/$*"
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
@@ -95,6 +96,12 @@ demo: modules user
 	@$(TOP)/scripts/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
 	@test -f $(BUILD)/demo/done || { echo "demo: the guest did not finish; see $(BUILD)/demo/console.log"; exit 1; }
 
+bench: modules user
+	@rm -rf $(BUILD)/bench && mkdir -p $(BUILD)/bench
+	@$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench
+	@test -f $(BUILD)/bench/done || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }
+	@echo "  BENCH   results in $(BUILD)/bench/bench.txt"
+
 bench-gate: kernel kernel-vanilla user
 	@$(TOP)/scripts/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
 		$(BUILD) $(BUILD)/bench-gate $(or $(ROUNDS),5)
@@ -112,7 +119,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/vm $(BUILD)/bench-gate
+	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
 
 distclean:
 	@rm -rf $(BUILD)

@@ -10,6 +10,8 @@ build=$1
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
+# A shell command line (redirections), shown as typed.
+sh_run() { printf '$ %s\n' "$1"; sh -c "$1" 2>&1; }
 
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
@@ -28,4 +30,37 @@ run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
 			"$(cat "$d/target_node")" "$(cat "$d/size")" \
 			"$(basename "$(readlink "$d/driver" 2>/dev/null || echo none)")"
 	done
+
+	step "Make dax0.0 a private node: bind it to the privmem driver, type 'plain'"
+	echo "    (plain: its pages can be migrated and named in memory policies)"
+	run modprobe privmem
+	sh_run 'echo plain > /sys/module/privmem/parameters/type'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/new_id'
+	dmesg | grep -E 'privmem|Demotion' | tail -n 3
+
+	step "Node 2 now has memory, but it is private: listed in has_private_memory,"
+	echo "    not in has_memory, so no ordinary allocation and no tool that reads"
+	echo "    has_memory will ever use it"
+	for f in online has_memory has_private_memory; do
+		printf '%-20s %s\n' "$f" "$(cat /sys/devices/system/node/$f)"
+	done
+	grep -E 'MemTotal|MemFree' /sys/devices/system/node/node2/meminfo
+
+	step "Its character device and what sysfs says about it"
+	run ls -l /dev/privmem0
+	for a in type node dax capacity free caps page_sizes demotion \
+		pressure/level pressure/low pressure/high; do
+		printf '%-16s %s\n' "$a" "$(cat /sys/class/privmem/privmem0/$a)"
+	done
+
+	step "A program that maps /dev/privmem0, then migrates memory in and out"
+	run "$build/tests/user/privmem_demo" /dev/privmem0
+
+	step "Put dax0.0 back (unbind offlines and removes the memory)"
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind'
+	printf '%-20s %s\n' has_private_memory \
+		"$(cat /sys/devices/system/node/has_private_memory)"
 } 2>&1 | sed 's/^/[guest] /'

@@ -48,9 +48,12 @@ if [ "$mode" = vm ]; then
 	exec "${qemu[@]}"
 fi
 
-# The demo shows the guest's lines as they are; check keeps the prefix.
+# The demo and bench show the guest's lines as they are; check keeps the prefix.
 strip='s/^\[guest\] \{0,1\}//p'
-[ "$mode" = demo ] || strip='/^\[guest\]/p'
+case "$mode" in
+demo | bench) ;;
+*) strip='/^\[guest\]/p' ;;
+esac
 set +e
 timeout -k 10 "$timeout_s" "${qemu[@]}" < /dev/null 2>&1 | tr -d '\r' |
 	tee "$results/console.log" | sed -n -u "$strip"

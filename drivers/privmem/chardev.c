@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: the character device /dev/privmemN (class "privmem", mode 0600)
+ * and its file operations: open, release, poll, mmap and ioctl dispatch.
+ */
+#include <linux/cdev.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "privmem.h"
+
+#define PRIVMEM_MINORS	256
+
+static dev_t privmem_devt;
+static DEFINE_IDA(privmem_ida);
+
+static char *privmem_devnode(const struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0600;
+	return NULL;
+}
+
+static const struct class privmem_class = {
+	.name = "privmem",
+	.devnode = privmem_devnode,
+};
+
+/* Per open file: the last pressure event this file has acknowledged. */
+struct privmem_file {
+	struct privmem_dev *pm;
+	u64 seen_events;
+};
+
+/**
+ * privmem_enter() - start a call on the node, keeping removal out
+ * @pm: the device
+ *
+ * Return: 0 with @pm->lock held for reading, or -ENODEV if the node is
+ * being removed or gone.
+ */
+int privmem_enter(struct privmem_dev *pm)
+{
+	down_read(&pm->lock);
+	if (pm->state != PRIVMEM_ONLINE) {
+		up_read(&pm->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+void privmem_leave(struct privmem_dev *pm)
+{
+	up_read(&pm->lock);
+}
+
+static int privmem_open(struct inode *inode, struct file *file)
+{
+	struct privmem_dev *pm = container_of(inode->i_cdev,
+					      struct privmem_dev, cdev);
+	struct privmem_file *pf;
+	int ret;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	ret = privmem_enter(pm);
+	if (ret) {
+		kfree(pf);
+		return ret;
+	}
+	privmem_get(pm);
+	pf->pm = pm;
+	pf->seen_events = privmem_events(pm);
+	privmem_leave(pm);
+	file->private_data = pf;
+	return nonseekable_open(inode, file);
+}
+
+static int privmem_file_release(struct inode *inode, struct file *file)
+{
+	struct privmem_file *pf = file->private_data;
+
+	privmem_put(pf->pm);
+	kfree(pf);
+	return 0;
+}
+
+static __poll_t privmem_poll(struct file *file, poll_table *wait)
+{
+	struct privmem_file *pf = file->private_data;
+	struct privmem_dev *pm = pf->pm;
+	__poll_t mask = 0;
+
+	poll_wait(file, &pm->waitq, wait);
+	if (READ_ONCE(pm->state) == PRIVMEM_DEAD)
+		return EPOLLERR | EPOLLPRI;
+	if (privmem_events(pm) != READ_ONCE(pf->seen_events))
+		mask |= EPOLLPRI;
+	return mask;
+}
+
+static long privmem_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct privmem_file *pf = file->private_data;
+	struct privmem_dev *pm = pf->pm;
+	void __user *uarg = (void __user *)arg;
+	u64 seen;
+	long ret;
+
+	/* Unknown commands first: ENOTTY whatever the node's state. */
+	switch (cmd) {
+	case PRIVMEM_IOC_INFO:
+	case PRIVMEM_IOC_MIGRATE:
+	case PRIVMEM_IOC_GET_DEMOTION:
+	case PRIVMEM_IOC_SET_DEMOTION:
+	case PRIVMEM_IOC_GET_PRESSURE:
+	case PRIVMEM_IOC_SET_WATERMARKS:
+	case PRIVMEM_IOC_INJECT_PRESSURE:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	ret = privmem_enter(pm);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case PRIVMEM_IOC_INFO:
+		ret = privmem_ioctl_info(pm, uarg);
+		break;
+	case PRIVMEM_IOC_MIGRATE:
+		ret = privmem_ioctl_migrate(pm, uarg);
+		break;
+	case PRIVMEM_IOC_GET_DEMOTION:
+		ret = privmem_ioctl_get_demotion(pm, uarg);
+		break;
+	case PRIVMEM_IOC_SET_DEMOTION:
+		ret = privmem_ioctl_set_demotion(pm, uarg);
+		break;
+	case PRIVMEM_IOC_GET_PRESSURE:
+		ret = privmem_ioctl_get_pressure(pm, &seen, uarg);
+		if (!ret)
+			WRITE_ONCE(pf->seen_events, seen);
+		break;
+	case PRIVMEM_IOC_SET_WATERMARKS:
+		ret = privmem_ioctl_set_watermarks(pm, uarg);
+		break;
+	case PRIVMEM_IOC_INJECT_PRESSURE:
+		ret = privmem_ioctl_inject(pm, uarg);
+		break;
+	}
+	privmem_leave(pm);
+	return ret;
+}
+
+static int privmem_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return privmem_mmap(file, vma);
+}
+
+static const struct file_operations privmem_fops = {
+	.owner = THIS_MODULE,
+	.open = privmem_open,
+	.release = privmem_file_release,
+	.poll = privmem_poll,
+	.unlocked_ioctl = privmem_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = privmem_file_mmap,
+	.get_unmapped_area = privmem_get_unmapped_area,
+	.llseek = noop_llseek,
+};
+
+/* The last reference to the char device's struct device frees pm. */
+static void privmem_dev_release(struct device *dev)
+{
+	struct privmem_dev *pm = container_of(dev, struct privmem_dev, dev);
+
+	if (pm->id >= 0)
+		ida_free(&privmem_ida, pm->id);
+	kfree(pm->ranges);
+	kfree(pm->res_name);
+	kfree(pm);
+}
+
+/**
+ * privmem_dev_setup() - initialise pm's struct device, which owns pm
+ * @pm: the new device
+ *
+ * After this, pm is freed by put_device(&pm->dev).
+ */
+void privmem_dev_setup(struct privmem_dev *pm)
+{
+	device_initialize(&pm->dev);
+	pm->dev.class = &privmem_class;
+	pm->dev.groups = privmem_dev_groups;
+	pm->dev.release = privmem_dev_release;
+}
+
+/**
+ * privmem_chardev_add() - create /dev/privmemN for a bound device
+ * @pm: the device, set up with privmem_dev_setup()
+ * @parent: the dax device
+ *
+ * Return: 0 or a negative errno.
+ */
+int privmem_chardev_add(struct privmem_dev *pm, struct device *parent)
+{
+	int ret;
+
+	ret = ida_alloc_max(&privmem_ida, PRIVMEM_MINORS - 1, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	pm->id = ret;
+	pm->dev.parent = parent;
+	pm->dev.devt = MKDEV(MAJOR(privmem_devt), pm->id);
+	ret = dev_set_name(&pm->dev, "privmem%d", pm->id);
+	if (ret)
+		return ret;
+	cdev_init(&pm->cdev, &privmem_fops);
+	pm->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&pm->cdev, &pm->dev);
+	if (ret)
+		return ret;
+	pm->cdev_added = true;
+	return 0;
+}
+
+void privmem_chardev_del(struct privmem_dev *pm)
+{
+	if (pm->cdev_added)
+		cdev_device_del(&pm->cdev, &pm->dev);
+	pm->cdev_added = false;
+}
+
+int privmem_chardev_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&privmem_devt, 0, PRIVMEM_MINORS, "privmem");
+	if (ret)
+		return ret;
+	ret = class_register(&privmem_class);
+	if (ret)
+		unregister_chrdev_region(privmem_devt, PRIVMEM_MINORS);
+	return ret;
+}
+
+void privmem_chardev_exit(void)
+{
+	class_unregister(&privmem_class);
+	unregister_chrdev_region(privmem_devt, PRIVMEM_MINORS);
+}

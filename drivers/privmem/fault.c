@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: mmap of /dev/privmemN.
+ *
+ * A mapping is anonymous memory bound to the private node: the VMA is
+ * made anonymous (as /dev/zero does for MAP_PRIVATE) and gets an MPOL_BIND
+ * policy for the node that carries the private gate
+ * (vma_bind_private_node()). Faults therefore go through the kernel's
+ * anonymous fault path: zeroed folios allocated on the node by the page
+ * allocator through the gate, a THP where the VMA's alignment and size
+ * allow it (privmem_get_unmapped_area() aligns mappings of 2M or more),
+ * else 4K. The folios are ordinary anonymous LRU folios, so fork (copy on
+ * write), mremap, partial munmap, exit, migration and freeing back to the
+ * node's free pool all follow the anonymous memory rules.
+ *
+ * Only MAP_PRIVATE at offset 0 is supported; MAP_SHARED would need a
+ * shared object under the mapping and fails with -EINVAL.
+ *
+ * Each mapping's VMA points at a "mapping file" (an anonymous inode) that
+ * holds a reference on the device and counts in @nr_mappings until the
+ * last VMA derived from the mapping (splits, forks, mremap) is gone: while
+ * any exists, removing the node fails with -EBUSY.
+ *
+ * On a compressed node the mapping is plain anonymous memory (in DRAM):
+ * data only reaches the node by demotion or PRIVMEM_IOC_MIGRATE.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include "privmem.h"
+
+static void privmem_unmapped(struct privmem_dev *pm)
+{
+	spin_lock(&pm->map_lock);
+	pm->nr_mappings--;
+	spin_unlock(&pm->map_lock);
+	privmem_put(pm);
+}
+
+static int privmem_map_release(struct inode *inode, struct file *file)
+{
+	privmem_unmapped(file->private_data);
+	return 0;
+}
+
+static const struct file_operations privmem_map_fops = {
+	.owner = THIS_MODULE,
+	.release = privmem_map_release,
+	.llseek = noop_llseek,
+};
+
+/* struct privmem_file is chardev.c's; its first member is the device. */
+static struct privmem_dev *file_to_pm(struct file *file)
+{
+	return *(struct privmem_dev **)file->private_data;
+}
+
+int privmem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct privmem_dev *pm = file_to_pm(file);
+	struct file *mapfile;
+	int ret;
+
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff)
+		return -EINVAL;
+
+	/* Count the mapping first: removal fails while there is one. */
+	spin_lock(&pm->map_lock);
+	if (pm->state != PRIVMEM_ONLINE) {
+		spin_unlock(&pm->map_lock);
+		return -ENODEV;
+	}
+	pm->nr_mappings++;
+	spin_unlock(&pm->map_lock);
+	privmem_get(pm);
+
+	mapfile = anon_inode_getfile("[privmem]", &privmem_map_fops, pm,
+				     O_RDWR);
+	if (IS_ERR(mapfile)) {
+		privmem_unmapped(pm);
+		return PTR_ERR(mapfile);
+	}
+	/* From here on the mapping file's release undoes the count. */
+
+	if (pm->type == PRIVMEM_TYPE_PLAIN) {
+		ret = vma_bind_private_node(vma, pm->nid);
+		if (ret) {
+			fput(mapfile);
+			return ret;
+		}
+	}
+	vma_set_file(vma, mapfile);
+	fput(mapfile);
+	vma_set_anonymous(vma);
+	return 0;
+}
+
+unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags)
+{
+	if (flags & MAP_SHARED)
+		return -EINVAL;
+	/* THP-aligned when len allows, else as any mapping. */
+	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+}

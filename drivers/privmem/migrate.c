@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: PRIVMEM_IOC_MIGRATE, moving a range of the caller's or another
+ * process's address space to or from the private node.
+ *
+ * The permission rules are move_pages(2)'s (private_node_get_mm()); the
+ * migration itself is private_node_migrate_range(), which isolates the
+ * range in batches and moves each batch with one migrate_pages() call.
+ */
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/sched/mm.h>
+#include <linux/string.h>
+#include <linux/topology.h>
+#include <linux/uaccess.h>
+#include "privmem.h"
+
+/**
+ * privmem_nearest_dram_node() - the normal memory node nearest a node
+ * @nid: node to measure from
+ *
+ * Return: the N_MEMORY node at the smallest distance from @nid (the lowest
+ * id on a tie), or NUMA_NO_NODE if there is none.
+ */
+int privmem_nearest_dram_node(int nid)
+{
+	int n, best = NUMA_NO_NODE, best_dist = INT_MAX;
+
+	for_each_node_state(n, N_MEMORY) {
+		int d = node_distance(nid, n);
+
+		if (d < best_dist) {
+			best = n;
+			best_dist = d;
+		}
+	}
+	return best;
+}
+
+long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
+{
+	struct private_node_migrate_stats st;
+	enum migrate_reason reason = MR_SYSCALL;
+	struct privmem_migrate m;
+	int nid, from = NUMA_NO_NODE;
+	struct mm_struct *mm;
+	unsigned int dir;
+	long ret;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (m.size != sizeof(m))
+		return -EINVAL;
+	if ((m.flags & ~PRIVMEM_MIGRATE_FLAGS) ||
+	    memchr_inv(m.reserved, 0, sizeof(m.reserved)) ||
+	    m.moved || m.failed || m.already || m.absent)
+		return -EINVAL;
+	dir = m.flags & (PRIVMEM_MIGRATE_TO_NODE | PRIVMEM_MIGRATE_FROM_NODE);
+	if (dir != PRIVMEM_MIGRATE_TO_NODE && dir != PRIVMEM_MIGRATE_FROM_NODE)
+		return -EINVAL;
+	if (!m.length || !PAGE_ALIGNED(m.addr) || !PAGE_ALIGNED(m.length) ||
+	    m.addr + m.length < m.addr || m.addr + m.length > TASK_SIZE)
+		return -EINVAL;
+
+	if (dir == PRIVMEM_MIGRATE_TO_NODE) {
+		if (m.target_node != NUMA_NO_NODE && m.target_node != pm->nid)
+			return -EINVAL;
+		nid = pm->nid;
+		/* A compressed node only takes folios as demotion. */
+		if (pm->type == PRIVMEM_TYPE_COMPRESSED)
+			reason = MR_DEMOTION;
+		if (node_private_blocked(pm->nid)) {
+			atomic64_add(m.length >> PAGE_SHIFT,
+				     &pm->cnt.demotions_refused);
+			return -ENOSPC;
+		}
+	} else {
+		nid = m.target_node;
+		if (nid == NUMA_NO_NODE)
+			nid = privmem_nearest_dram_node(pm->nid);
+		if (nid < 0 || nid >= MAX_NUMNODES || !node_state(nid, N_MEMORY))
+			return -EINVAL;
+		from = pm->nid;
+	}
+
+	mm = private_node_get_mm(m.pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = private_node_migrate_range(mm, m.addr, m.length >> PAGE_SHIFT,
+					 nid, from, reason,
+					 (m.flags & PRIVMEM_MIGRATE_ASYNC) ?
+					 MIGRATE_ASYNC : MIGRATE_SYNC, &st);
+	mmput(mm);
+	if (ret)
+		return ret;
+
+	m.moved = st.moved;
+	m.failed = st.failed;
+	m.already = st.already;
+	m.absent = st.absent;
+	m.target_node = nid;
+	if (copy_to_user(arg, &m, sizeof(m)))
+		return -EFAULT;
+	return 0;
+}

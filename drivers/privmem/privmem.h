@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * privmem: a dax driver that turns a devdax device into a private memory
+ * node fronted by /dev/privmemN. Internal interfaces between its files:
+ *
+ *   bind.c      dax driver probe/remove, bind/unbind attributes, module
+ *   chardev.c   /dev/privmemN: open, release, poll, ioctl dispatch
+ *   fault.c     mmap: anonymous memory bound to the private node
+ *   ioctl.c     INFO, DEMOTION, PRESSURE, WATERMARKS, INJECT
+ *   migrate.c   MIGRATE
+ *   owner.c     the node owner's callbacks (counters, write faults)
+ *   pressure.c  pressure level, watermarks, events
+ *   sysfs.c     /sys/class/privmem/privmemN attributes
+ *
+ * Lifetime and locking
+ *   A struct privmem_dev lives from probe until its last reference is
+ *   dropped: the binding holds one, every open file and every mapping
+ *   file holds one. @lock (rw_semaphore) orders the calls against
+ *   removal: ioctls and open hold it for reading and fail with -ENODEV
+ *   once @state is not PRIVMEM_ONLINE; removal takes it for writing to
+ *   change @state. mmap runs under the caller's mmap lock, which MIGRATE
+ *   takes inside @lock, so it does not take @lock: @map_lock (spinlock)
+ *   makes its check of @state and the count of live mappings
+ *   @nr_mappings atomic against removal, which changes @state under both
+ *   locks.
+ *   Pressure state is under @pressure_lock (a spinlock: the level is also
+ *   recomputed from a timer work); counters are atomics updated from the
+ *   mm core's callbacks, which may run in any context.
+ */
+#ifndef _PRIVMEM_H
+#define _PRIVMEM_H
+
+#include <linux/atomic.h>
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/private_node.h>
+#include <linux/private_node_driver.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/privmem.h>
+
+struct dev_dax;
+struct resource;
+
+enum privmem_state {
+	PRIVMEM_ONLINE,
+	PRIVMEM_REMOVING,
+	PRIVMEM_DEAD,
+};
+
+struct privmem_range {
+	u64 start;
+	u64 size;
+	struct resource *res;
+	bool added;
+};
+
+struct privmem_counters {
+	atomic64_t demotions_in;
+	atomic64_t demotions_refused;
+	atomic64_t promotions;
+	atomic64_t migrations_in;
+	atomic64_t migrations_out;
+};
+
+struct privmem_dev {
+	struct kref ref;
+	struct rw_semaphore lock;
+	enum privmem_state state;
+	spinlock_t map_lock;		/* nr_mappings, and state vs mmap */
+	int nr_mappings;
+
+	struct dev_dax *dev_dax;
+	int nid;
+	unsigned int type;		/* PRIVMEM_TYPE_* */
+	int id;				/* N of privmemN */
+	int dax_region, dax_id;
+	const char *res_name;
+	int nr_ranges;
+	struct privmem_range *ranges;
+	u64 capacity;
+	struct node_private np;
+
+	struct cdev cdev;
+	struct device dev;
+	bool cdev_added;
+
+	/* pressure.c */
+	spinlock_t pressure_lock;
+	unsigned int level, low, high, zone;
+	bool injected;
+	bool blocked;
+	u64 events;
+	wait_queue_head_t waitq;
+	struct delayed_work pressure_work;
+
+	struct privmem_counters cnt;
+};
+
+/* bind.c */
+const char *privmem_type_name(unsigned int type);
+void privmem_get(struct privmem_dev *pm);
+void privmem_put(struct privmem_dev *pm);
+
+/* chardev.c */
+int privmem_chardev_init(void);
+void privmem_chardev_exit(void);
+void privmem_dev_setup(struct privmem_dev *pm);
+int privmem_chardev_add(struct privmem_dev *pm, struct device *parent);
+void privmem_chardev_del(struct privmem_dev *pm);
+int privmem_enter(struct privmem_dev *pm);
+void privmem_leave(struct privmem_dev *pm);
+
+/* fault.c */
+int privmem_mmap(struct file *file, struct vm_area_struct *vma);
+unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags);
+
+/* ioctl.c */
+long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl_get_demotion(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
+				void __user *arg);
+long privmem_ioctl_set_watermarks(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl_inject(struct privmem_dev *pm, void __user *arg);
+u64 privmem_caps(struct privmem_dev *pm);
+u64 privmem_free_bytes(struct privmem_dev *pm);
+u64 privmem_used_bytes(struct privmem_dev *pm);
+u64 privmem_page_sizes(void);
+
+/* migrate.c */
+long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg);
+int privmem_nearest_dram_node(int nid);
+
+/* owner.c */
+extern const struct node_private_ops privmem_node_ops;
+unsigned long privmem_type_caps(unsigned int type);
+
+/* pressure.c */
+void privmem_pressure_init(struct privmem_dev *pm);
+void privmem_pressure_start(struct privmem_dev *pm);
+void privmem_pressure_stop(struct privmem_dev *pm);
+void privmem_pressure_update(struct privmem_dev *pm);
+int privmem_set_watermarks(struct privmem_dev *pm, unsigned int low,
+			   unsigned int high);
+void privmem_inject(struct privmem_dev *pm, bool clear, unsigned int level);
+void privmem_pressure_snapshot(struct privmem_dev *pm,
+			       struct privmem_pressure *p);
+u64 privmem_events(struct privmem_dev *pm);
+
+/* sysfs.c */
+extern const struct attribute_group *privmem_dev_groups[];
+
+#endif /* _PRIVMEM_H */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: bad input to /dev/privmemN gets an errno, never a kernel
+ * warning. Every error path of the ioctls is exercised with its errno
+ * checked, then a randomised fuzzer makes 100,000 calls; the kernel log
+ * must not grow a single WARNING or BUG line (make check also scans the
+ * console).
+ */
+#define _GNU_SOURCE
+#include <time.h>
+#include "kselftest_harness.h"
+#include "privmem_lib.h"
+
+static struct pm_binding B;
+
+FIXTURE(pm) {
+	int fd;
+	char *ro;	/* a read-only page */
+	char *buf;	/* a mapped 1M buffer */
+	char *edge;	/* a page followed by an unmapped one */
+};
+
+FIXTURE_SETUP(pm)
+{
+	self->fd = pm_open(&B);
+	ASSERT_GE(self->fd, 0);
+	self->ro = mmap(NULL, PM_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	ASSERT_NE(MAP_FAILED, self->ro);
+	self->buf = pm_anon(1 << 20, 0);
+	ASSERT_NE(NULL, self->buf);
+	memset(self->buf, 1, 1 << 20);
+	self->edge = mmap(NULL, 2 * PM_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->edge);
+	ASSERT_EQ(0, munmap(self->edge + PM_PAGE, PM_PAGE));
+	*(__u32 *)(self->edge + PM_PAGE - 8) = 64;
+}
+
+FIXTURE_TEARDOWN(pm)
+{
+	struct privmem_demotion d = {
+		.size = sizeof(d), .flags = PRIVMEM_DEMOTION_ALL_SOURCES,
+	};
+	struct privmem_watermarks w = {
+		.size = sizeof(w), .low = PRIVMEM_PRESSURE_LOW_DEFAULT,
+		.high = PRIVMEM_PRESSURE_HIGH_DEFAULT,
+	};
+
+	ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d);
+	ioctl(self->fd, PRIVMEM_IOC_SET_WATERMARKS, &w);
+	pm_inject(self->fd, 0, PRIVMEM_INJECT_CLEAR);
+	close(self->fd);
+}
+
+#define EXPECT_ERRNO(e, call) do {					\
+	errno = 0;							\
+	EXPECT_EQ(-1, (call));						\
+	EXPECT_EQ((e), errno) TH_LOG("%s", #call);			\
+} while (0)
+
+/* Kernel log lines that are splats. */
+static long splats(void)
+{
+	char line[512];
+	long n = 0;
+	FILE *f = popen("dmesg", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "WARNING:") || strstr(line, "BUG:") ||
+		    strstr(line, "Oops") || strstr(line, "general protection"))
+			n++;
+	pclose(f);
+	return n;
+}
+
+static const unsigned long cmds[] = {
+	PRIVMEM_IOC_INFO, PRIVMEM_IOC_MIGRATE, PRIVMEM_IOC_GET_DEMOTION,
+	PRIVMEM_IOC_SET_DEMOTION, PRIVMEM_IOC_GET_PRESSURE,
+	PRIVMEM_IOC_SET_WATERMARKS, PRIVMEM_IOC_INJECT_PRESSURE,
+};
+
+static const size_t sizes[] = {
+	sizeof(struct privmem_info), sizeof(struct privmem_migrate),
+	sizeof(struct privmem_demotion), sizeof(struct privmem_demotion),
+	sizeof(struct privmem_pressure), sizeof(struct privmem_watermarks),
+	sizeof(struct privmem_inject),
+};
+
+TEST_F(pm, unknown_commands)
+{
+	char arg[512] = { 0 };
+
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(PRIVMEM_IOC_MAGIC, 0x7f)));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOWR(PRIVMEM_IOC_MAGIC, 0x07,
+						   struct privmem_info), arg));
+	/* Another magic, and the right number with the wrong size. */
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOWR('x', 0x00,
+						   struct privmem_info), arg));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOWR(PRIVMEM_IOC_MAGIC, 0x00,
+						   __u64), arg));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOWR(PRIVMEM_IOC_MAGIC, 0x01,
+						   char[512]), arg));
+	/* Direction bits differ. */
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IOR(PRIVMEM_IOC_MAGIC, 0x00,
+						  struct privmem_info), arg));
+	/* Not a tty either. */
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, TCGETS, arg));
+}
+
+TEST_F(pm, size_flags_and_reserved)
+{
+	char arg[512];
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		/* Short and oversized size fields. */
+		memset(arg, 0, sizeof(arg));
+		*(__u32 *)arg = sizes[i] - 8;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		*(__u32 *)arg = sizes[i] + 8;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		*(__u32 *)arg = 0;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		/* Unknown flags. */
+		*(__u32 *)arg = sizes[i];
+		((__u32 *)arg)[1] = 0x80000000;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		/* Last reserved word not zero (every struct ends with them). */
+		((__u32 *)arg)[1] = 0;
+		*(__u64 *)(arg + sizes[i] - 8) = 1;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+	}
+	/* Reserved words in the middle. */
+	{
+		struct privmem_info info = { .size = sizeof(info),
+					     .reserved0 = 1 };
+
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_INFO, &info));
+	}
+	{
+		struct privmem_inject in = { .size = sizeof(in),
+					     .reserved0 = 1 };
+
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd,
+					   PRIVMEM_IOC_INJECT_PRESSURE, &in));
+	}
+}
+
+TEST_F(pm, bad_pointers)
+{
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i], NULL));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i], (void *)8));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i],
+					   (void *)0xffff880000000000UL));
+		/* The struct runs off the end of the mapping. */
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i],
+					   self->edge + PM_PAGE - 8));
+	}
+	/* A read-only argument for a command that writes back. */
+	{
+		struct privmem_info info = { .size = sizeof(info) };
+
+		/* Valid input in a read-only page: copy_to_user fails. */
+		ASSERT_EQ(0, mprotect(self->ro, PM_PAGE, PROT_READ | PROT_WRITE));
+		memcpy(self->ro, &info, sizeof(info));
+		ASSERT_EQ(0, mprotect(self->ro, PM_PAGE, PROT_READ));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, PRIVMEM_IOC_INFO,
+					   self->ro));
+	}
+}
+
+TEST_F(pm, migrate_ranges)
+{
+	struct privmem_migrate m;
+	char *b = self->buf, *hole;
+
+	/* Misaligned address and length, zero length, overflow. */
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b + 1, PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE + 1,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, 0,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, -PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0,
+					(void *)(-2 * PM_PAGE), PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0,
+					(void *)(1UL << 47), PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	/* No direction, both directions, unknown flag. */
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE, 0, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE |
+					PRIVMEM_MIGRATE_FROM_NODE, -1));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE | 8, -1));
+	/* Bad target nodes. */
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, 0));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_FROM_NODE, B.nid));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_FROM_NODE, 3));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_FROM_NODE, 100000));
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 0, b, PM_PAGE,
+					PRIVMEM_MIGRATE_FROM_NODE, -2));
+	/* Output fields must come in zero. */
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.flags = PRIVMEM_MIGRATE_TO_NODE;
+	m.target_node = -1;
+	m.addr = (uintptr_t)b;
+	m.length = PM_PAGE;
+	m.moved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_MIGRATE, &m));
+
+	/* Unmapped: wholly, and a hole in the middle (nothing moves). */
+	hole = pm_anon(3 * PM_PAGE, 0);
+	ASSERT_NE(NULL, hole);
+	memset(hole, 1, 3 * PM_PAGE);
+	ASSERT_EQ(0, munmap(hole + PM_PAGE, PM_PAGE));
+	EXPECT_ERRNO(EFAULT, pm_migrate(self->fd, &m, 0, hole, 3 * PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_EQ(0, pm_count_on_node(hole, 1, B.nid));
+	EXPECT_ERRNO(EFAULT, pm_migrate(self->fd, &m, 0, hole + PM_PAGE,
+					PM_PAGE, PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(EFAULT, pm_migrate(self->fd, &m, 0, (void *)0x10000,
+					PM_PAGE, PRIVMEM_MIGRATE_TO_NODE, -1));
+	/* Processes that do not exist. */
+	EXPECT_ERRNO(ESRCH, pm_migrate(self->fd, &m, 0x3ffffff, b, PM_PAGE,
+				       PRIVMEM_MIGRATE_TO_NODE, -1));
+	EXPECT_ERRNO(ESRCH, pm_migrate(self->fd, &m, -5, b, PM_PAGE,
+				       PRIVMEM_MIGRATE_TO_NODE, -1));
+	/* A kernel thread has no mm (kthreadd is pid 2). */
+	EXPECT_ERRNO(EINVAL, pm_migrate(self->fd, &m, 2, b, PM_PAGE,
+					PRIVMEM_MIGRATE_TO_NODE, -1));
+	munmap(hole, PM_PAGE);
+	munmap(hole + 2 * PM_PAGE, PM_PAGE);
+}
+
+TEST_F(pm, demotion_and_pressure_values)
+{
+	struct privmem_demotion d;
+	struct privmem_watermarks w = { .size = sizeof(w) };
+
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.flags = PRIVMEM_DEMOTION_ENABLE;
+	/* No source at all. */
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d));
+	/* A private node, a memoryless node, a node beyond the kernel's. */
+	d.sources[0] = 1UL << B.nid;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d));
+	d.sources[0] = 1UL << 3 | 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d));
+	d.sources[0] = 1;
+	d.sources[15] = 1ULL << 63;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d));
+	/* ALL_SOURCES with a source list. */
+	d.sources[15] = 0;
+	d.flags |= PRIVMEM_DEMOTION_ALL_SOURCES;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d));
+	/* GET takes no flags. */
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.flags = PRIVMEM_DEMOTION_ENABLE;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_GET_DEMOTION, &d));
+
+	w.low = 500;
+	w.high = 500;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_WATERMARKS, &w));
+	w.low = 0;
+	w.high = 2000;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PRIVMEM_IOC_SET_WATERMARKS, &w));
+	EXPECT_ERRNO(EINVAL, pm_inject(self->fd, 1001, 0));
+	EXPECT_ERRNO(EINVAL, pm_inject(self->fd, 5, PRIVMEM_INJECT_CLEAR));
+	EXPECT_ERRNO(EINVAL, pm_inject(self->fd, 5, 2));
+}
+
+static __u64 rnd_state = 88172645463325252ULL;
+
+static __u64 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* A word that is usually small or zero, sometimes anything. */
+static __u64 rnd_word(void)
+{
+	switch (rnd() % 8) {
+	case 0: case 1: case 2: case 3:
+		return 0;
+	case 4:
+		return rnd() % 4;
+	case 5:
+		return rnd() % 2048;
+	case 6:
+		return -(rnd() % 4);
+	default:
+		return rnd();
+	}
+}
+
+TEST_F_TIMEOUT(pm, fuzz_100000_calls, 600)
+{
+	long before = splats(), calls, ok = 0, err[256] = { 0 };
+	union {
+		char raw[512];
+		__u64 w[64];
+	} arg;
+	pid_t self_pid = getpid();
+
+	ASSERT_GE(before, 0);
+	rnd_state ^= (__u64)time(NULL);
+	TH_LOG("seed %llu", (unsigned long long)rnd_state);
+	for (calls = 0; calls < 100000; calls++) {
+		unsigned int i = rnd() % 7, k;
+		unsigned long cmd = cmds[i];
+		void *ptr = arg.raw;
+		long r;
+
+		for (k = 0; k < 64; k++)
+			arg.w[k] = rnd_word();
+		/* Mostly the right size, so that the deeper checks run. */
+		*(__u32 *)arg.raw = rnd() % 4 ? sizes[i] : (__u32)rnd_word();
+		switch (rnd() % 16) {
+		case 0:		/* some other command */
+			cmd = rnd() % 2 ? (unsigned long)rnd() :
+				_IOC(rnd() % 4, PRIVMEM_IOC_MAGIC, rnd() % 16,
+				     rnd() % 600);
+			break;
+		case 1:
+			ptr = NULL;
+			break;
+		case 2:
+			ptr = (void *)(uintptr_t)rnd();
+			break;
+		case 3:
+			ptr = self->ro;
+			break;
+		default:
+			break;
+		}
+		if (cmd == PRIVMEM_IOC_MIGRATE) {
+			struct privmem_migrate *m = (void *)arg.raw;
+
+			/* Our own buffer, a bit around it, or anywhere. */
+			if (rnd() % 2) {
+				m->addr = (uintptr_t)self->buf +
+					  (rnd() % 300) * PM_PAGE -
+					  (rnd() % 4) * PM_PAGE;
+				m->length = (rnd() % 300) * PM_PAGE;
+			}
+			/* Never another process: this one or none. */
+			if (m->pid != 0)
+				m->pid = rnd() % 2 ? self_pid : 0x3ffffff;
+		}
+		/* Rarely a valid SET_DEMOTION: each rebuilds the tiers. */
+		if (cmd == PRIVMEM_IOC_SET_DEMOTION && rnd() % 32)
+			((struct privmem_demotion *)arg.raw)->reserved0 = 1;
+		r = ioctl(self->fd, cmd, ptr);
+		if (!r)
+			ok++;
+		else
+			err[errno & 255]++;
+	}
+	TH_LOG("%ld calls: %ld ok, EINVAL %ld, EFAULT %ld, ENOTTY %ld",
+	       calls, ok, err[EINVAL], err[EFAULT], err[ENOTTY]);
+	TH_LOG("EPERM %ld, ESRCH %ld, ENOSPC %ld, other %ld", err[EPERM],
+	       err[ESRCH], err[ENOSPC], calls - ok - err[EINVAL] -
+	       err[EFAULT] - err[ENOTTY] - err[EPERM] - err[ESRCH] -
+	       err[ENOSPC]);
+	EXPECT_EQ(before, splats());
+	/* The device still works. */
+	{
+		struct privmem_info info;
+
+		EXPECT_EQ(0, pm_info(self->fd, &info));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int ret = pm_bind(&B, "plain");
+
+	if (ret) {
+		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
+		       strerror(-ret));
+		pm_restore(&B);
+		return 1;
+	}
+	ret = test_harness_run(argc, argv);
+	if (pm_restore(&B)) {
+		printf("# could not put %s back\n", PM_DAX);
+		ret = 1;
+	}
+	return ret;
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem_bench /dev/privmemN /dev/daxX.Y [repeats]
+ *
+ * Benchmarks for `make bench`, all in one guest run so that only ratios
+ * matter (absolute numbers under TCG mean nothing):
+ *
+ *   fault-in of 256 MiB, 4K pages and THP: a /dev/privmemN mapping vs
+ *   anonymous memory bound to node 1 vs a /dev/dax mapping (2M only);
+ *
+ *   migration of 64 MiB, 4K pages and THP: PRIVMEM_IOC_MIGRATE node 0 ->
+ *   private node and back vs move_pages(2) node 0 -> node 1 and back (the
+ *   DRAM baseline), and vs move_pages(2) node 0 -> private node and back
+ *   (the same nodes: a plain node takes move_pages).
+ *
+ * Each figure is the median of the repeats, in MiB/s.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/privmem.h>
+
+#define PAGE	4096UL
+#define HPAGE	(2 * 1024UL * 1024)
+#define MIB	(1024UL * 1024)
+#define MAXREP	15
+
+static int repeats = 5;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "privmem_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* 2M-aligned anonymous memory. */
+static char *anon(size_t len)
+{
+	char *raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	if (raw == MAP_FAILED)
+		die("mmap");
+	p = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + HPAGE - p);
+	return p;
+}
+
+static double touch(char *p, size_t len)
+{
+	double t = now();
+	size_t i;
+
+	for (i = 0; i < len; i += PAGE)
+		p[i] = 1;
+	return now() - t;
+}
+
+enum src { PRIVMEM, ANON_NODE1, DEVDAX };
+
+static double fault_once(enum src s, int fd, size_t len, int thp)
+{
+	unsigned long node1 = 2;
+	double t;
+	char *p;
+
+	if (s == ANON_NODE1) {
+		p = anon(len);
+		if (mbind(p, len, MPOL_BIND, &node1, 64, 0))
+			die("mbind");
+	} else {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 s == DEVDAX ? MAP_SHARED : MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap device");
+	}
+	if (s != DEVDAX)
+		madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	t = touch(p, len);
+	munmap(p, len);
+	return len / MIB / t;
+}
+
+/*
+ * The three sources are measured in turn within each repeat, so that a
+ * change of host load hits them alike; @out gets the three medians.
+ */
+static void fault(int fd, int dax, size_t len, int thp, double *out)
+{
+	double v[3][MAXREP];
+	int r, s;
+
+	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
+		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
+	for (r = 0; r < repeats; r++)
+		for (s = PRIVMEM; s <= DEVDAX; s++)
+			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
+					     thp);
+	for (s = PRIVMEM; s <= DEVDAX; s++)
+		out[s] = median(v[s], repeats);
+}
+
+static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
+			  int target)
+{
+	struct privmem_migrate m = {
+		.size = sizeof(m), .flags = dir, .target_node = target,
+		.addr = (uintptr_t)p, .length = len,
+	};
+	double t = now();
+
+	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m))
+		die("PRIVMEM_IOC_MIGRATE");
+	t = now() - t;
+	if (m.moved != len / PAGE)
+		fprintf(stderr, "privmem_bench: MIGRATE moved %llu of %lu pages\n",
+			(unsigned long long)m.moved, len / PAGE);
+	return len / MIB / t;
+}
+
+static double mig_move_pages(char *p, size_t len, int node, void **pages,
+			     int *nodes, int *status)
+{
+	unsigned long i, n = len / PAGE;
+	double t;
+
+	for (i = 0; i < n; i++) {
+		pages[i] = p + i * PAGE;
+		nodes[i] = node;
+	}
+	t = now();
+	if (move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE) < 0)
+		die("move_pages");
+	t = now() - t;
+	/* Tail pages of a THP report -EBUSY although the THP moved: ask. */
+	if (move_pages(0, n, pages, NULL, status, 0) < 0)
+		die("move_pages query");
+	for (i = 0; i < n; i++)
+		if (status[i] != node) {
+			fprintf(stderr, "privmem_bench: move_pages left page %lu on %d\n",
+				i, status[i]);
+			break;
+		}
+	return len / MIB / t;
+}
+
+static void migration(int fd, size_t len, int thp, int nid)
+{
+	double in[MAXREP], out[MAXREP], to1[MAXREP], to0[MAXREP];
+	double pin[MAXREP], pout[MAXREP];
+	unsigned long node0 = 1, n = len / PAGE;
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
+	char *p = anon(len);
+	int r;
+
+	if (!pages || !nodes || !status)
+		die("calloc");
+	madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	if (mbind(p, len, MPOL_BIND, &node0, 64, 0))
+		die("mbind");
+	memset(p, 0x33, len);
+	for (r = 0; r < repeats; r++) {
+		in[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_TO_NODE, -1);
+		out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
+		to1[r] = mig_move_pages(p, len, 1, pages, nodes, status);
+		to0[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+		/* move_pages(2) to and from the (plain) private node too. */
+		pin[r] = mig_move_pages(p, len, nid, pages, nodes, status);
+		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+	}
+	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
+	       thp ? "THP" : "4K", len / MIB, nid, median(in, repeats), nid,
+	       median(out, repeats));
+	printf(" | move_pages 0->1 %7.1f, 1->0 %7.1f, 0->%d %7.1f, %d->0 %7.1f\n",
+	       median(to1, repeats), median(to0, repeats), nid,
+	       median(pin, repeats), nid, median(pout, repeats));
+	printf("migrate %-3s ratios: MIGRATE/move_pages(0<->1) in %.2fx out %.2fx;",
+	       thp ? "THP" : "4K", median(in, repeats) / median(to1, repeats),
+	       median(out, repeats) / median(to0, repeats));
+	printf(" MIGRATE/move_pages(same nodes) in %.2fx out %.2fx\n",
+	       median(in, repeats) / median(pin, repeats),
+	       median(out, repeats) / median(pout, repeats));
+	munmap(p, len);
+	free(pages);
+	free(nodes);
+	free(status);
+}
+
+int main(int argc, char **argv)
+{
+	struct privmem_info info = { .size = sizeof(info) };
+	size_t flen = 256 * MIB, mlen = 64 * MIB;
+	double pm, an, dx;
+	int fd, dax, thp;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: privmem_bench /dev/privmemN /dev/daxX.Y [repeats]\n");
+		return 2;
+	}
+	if (argc > 3)
+		repeats = atoi(argv[3]);
+	if (repeats < 1 || repeats > MAXREP)
+		repeats = 5;
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0)
+		die(argv[1]);
+	dax = open(argv[2], O_RDWR);
+	if (dax < 0)
+		die(argv[2]);
+	if (ioctl(fd, PRIVMEM_IOC_INFO, &info))
+		die("PRIVMEM_IOC_INFO");
+
+	printf("privmem_bench: private node %d, %d repeats, medians in MiB/s\n",
+	       info.node, repeats);
+	for (thp = 0; thp <= 1; thp++) {
+		double v[3];
+
+		fault(fd, dax, flen, thp, v);
+		pm = v[PRIVMEM];
+		an = v[ANON_NODE1];
+		dx = v[DEVDAX];
+		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
+		       thp ? "THP" : "4K", flen / MIB, pm, an);
+		printf(" | devdax (2M) %8.1f MiB/s", dx);
+		printf(" | privmem/anon %.2fx privmem/devdax %.2fx\n", pm / an,
+		       pm / dx);
+	}
+	for (thp = 0; thp <= 1; thp++)
+		migration(fd, mlen, thp, info.node);
+	close(dax);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the privmem user tests: binding dax0.0 to privmem (and
+ * putting it back as it was), finding /dev/privmemN, node queries through
+ * sysfs and move_pages(2), and data patterns with checksums.
+ *
+ * Include after kselftest_harness.h.
+ */
+#ifndef _PRIVMEM_LIB_H
+#define _PRIVMEM_LIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <numaif.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/privmem.h>
+
+#define PM_DAX		"dax0.0"
+#define PM_DAX_DIR	"/sys/bus/dax/devices/" PM_DAX
+#define PM_DEVDAX_DRV	"/sys/bus/dax/drivers/device_dax"
+#define PM_DRV		"/sys/bus/dax/drivers/privmem"
+#define PM_PAGE		4096UL
+#define PM_HPAGE	(2 * 1024UL * 1024)
+
+static inline int pm_read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static inline long pm_read_long(const char *path)
+{
+	char buf[128];
+
+	if (pm_read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 0);
+}
+
+/* Returns 0 or -errno of the write. */
+static inline int pm_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+/* "Node N Key: X kB" of /sys/devices/system/node/nodeN/meminfo, in kB. */
+static inline long pm_node_meminfo(int nid, const char *key)
+{
+	char path[128], line[256], k[64];
+	long val = -1, v;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 nid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d %63[^:]: %ld", &n, k, &v) == 3 &&
+		    !strcmp(k, key)) {
+			val = v;
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* Is @nid in the node list /sys/devices/system/node/@file? */
+static inline int pm_node_listed(const char *file, int nid)
+{
+	char path[128], buf[256], *p, *save;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", file);
+	if (pm_read_str(path, buf, sizeof(buf)))
+		return -1;
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		int a, b;
+
+		if (sscanf(p, "%d-%d", &a, &b) == 2) {
+			if (nid >= a && nid <= b)
+				return 1;
+		} else if (*p && atoi(p) == nid) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* How many of the @npages pages at @addr are on node @nid (query mode). */
+static inline long pm_count_on_node(void *addr, unsigned long npages,
+				    int nid)
+{
+	void **pages = calloc(npages, sizeof(void *));
+	int *status = calloc(npages, sizeof(int));
+	unsigned long i;
+	long on = 0;
+
+	if (!pages || !status) {
+		free(pages);
+		free(status);
+		return -1;
+	}
+	for (i = 0; i < npages; i++)
+		pages[i] = (char *)addr + i * PM_PAGE;
+	if (move_pages(0, npages, pages, NULL, status, 0))
+		on = -1;
+	else
+		for (i = 0; i < npages; i++)
+			if (status[i] == nid)
+				on++;
+	free(pages);
+	free(status);
+	return on;
+}
+
+static inline __u64 pm_checksum(const void *addr, size_t len)
+{
+	const __u64 *p = addr;
+	__u64 sum = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		sum = (sum ^ p[i]) * 1099511628211ULL;
+	return sum;
+}
+
+static inline void pm_fill(void *addr, size_t len, unsigned int seed)
+{
+	__u64 *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = x;
+	}
+}
+
+/* A 2M-aligned anonymous (THP-able) or 4K-only buffer of @len bytes. */
+static inline char *pm_anon(size_t len, int thp)
+{
+	char *raw, *p;
+
+	raw = mmap(NULL, len + PM_HPAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((unsigned long)raw + PM_HPAGE - 1) & ~(PM_HPAGE - 1));
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + PM_HPAGE - p);
+	madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* Binding state of dax0.0, so that the test can put it back. */
+struct pm_binding {
+	int was_devdax;		/* dax0.0 was bound to device_dax */
+	int bound;		/* we bound it to privmem */
+	int nid;		/* its target node */
+	char devpath[64];	/* /dev/privmemN */
+	char syspath[128];	/* /sys/class/privmem/privmemN */
+};
+
+static inline int pm_find_dev(struct pm_binding *b)
+{
+	char path[256], buf[64];
+	glob_t g;
+	size_t i;
+	int ret = -ENOENT;
+
+	if (glob("/sys/class/privmem/privmem*", 0, NULL, &g))
+		return -ENOENT;
+	for (i = 0; i < g.gl_pathc; i++) {
+		snprintf(path, sizeof(path), "%s/dax", g.gl_pathv[i]);
+		if (pm_read_str(path, buf, sizeof(buf)) || strcmp(buf, PM_DAX))
+			continue;
+		snprintf(b->syspath, sizeof(b->syspath), "%s", g.gl_pathv[i]);
+		snprintf(b->devpath, sizeof(b->devpath), "/dev/%s",
+			 strrchr(g.gl_pathv[i], '/') + 1);
+		ret = 0;
+		break;
+	}
+	globfree(&g);
+	return ret;
+}
+
+/* Bind dax0.0 to privmem as a node of @type ("plain" or "compressed"). */
+static inline int pm_bind(struct pm_binding *b, const char *type)
+{
+	char buf[64];
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (access(PM_DAX_DIR, F_OK))
+		return -ENODEV;
+	if (system("modprobe privmem") != 0)
+		return -ENOENT;
+	ret = pm_write_str("/sys/module/privmem/parameters/type", type);
+	if (ret)
+		return ret;
+	if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK)) {
+		ret = pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
+		if (ret)
+			return ret;
+		b->was_devdax = 1;
+	}
+	ret = pm_write_str(PM_DRV "/new_id", PM_DAX);
+	if (ret)
+		return ret;
+	if (access(PM_DRV "/" PM_DAX, F_OK))
+		return -EIO;
+	b->bound = 1;
+	if (pm_read_str(PM_DAX_DIR "/target_node", buf, sizeof(buf)))
+		return -EIO;
+	b->nid = atoi(buf);
+	return pm_find_dev(b);
+}
+
+static inline int pm_unbind(struct pm_binding *b)
+{
+	int ret = 0;
+
+	if (b->bound) {
+		ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+		if (ret)
+			return ret;
+		b->bound = 0;
+	}
+	return 0;
+}
+
+/* Put dax0.0 back as it was found. */
+static inline int pm_restore(struct pm_binding *b)
+{
+	int ret = pm_unbind(b);
+
+	if (ret)
+		return ret;
+	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	if (b->was_devdax) {
+		ret = pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+		if (!ret)
+			b->was_devdax = 0;
+	}
+	return ret;
+}
+
+static inline int pm_open(struct pm_binding *b)
+{
+	return open(b->devpath, O_RDWR | O_CLOEXEC);
+}
+
+static inline long pm_sys_long(struct pm_binding *b, const char *attr)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", b->syspath, attr);
+	return pm_read_long(path);
+}
+
+static inline int pm_info(int fd, struct privmem_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, PRIVMEM_IOC_INFO, info);
+}
+
+static inline int pm_pressure(int fd, struct privmem_pressure *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	return ioctl(fd, PRIVMEM_IOC_GET_PRESSURE, p);
+}
+
+static inline int pm_inject(int fd, unsigned int level, unsigned int flags)
+{
+	struct privmem_inject in = { .size = sizeof(in), .flags = flags,
+				     .level = level };
+
+	return ioctl(fd, PRIVMEM_IOC_INJECT_PRESSURE, &in);
+}
+
+/* MIGRATE a range of @pid; fills @m. Returns ioctl's result. */
+static inline int pm_migrate(int fd, struct privmem_migrate *m, pid_t pid,
+			     void *addr, size_t len, unsigned int flags,
+			     int target)
+{
+	memset(m, 0, sizeof(*m));
+	m->size = sizeof(*m);
+	m->flags = flags;
+	m->pid = pid;
+	m->target_node = target;
+	m->addr = (uintptr_t)addr;
+	m->length = len;
+	return ioctl(fd, PRIVMEM_IOC_MIGRATE, m);
+}
+
+/* Map @len bytes of /dev/privmemN (MAP_PRIVATE) and touch every page. */
+static inline char *pm_map(int fd, size_t len, int touch)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (touch)
+		for (i = 0; i < len; i += PM_PAGE)
+			p[i] = 1;
+	return p;
+}
+
+/* Kernel log lines since the last call (dmesg is root-only). */
+static inline int pm_dmesg_contains(const char *needle)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -qF '%s'", needle);
+	return system(cmd) == 0;
+}
+
+#endif /* _PRIVMEM_LIB_H */
