@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privctl run: execute a command whose memory is bound to a private node.
+ * The memory policy (set_mempolicy(2), MPOL_BIND or MPOL_PREFERRED) is set
+ * on privctl itself and inherited across execve(2). Only nodes that opted
+ * into the mempolicy service (plain nodes) accept it; the kernel's own
+ * allocations for the command (page tables, slab, page cache) stay in
+ * normal memory whatever the policy says.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/mempolicy.h>
+#include "privctl.h"
+
+static const char run_usage[] =
+"usage: privctl run DEV [--preferred] -- COMMAND [ARGS...]\n"
+"\n"
+"Run COMMAND with its memory bound to the private node of DEV (privmemN,\n"
+"daxX.Y or nodeN). Its anonymous and private memory is allocated on the\n"
+"node; when the node is full the command is OOM-killed (MPOL_BIND).\n"
+"Only plain nodes (with the mempolicy service) can run a program.\n"
+"\n"
+"  -p, --preferred  prefer the node, fall back to normal memory when it\n"
+"                   is full (MPOL_PREFERRED)\n"
+"  -h, --help       this help\n";
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "preferred", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))] = { };
+	bool preferred = false;
+	char name[32];
+	struct pm_dev d;
+	int c, mode;
+
+	/* '+': stop at the first non-option, COMMAND's options are its own. */
+	while ((c = getopt_long(argc, argv, "+ph", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			preferred = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_hint();
+		}
+	}
+	if (optind >= argc)
+		return usage_error("which device? (privmemN, see 'privctl list')");
+	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
+		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+		return EXIT_FAIL;
+	}
+	optind++;
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind >= argc)
+		return usage_error("no command to run (privctl run DEV -- COMMAND ARGS...)");
+
+	if (d.type == PRIVMEM_TYPE_COMPRESSED) {
+		error("%s is a compressed node: its pages are read-only and reach it only by demotion or migration, so a program cannot run with its memory there",
+		      d.name);
+		note("use a plain node, or let reclaim demote into %s ('privctl demotion %s --enable')",
+		     d.name, d.name);
+		return EXIT_FAIL;
+	}
+	if (!(d.caps & PRIVMEM_CAP_MEMPOLICY)) {
+		error("%s (node %d) does not accept memory policies (no mempolicy service)",
+		      d.name, d.node);
+		return EXIT_FAIL;
+	}
+	if (d.node < 0 || d.node >= MAX_NODES) {
+		error("%s has no valid node", d.name);
+		return EXIT_FAIL;
+	}
+	mask[d.node / (8 * sizeof(unsigned long))] |=
+		1UL << (d.node % (8 * sizeof(unsigned long)));
+	mode = preferred ? MPOL_PREFERRED : MPOL_BIND;
+	if (syscall(SYS_set_mempolicy, mode, mask, (unsigned long)MAX_NODES + 1)) {
+		int err = errno;
+
+		if (err == EINVAL)
+			error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
+			      d.node);
+		else
+			error("set_mempolicy on node %d: %s", d.node, strerror(err));
+		return EXIT_FAIL;
+	}
+	execvp(argv[optind], argv + optind);
+	error("cannot run %s: %s", argv[optind], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
