@@ -64,7 +64,7 @@ deps:
 
 # prepare-tree.sh runs every time: it is cheap when nothing changed and it is
 # what guarantees that the tree matches patches/, mm/, include/ and configs/.
-kernel:
+kernel: deps
 	@$(TOP)/scripts/prepare-tree.sh $(KSRC) $(CONFIGS)
 	@$(KMAKE) bzImage modules
 	@rm -rf $(MODROOT)
