@@ -9,13 +9,77 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
 #include "privctl.h"
+
+/* How long a probe fault under the policy may take (TCG guests are slow). */
+#define PROBE_SECONDS	5
+
+static int set_policy(int mode, const unsigned long *mask)
+{
+	return syscall(SYS_set_mempolicy, mode, mask, (unsigned long)MAX_NODES + 1);
+}
+
+/*
+ * Before handing the policy to COMMAND, make sure the kernel can honour
+ * it: a child with the same policy writes one page and asks where it
+ * landed. Returns 0 (on the node), 1 (elsewhere: only with --preferred),
+ * or -ETIMEDOUT / -EIO when the fault did not complete or failed.
+ */
+static int probe(int mode, const unsigned long *mask, int node)
+{
+	struct timespec t0, t;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		long psz = sysconf(_SC_PAGESIZE);
+		int st = -1;
+		void *pg;
+		char *p;
+
+		if (set_policy(mode, mask))
+			_exit(4);
+		p = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(4);
+		p[0] = 1;
+		pg = p;
+		if (syscall(SYS_move_pages, 0, 1UL, &pg, NULL, &st, 0))
+			_exit(4);
+		_exit(st == node ? 0 : 1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (r < 0 || t.tv_sec - t0.tv_sec >= PROBE_SECONDS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -ETIMEDOUT;
+		}
+		usleep(20000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		return -EIO;
+	return WEXITSTATUS(status);
+}
 
 static const char run_usage[] =
 "usage: privctl run DEV [--preferred] -- COMMAND [ARGS...]\n"
@@ -86,7 +150,7 @@ int cmd_run(int argc, char **argv)
 	mask[d.node / (8 * sizeof(unsigned long))] |=
 		1UL << (d.node % (8 * sizeof(unsigned long)));
 	mode = preferred ? MPOL_PREFERRED : MPOL_BIND;
-	if (syscall(SYS_set_mempolicy, mode, mask, (unsigned long)MAX_NODES + 1)) {
+	if (set_policy(mode, mask)) {
 		int err = errno;
 
 		if (err == EINVAL)
@@ -94,6 +158,28 @@ int cmd_run(int argc, char **argv)
 			      d.node);
 		else
 			error("set_mempolicy on node %d: %s", d.node, strerror(err));
+		return EXIT_FAIL;
+	}
+	/* The policy is set on privctl now; the probe child inherits it too. */
+	switch (probe(mode, mask, d.node)) {
+	case 0:
+		break;
+	case 1:
+		if (!preferred) {
+			error("a test page under MPOL_BIND to node %d landed on another node; not running %s",
+			      d.node, argv[optind]);
+			return EXIT_FAIL;
+		}
+		warning("node %d did not take a test page; %s starts in normal memory (--preferred)",
+			d.node, argv[optind]);
+		break;
+	case -ETIMEDOUT:
+		error("the kernel cannot allocate on node %d under this memory policy: a test page fault did not complete in %d s; not running %s (see dmesg)",
+		      d.node, PROBE_SECONDS, argv[optind]);
+		return EXIT_FAIL;
+	default:
+		error("the kernel cannot allocate on node %d under this memory policy: a test page fault failed; not running %s (see dmesg)",
+		      d.node, argv[optind]);
 		return EXIT_FAIL;
 	}
 	execvp(argv[optind], argv + optind);
