@@ -51,7 +51,7 @@ static int probe(int mode, const unsigned long *mask, int node)
 		char *p;
 
 		if (set_policy(mode, mask))
-			_exit(4);
+			_exit(errno == EINVAL ? 5 : 4);
 		p = mmap(NULL, psz, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
@@ -76,6 +76,8 @@ static int probe(int mode, const unsigned long *mask, int node)
 		}
 		usleep(20000);
 	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
+		return -EINVAL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
 		return -EIO;
 	return WEXITSTATUS(status);
@@ -150,17 +152,11 @@ int cmd_run(int argc, char **argv)
 	mask[d.node / (8 * sizeof(unsigned long))] |=
 		1UL << (d.node % (8 * sizeof(unsigned long)));
 	mode = preferred ? MPOL_PREFERRED : MPOL_BIND;
-	if (set_policy(mode, mask)) {
-		int err = errno;
-
-		if (err == EINVAL)
-			error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
-			      d.node);
-		else
-			error("set_mempolicy on node %d: %s", d.node, strerror(err));
-		return EXIT_FAIL;
-	}
-	/* The policy is set on privctl now; the probe child inherits it too. */
+	/*
+	 * The probe child sets the policy itself: privctl takes it only once
+	 * it is known to work, since every later fault of privctl (even a
+	 * copy-on-write after fork) would be under it.
+	 */
 	switch (probe(mode, mask, d.node)) {
 	case 0:
 		break;
@@ -173,6 +169,10 @@ int cmd_run(int argc, char **argv)
 		warning("node %d did not take a test page; %s starts in normal memory (--preferred)",
 			d.node, argv[optind]);
 		break;
+	case -EINVAL:
+		error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
+		      d.node);
+		return EXIT_FAIL;
 	case -ETIMEDOUT:
 		error("the kernel cannot allocate on node %d under this memory policy: a test page fault did not complete in %d s; not running %s (see dmesg)",
 		      d.node, PROBE_SECONDS, argv[optind]);
@@ -180,6 +180,16 @@ int cmd_run(int argc, char **argv)
 	default:
 		error("the kernel cannot allocate on node %d under this memory policy: a test page fault failed; not running %s (see dmesg)",
 		      d.node, argv[optind]);
+		return EXIT_FAIL;
+	}
+	if (set_policy(mode, mask)) {
+		int err = errno;
+
+		if (err == EINVAL)
+			error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
+			      d.node);
+		else
+			error("set_mempolicy on node %d: %s", d.node, strerror(err));
 		return EXIT_FAIL;
 	}
 	execvp(argv[optind], argv + optind);
