@@ -251,7 +251,16 @@ TEST_F(pm, unprivileged_gets_eperm)
 		/* Reading is allowed to whoever holds the file. */
 		if (pm_pressure(self->fd, &p))
 			_exit(4);
-		/* Nor can it open the device (0600, root). */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* Another user cannot even open the device (0600, root). */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
 		if (setresuid(65534, 65534, 65534))
 			_exit(101);
 		if (open(B.devpath, O_RDWR) >= 0 || errno != EACCES)
