@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <sys/uio.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <time.h>
@@ -29,6 +30,11 @@
 #include "privmem_lib.h"
 
 #define NOBODY	65534
+
+static long on_node_pages(void *p, unsigned long np, int nid)
+{
+	return pm_count_on_node(p, np, nid);
+}
 
 static char PRIVCTL[512];
 static char OUT[1 << 16], ERR[1 << 14];
@@ -354,6 +360,59 @@ TEST_F_TIMEOUT(pc, destroy_busy_explains_and_keeps_data, 180)
 	self->fd = -1;
 	EXPECT_PC(0, NULL, "destroy %s", self->name);
 	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+}
+
+/* Pages held by a pipe cannot move off the node: destroy explains. */
+TEST_F_TIMEOUT(pc, destroy_busy_with_unmovable_pages, 300)
+{
+	size_t len = 1 << 20, np = len / PM_PAGE;
+	struct iovec iov;
+	int pfd[2];
+	__u64 sum;
+	char *p, *sink;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 42);
+	sum = pm_checksum(p, len);
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to private", getpid(), p));
+	EXPECT_EQ((long)np, on_node_pages(p, np, self->nid));
+	close(self->fd);
+	self->fd = -1;
+
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = p;
+	iov.iov_len = 16 * PM_PAGE;
+	ASSERT_EQ((ssize_t)iov.iov_len, vmsplice(pfd[1], &iov, 1, 0));
+
+	EXPECT_PC(1, "could not be migrated off it", "destroy %s", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "nothing was lost")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(sum, pm_checksum(p, len));
+
+	sink = malloc(iov.iov_len);
+	ASSERT_NE(NULL, sink);
+	ASSERT_EQ((ssize_t)iov.iov_len, read(pfd[0], sink, iov.iov_len));
+	close(pfd[0]);
+	close(pfd[1]);
+	free(sink);
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, on_node_pages(p, np, self->nid));
+	EXPECT_EQ(sum, pm_checksum(p, len));
+}
+
+/* Creating and destroying need root; the messages say so. */
+TEST_F(pc, create_and_destroy_need_root)
+{
+	EXPECT_EQ(1, pc_run_as(NOBODY, "create --dax " PM_DAX " --type plain"));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "destroy %s", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
 }
 
 /* dax1.0 held open through device_dax: create refuses and names it. */

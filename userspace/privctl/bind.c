@@ -261,12 +261,12 @@ int cmd_create(int argc, char **argv)
 		      dax, nid);
 		return EXIT_FAIL;
 	}
-	if (privmem_load()) {
-		error("the privmem driver is not loaded and 'modprobe privmem' failed");
-		return EXIT_FAIL;
-	}
 	if (geteuid() != 0) {
 		error("binding a dax device needs root");
+		return EXIT_FAIL;
+	}
+	if (privmem_load()) {
+		error("the privmem driver is not loaded and 'modprobe privmem' failed");
 		return EXIT_FAIL;
 	}
 
