@@ -13,13 +13,18 @@ step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
 privctl() { "$build/privctl/privctl" "$@"; }
 
-# Pages of a process per node, from the kernel's /proc/PID/numa_maps.
-where() {
-	awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) {
-		split(substr($i, 2), a, "="); n[a[1]] += a[2] } }
-	     END { s = ""; for (k in n) s = s sprintf("%snode %s: %d pages", s ? ", " : "", k, n[k]);
-		   print "  pages of pid '"$1"' by node: " (s ? s : "none") }' "/proc/$1/numa_maps"
-}
+# A python3 program that writes 32 MiB and asks move_pages(2) where its
+# pages are (/proc/PID/numa_maps does not count pages on private nodes).
+where_py='import ctypes, mmap, collections
+n = 8192
+m = mmap.mmap(-1, n * 4096, flags=mmap.MAP_PRIVATE)
+m.write(b"x" * (n * 4096))
+a = ctypes.addressof(ctypes.c_char.from_buffer(m))
+pages = (ctypes.c_void_p * n)(*[a + i * 4096 for i in range(n)])
+st = (ctypes.c_int * n)()
+ctypes.CDLL(None).syscall(279, 0, ctypes.c_ulong(n), pages, None, st, 0)
+c = collections.Counter(st)
+print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))'
 
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
@@ -57,19 +62,19 @@ where() {
 	run "$build/tests/user/privmem_demo" /dev/privmem0
 
 	step "privctl run: a command whose memory is bound to the node (MPOL_BIND)"
-	run privctl run privmem0 -- python3 -c \
-		'b = b"x" * (32 << 20); print("  python3 wrote 32 MiB"); print(open("/proc/self/numa_maps").read().count(" N2="), "of its mappings have pages on node 2")'
+	echo '$ python3 -c "$where_py"    # writes 32 MiB, asks move_pages where it is'
+	python3 -c "$where_py" 2>&1
+	echo '$ privctl run privmem0 -- python3 -c "$where_py"'
+	privctl run privmem0 -- python3 -c "$where_py" 2>&1
 
 	step "privctl migrate: move a running process's memory onto the node and back"
 	python3 -c 'import time; b = b"y" * (48 << 20); time.sleep(300)' &
 	pid=$!
-	sleep 2
-	where $pid
+	sleep 3
 	run privctl migrate --pid $pid --all --to private
-	where $pid
 	run privctl list
 	run privctl migrate --pid $pid --all --to dram:1
-	where $pid
+	run privctl list
 	kill $pid; wait $pid 2>/dev/null
 
 	step "Demotion: off by default on a plain node; on, reclaim of nodes 0-1 may demote into it"

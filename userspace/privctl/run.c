@@ -104,32 +104,41 @@ int cmd_run(int argc, char **argv)
 	};
 	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))] = { };
 	bool preferred = false;
+	const char *dev = NULL;
 	char name[32];
+	int pass;
 	struct pm_dev d;
 	int c, mode;
 
-	/* '+': stop at the first non-option, COMMAND's options are its own. */
-	while ((c = getopt_long(argc, argv, "+ph", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			preferred = true;
-			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
+	/*
+	 * '+': stop at the first non-option, COMMAND's options are its own.
+	 * Options may come before and after DEV; "--" ends them.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		while ((c = getopt_long(argc, argv, "+ph", opts, NULL)) != -1) {
+			switch (c) {
+			case 'p':
+				preferred = true;
+				break;
+			case 'h':
+				fputs(run_usage, stdout);
+				return EXIT_OK;
+			default:
+				return usage_hint();
+			}
 		}
+		if (pass)
+			break;
+		if (optind >= argc)
+			return usage_error("which device? (privmemN, see 'privctl list')");
+		dev = argv[optind++];
+		if (optind > 1 && !strcmp(argv[optind - 2], "--"))
+			break;	/* "run -- DEV CMD": no options after DEV */
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_resolve(dev, name, sizeof(name)) || dev_load(name, &d)) {
+		error("%s: no such privmem device (see 'privctl list')", dev);
 		return EXIT_FAIL;
 	}
-	optind++;
-	if (optind < argc && !strcmp(argv[optind], "--"))
-		optind++;
 	if (optind >= argc)
 		return usage_error("no command to run (privctl run DEV -- COMMAND ARGS...)");
 
