@@ -12,6 +12,9 @@
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
 #   make bench    build everything, boot the guest, run the benchmarks
+#   make bench-gate  the isolation gate's cost: anonymous-fault microbenchmark,
+#                 patched vs unpatched kernel (built as build/linux-vanilla),
+#                 alternating boots; results in build/bench-gate/
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
@@ -33,9 +36,10 @@ CCACHE   := $(shell command -v ccache 2>/dev/null)
 
 # Fixed build identity: identical sources give identical objects, so ccache
 # hits across trees and rebuilds.
-KMAKE = $(MAKE) -C $(KSRC) -j$(JOBS) CC="$(CCACHE) gcc" \
+KFLAGS = -j$(JOBS) CC="$(CCACHE) gcc" \
 	KBUILD_BUILD_TIMESTAMP=privmem KBUILD_BUILD_USER=privmem \
 	KBUILD_BUILD_HOST=privmem
+KMAKE = $(MAKE) -C $(KSRC) $(KFLAGS)
 
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
@@ -43,8 +47,9 @@ USER_LIBS   := -lnuma -lpthread
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
-USER_TOOLS  := privmem_demo privmem_bench
+USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
+KSRC_VANILLA := $(BUILD)/linux-vanilla
 
 # privctl: userspace/privctl, needs only the uapi header and json-c.
 PREFIX      ?= /usr/local
@@ -55,7 +60,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: all deps kernel modules privctl user vm check demo bench install checkpatch clean distclean
+.PHONY: all deps kernel kernel-vanilla modules privctl user vm check demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -70,6 +75,11 @@ kernel: deps
 	@rm -rf $(MODROOT)
 	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
 	@echo "  KERNEL  $$($(MAKE) -s -C $(KSRC) kernelrelease) $(BZIMAGE)"
+
+# The unpatched baseline: same config without our options, no modules.
+kernel-vanilla: deps
+	@$(TOP)/scripts/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
+	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) bzImage
 
 modules: kernel
 	@$(KMAKE) M=$(TOP) modules
@@ -119,6 +129,10 @@ bench: modules user
 	@test -f $(BUILD)/bench/done || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }
 	@echo "  BENCH   results in $(BUILD)/bench/bench.txt"
 
+bench-gate: kernel kernel-vanilla user
+	@$(TOP)/scripts/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
+		$(BUILD) $(BUILD)/bench-gate $(or $(ROUNDS),5)
+
 # Our own files only (git knows them; generated *.mod.c are not ours). Patches
 # are given by absolute path: checkpatch misreads a relative patches/ path.
 CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude-standard 'mm/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'tests/*.[ch]')
@@ -132,7 +146,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm
+	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
 
 distclean:
 	@rm -rf $(BUILD)
