@@ -163,8 +163,10 @@ TEST(usage_errors)
 		{ "create --dax dax0.0", "--type plain|compressed is required" },
 		{ "create --dax dax0.0 --type fancy", "--type must be plain or compressed" },
 		{ "create --dax dax0.0 --type compressed --physical-size 12Q", "is not a size" },
-		{ "create --dax dax0.0 --type plain --physical-size 1G", "only applies to --type compressed" },
-		{ "create --dax dax0.0 --type plain --watermarks 900,600", "LOW must be below HIGH" },
+		{ "create --dax dax0.0 --type plain --physical-size 1G",
+		  "only applies to --type compressed" },
+		{ "create --dax dax0.0 --type plain --watermarks 900,600",
+		  "LOW must be below HIGH" },
 		{ "create --dax dax0.0 --type plain --watermarks 10,2000", "HIGH at most 1000" },
 		{ "create --dax dax0.0 --type plain --watermarks abc", "wants LOW,HIGH" },
 		{ "destroy", "which device?" },
@@ -239,7 +241,8 @@ FIXTURE(pc) {
 
 /* Make dax0.0 a node of @type with privctl and find it. */
 static int pc_create(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(pc) *self, const char *type, const char *extra)
+		     struct _test_data_pc *self, const char *type,
+		     const char *extra)
 {
 	struct pm_binding b = { };
 	int rc;
