@@ -23,7 +23,7 @@ const char * const cap_names[] = {
 	"migration", "mempolicy", "demotion", "protect_write", "reclaim",
 	"numa_balancing", "compaction", "longterm_pin",
 };
-const int nr_cap_names = sizeof(cap_names) / sizeof(cap_names[0]);
+const int nr_cap_names = ARRAY_SIZE(cap_names);
 
 const char *type_name(unsigned int type)
 {

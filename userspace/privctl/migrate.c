@@ -122,7 +122,7 @@ static bool migratable(const char *line)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(special); i++)
 		if (strstr(line, special[i]))
 			return false;
 	return true;

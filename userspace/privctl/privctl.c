@@ -97,7 +97,7 @@ static void main_usage(FILE *f)
 
 	fprintf(f, "usage: %s [--version] [--help] COMMAND [ARGS]\n\n", progname);
 	fprintf(f, "Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nSee '%s COMMAND --help' or privctl(1).\n", progname);
 	fprintf(f, "Exit status: 0 success, 1 operation failed, 2 usage error.\n");
@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 		printf("%s %s\n", progname, PRIVCTL_VERSION);
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
 		char argv0[64];

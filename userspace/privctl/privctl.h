@@ -28,6 +28,8 @@
 
 #define PRIVCTL_VERSION	"0.1"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Exit codes. */
 #define EXIT_OK		0
 #define EXIT_FAIL	1

@@ -111,12 +111,12 @@ int nodeset_parse(const char *s, struct nodeset *ns)
 		for (; a <= b; a++)
 			nodeset_set(ns, a);
 		p = end;
-		if (*p == ',')
-			p++;
-		else if (*p && *p != '\n')
-			return -EINVAL;
-		else
+		if (*p != ',') {
+			if (*p && *p != '\n')
+				return -EINVAL;
 			break;
+		}
+		p++;
 	}
 	return 0;
 }
