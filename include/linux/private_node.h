@@ -41,13 +41,6 @@
  *   then the N_MEMORY nodes (so kernel objects asked for it spill to
  *   DRAM); its __GFP_THISNODE list is itself alone.
  *
- * Removal
- *   remove_private_memory_driver_managed() keeps new folios off the node,
- *   migrates its folios to normal memory while offlining, and fails with
- *   -EBUSY (everything rolled back, nothing lost) if some cannot move
- *   after a bounded number of passes. The owner is unregistered when the
- *   node's last memory goes.
- *
  *   Private memory is usually onlined ZONE_MOVABLE, so gated allocations
  *   should use GFP_HIGHUSER_MOVABLE | GFP_PRIVATE.
  *
@@ -117,11 +110,9 @@ struct zone;
 
 /**
  * struct node_private_ops - callbacks from the mm core to a node's owner
- * @folio_free: a folio on the node is being freed; it goes back to the
- *	buddy allocator afterwards. Any context, possibly with a spinlock
- *	held or in interrupt context: must not sleep.
- * @folio_split: @folio was split and @new is one of the new folios
- *	(lruvec lock held, interrupts off: must not sleep).
+ * @folio_free: a folio on the node is being freed (may not sleep; the page
+ *	goes back to the buddy allocator afterwards).
+ * @folio_split: @folio was split and @new is one of the new folios.
  * @folio_migrate: @src is being migrated to @dst, one of them being on the
  *	node; called before the migration entries are replaced (may not
  *	sleep).
@@ -131,8 +122,7 @@ struct zone;
  *	Returning 0 retries the fault, so the owner must have made progress
  *	(typically migrated the folio off the node); VM_FAULT_SIGBUS refuses
  *	the write.
- * @memory_failure: memory failure was reported for @pfn on the node
- *	(process context, before the failure is handled).
+ * @memory_failure: memory failure was reported for @pfn on the node.
  *
  * Every callback is optional except @write_fault for PROTECT_WRITE nodes.
  * Each gets the owner cookie of the struct node_private.

@@ -93,7 +93,8 @@ TEST_F(pm, occupancy_is_the_level)
 	TH_LOG("level %u -> %u, used %llu -> %llu MiB", p0.level, p1.level,
 	       (unsigned long long)p0.logical_used >> 20,
 	       (unsigned long long)p1.logical_used >> 20);
-	EXPECT_GE(p1.logical_used - p0.logical_used, (__u64)(120 << 20));
+	/* Per-cpu lists may serve a few THPs: not all of it shows. */
+	EXPECT_GE(p1.logical_used - p0.logical_used, (__u64)(96 << 20));
 	EXPECT_GE(p1.level, p0.level + 100);
 	munmap(m, len);
 }
