@@ -6,7 +6,8 @@
 #   make kernel   prepare build/linux (extract, patch, overlay, configure)
 #                 and build the guest kernel with ccache
 #   make modules  build privmem.ko and the kunit modules against it
-#   make user     build the guest-side test programs
+#   make privctl  build the privctl command-line tool (build/privctl/privctl)
+#   make user     build privctl and the guest-side test programs
 #   make vm       boot the guest with a shell on the serial console
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
@@ -16,6 +17,8 @@
 #                 alternating boots; results in build/bench-gate/
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
+#   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
+#                 (PREFIX=/usr/local by default)
 #   make clean    remove module and test build outputs (keeps the kernel)
 #   make distclean  remove build/ entirely
 #
@@ -48,7 +51,16 @@ USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
 
-.PHONY: all deps kernel kernel-vanilla modules user vm check demo bench bench-gate checkpatch clean distclean
+# privctl: userspace/privctl, needs only the uapi header and json-c.
+PREFIX      ?= /usr/local
+PRIVCTL     := $(BUILD)/privctl/privctl
+PRIVCTL_SRCS := $(wildcard $(TOP)/userspace/privctl/*.c)
+PRIVCTL_HDRS := $(wildcard $(TOP)/userspace/privctl/*.h) $(TOP)/include/uapi/linux/privmem.h
+PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/uapi \
+	$(shell pkg-config --cflags json-c 2>/dev/null)
+PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+
+.PHONY: all deps kernel kernel-vanilla modules privctl user vm check demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -73,7 +85,22 @@ modules: kernel
 	@$(KMAKE) M=$(TOP) modules
 	@$(KMAKE) -s M=$(TOP) INSTALL_MOD_PATH=$(MODROOT) modules_install
 
-user: $(USER_BINS)
+privctl: $(PRIVCTL)
+
+$(PRIVCTL): $(PRIVCTL_SRCS) $(PRIVCTL_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      userspace/privctl/privctl"
+	@$(CC) $(PRIVCTL_CFLAGS) -o $@ $(PRIVCTL_SRCS) $(PRIVCTL_LIBS)
+
+install: $(PRIVCTL)
+	install -D -m 0755 $(PRIVCTL) $(DESTDIR)$(PREFIX)/bin/privctl
+	install -D -m 0644 $(TOP)/userspace/privctl/privctl.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/privctl.1
+
+user: $(PRIVCTL) $(USER_BINS)
+
+# The privctl test parses privctl's JSON with json-c.
+$(BUILD)/tests/user/privctl_test: USER_LIBS += $(PRIVCTL_LIBS)
 
 $(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | kernel
 	@mkdir -p $(dir $@)
@@ -119,7 +146,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
+	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
 
 distclean:
 	@rm -rf $(BUILD)

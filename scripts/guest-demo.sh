@@ -4,14 +4,27 @@
 # guest-demo.sh BUILD
 #
 # Runs inside the guest for `make demo`: a scripted tour a person can read.
+# Every private-node operation goes through privctl (BUILD/privctl/privctl).
 # Every line goes to the console prefixed "[guest] " so the host shows it.
 set -u
 build=$1
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
-# A shell command line (redirections), shown as typed.
-sh_run() { printf '$ %s\n' "$1"; sh -c "$1" 2>&1; }
+privctl() { "$build/privctl/privctl" "$@"; }
+
+# A python3 program that writes 32 MiB and asks move_pages(2) where its
+# pages are (/proc/PID/numa_maps does not count pages on private nodes).
+where_py='import ctypes, mmap, collections
+n = 8192
+m = mmap.mmap(-1, n * 4096, flags=mmap.MAP_PRIVATE)
+m.write(b"x" * (n * 4096))
+a = ctypes.addressof(ctypes.c_char.from_buffer(m))
+pages = (ctypes.c_void_p * n)(*[a + i * 4096 for i in range(n)])
+st = (ctypes.c_int * n)()
+ctypes.CDLL(None).syscall(279, 0, ctypes.c_ulong(n), pages, None, st, 0)
+c = collections.Counter(st)
+print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))'
 
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
@@ -25,18 +38,12 @@ sh_run() { printf '$ %s\n' "$1"; sh -c "$1" 2>&1; }
 	run ndctl list --namespaces --human
 
 	step "The dax devices and the node each one would bring its memory to"
-	for d in /sys/bus/dax/devices/dax*; do
-		printf '%-8s target_node=%s size=%s driver=%s\n' "$(basename "$d")" \
-			"$(cat "$d/target_node")" "$(cat "$d/size")" \
-			"$(basename "$(readlink "$d/driver" 2>/dev/null || echo none)")"
-	done
+	run daxctl list --devices --human
 
-	step "Make dax0.0 a private node: bind it to the privmem driver, type 'plain'"
+	step "Make dax0.0 a private node of type 'plain' (privctl loads privmem,"
+	echo "    takes dax0.0 from device_dax and binds it to privmem)"
 	echo "    (plain: its pages can be migrated and named in memory policies)"
-	run modprobe privmem
-	sh_run 'echo plain > /sys/module/privmem/parameters/type'
-	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind'
-	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/new_id'
+	run privctl create --dax dax0.0 --type plain
 	dmesg | grep -E 'privmem|Demotion' | tail -n 3
 
 	step "Node 2 now has memory, but it is private: listed in has_private_memory,"
@@ -45,22 +52,57 @@ sh_run() { printf '$ %s\n' "$1"; sh -c "$1" 2>&1; }
 	for f in online has_memory has_private_memory; do
 		printf '%-20s %s\n' "$f" "$(cat /sys/devices/system/node/$f)"
 	done
-	grep -E 'MemTotal|MemFree' /sys/devices/system/node/node2/meminfo
+	run privctl list
 
-	step "Its character device and what sysfs says about it"
+	step "Everything the kernel says about it (ioctls and sysfs)"
 	run ls -l /dev/privmem0
-	for a in type node dax capacity free caps page_sizes demotion \
-		pressure/level pressure/low pressure/high; do
-		printf '%-16s %s\n' "$a" "$(cat /sys/class/privmem/privmem0/$a)"
-	done
+	run privctl info privmem0
 
 	step "A program that maps /dev/privmem0, then migrates memory in and out"
 	run "$build/tests/user/privmem_demo" /dev/privmem0
 
-	step "Put dax0.0 back (unbind offlines and removes the memory)"
-	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind'
-	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id'
-	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind'
+	step "privctl run: a command whose memory is bound to the node (MPOL_BIND)"
+	echo '$ python3 -c "$where_py"    # writes 32 MiB, asks move_pages where it is'
+	python3 -c "$where_py" 2>&1
+	echo '$ privctl run privmem0 -- python3 -c "$where_py"'
+	privctl run privmem0 -- python3 -c "$where_py" 2>&1
+
+	step "privctl migrate: move a running process's memory onto the node and back"
+	python3 -c 'import time; b = b"y" * (48 << 20); time.sleep(300)' &
+	pid=$!
+	sleep 3
+	run privctl migrate --pid $pid --all --to private
+	run privctl list
+	run privctl migrate --pid $pid --all --to dram:1
+	run privctl list
+	kill $pid; wait $pid 2>/dev/null
+
+	step "Demotion: off by default on a plain node; on, reclaim of nodes 0-1 may demote into it"
+	run privctl demotion privmem0
+	run privctl demotion privmem0 --enable --from 0-1
+	dmesg | grep 'Demotion targets' | tail -n 2
+	run privctl demotion privmem0 --disable --from all
+
+	step "Pressure: the level and watermarks; a watcher sees each crossing as it happens"
+	run privctl pressure privmem0
+	privctl pressure privmem0 --watch --count 2 &
+	watcher=$!
+	sleep 1
+	run privctl pressure privmem0 --inject 950
+	sleep 1
+	run privctl pressure privmem0 --clear
+	wait $watcher
+
+	step "A compressed node on dax1.0: read-only pages, filled by demotion or migration"
+	run privctl create --dax dax1.0 --type compressed
+	run privctl list
+	run privctl run privmem1 -- true
+	echo "(exit status $?: privctl refuses to run a program on a compressed node)"
+
+	step "Remove both nodes: the memory is offlined and the dax devices go back to device_dax"
+	run privctl destroy privmem1
+	run privctl destroy privmem0
 	printf '%-20s %s\n' has_private_memory \
 		"$(cat /sys/devices/system/node/has_private_memory)"
+	run privctl list
 } 2>&1 | sed 's/^/[guest] /'

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""privctl_schema.py PRIVCTL
+
+Checks the JSON of `privctl list --json` and `privctl info DEV --json`
+against the documented schema (README.md, privctl(1)) and every privmem
+device's values against its sysfs directory /sys/class/privmem/privmemN.
+Run by tests/user/privctl_test.c in the guest, as root. Exit 0 when all
+checks pass, 1 otherwise; each failure is printed.
+"""
+import json
+import os
+import subprocess
+import sys
+
+CAPS = {"migration", "mempolicy", "demotion", "protect_write", "reclaim",
+        "numa_balancing", "compaction", "longterm_pin"}
+STATES = {"normal", "elevated", "high"}
+
+# key: type, or a dict for a nested object
+DEVICE = {
+    "chardev": str, "path": str, "dax": str, "node": int, "type": str,
+    "caps": list, "capacity": int, "used": int, "free": int,
+    "page_sizes": list, "mappings": int,
+    "demotion": {"enabled": bool, "sources": str},
+    "pressure": {"level": int, "low": int, "high": int, "state": str,
+                 "events": int, "injected": bool, "blocked": bool},
+    "counters": {"demotions_in": int, "demotions_refused": int,
+                 "promotions": int, "migrations_in": int,
+                 "migrations_out": int},
+}
+PHYSICAL = {"capacity": int, "used": int, "ratio": (int, float)}
+OTHER = {"chardev": type(None), "node": int, "type": str, "capacity": int,
+         "used": int, "free": int}
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("# FAIL: " + msg)
+
+
+def check_shape(obj, schema, where, exact=True):
+    if not isinstance(obj, dict):
+        fail(f"{where}: not an object")
+        return
+    for key, want in schema.items():
+        if key not in obj:
+            fail(f"{where}: missing '{key}'")
+            continue
+        val = obj[key]
+        if isinstance(want, dict):
+            check_shape(val, want, f"{where}.{key}")
+        elif want is int and (isinstance(val, bool) or not isinstance(val, int)):
+            fail(f"{where}.{key}: {val!r} is not an integer")
+        elif want is not int and not isinstance(val, want):
+            fail(f"{where}.{key}: {val!r} is not {want}")
+        elif want is int and val < 0 and key != "node":
+            fail(f"{where}.{key}: negative {val}")
+    if exact:
+        extra = set(obj) - set(schema) - {"physical"}
+        if extra:
+            fail(f"{where}: undocumented keys {sorted(extra)}")
+
+
+def sysfs(dev, attr):
+    with open(f"/sys/class/privmem/{dev}/{attr}") as f:
+        return f.read().strip()
+
+
+def check_device(d):
+    name = d["chardev"]
+    where = name
+    check_shape(d, DEVICE, where)
+    if d.get("type") not in ("plain", "compressed"):
+        fail(f"{where}.type: {d.get('type')!r}")
+    if not set(d.get("caps", [])) <= CAPS:
+        fail(f"{where}.caps: unknown {set(d['caps']) - CAPS}")
+    for ps in d.get("page_sizes", []):
+        if ps <= 0 or ps & (ps - 1):
+            fail(f"{where}.page_sizes: {ps} is not a power of two")
+    p = d.get("pressure", {})
+    if p.get("state") not in STATES:
+        fail(f"{where}.pressure.state: {p.get('state')!r}")
+    if not 0 <= p.get("level", -1) <= 1000 or not p.get("low", 0) < p.get("high", 0) <= 1000:
+        fail(f"{where}.pressure: level/watermarks out of range: {p}")
+    if d.get("type") == "compressed":
+        if "physical" not in d:
+            fail(f"{where}: compressed node without 'physical'")
+        else:
+            check_shape(d["physical"], PHYSICAL, where + ".physical")
+    elif "physical" in d:
+        fail(f"{where}: a plain node has 'physical'")
+    if d.get("path") != "/dev/" + name:
+        fail(f"{where}.path: {d.get('path')!r}")
+
+    # Against sysfs. used/free move with the kernel's own use: 4 MiB slack.
+    exact = {
+        "node": int(sysfs(name, "node")),
+        "type": sysfs(name, "type"),
+        "dax": sysfs(name, "dax"),
+        "capacity": int(sysfs(name, "capacity")),
+        "mappings": int(sysfs(name, "mappings")),
+    }
+    for k, v in exact.items():
+        if d.get(k) != v:
+            fail(f"{where}.{k}: {d.get(k)!r}, sysfs says {v!r}")
+    for k in ("used", "free"):
+        v = int(sysfs(name, k))
+        if abs(d.get(k, 0) - v) > 4 << 20:
+            fail(f"{where}.{k}: {d.get(k)}, sysfs says {v}")
+    if sorted(d.get("caps", [])) != sorted(sysfs(name, "caps").split()):
+        fail(f"{where}.caps: {d.get('caps')}, sysfs says {sysfs(name, 'caps')}")
+    if sorted(d.get("page_sizes", [])) != sorted(int(x) for x in sysfs(name, "page_sizes").split()):
+        fail(f"{where}.page_sizes: {d.get('page_sizes')}, sysfs says {sysfs(name, 'page_sizes')}")
+    if d["demotion"]["enabled"] != (sysfs(name, "demotion") == "1"):
+        fail(f"{where}.demotion.enabled disagrees with sysfs")
+    if d["demotion"]["sources"] != sysfs(name, "demotion_sources"):
+        fail(f"{where}.demotion.sources: {d['demotion']['sources']!r}, sysfs says "
+             f"{sysfs(name, 'demotion_sources')!r}")
+    for k in ("low", "high", "events"):
+        v = int(sysfs(name, "pressure/" + k))
+        if p.get(k) != v:
+            fail(f"{where}.pressure.{k}: {p.get(k)}, sysfs says {v}")
+    for k in ("injected", "blocked"):
+        v = sysfs(name, "pressure/" + k) == "1"
+        if p.get(k) != v:
+            fail(f"{where}.pressure.{k}: {p.get(k)}, sysfs says {v}")
+    for k, v in d.get("counters", {}).items():
+        s = int(sysfs(name, "counters/" + k))
+        if v != s:
+            fail(f"{where}.counters.{k}: {v}, sysfs says {s}")
+
+
+def privctl(*args):
+    r = subprocess.run([sys.argv[1], *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"privctl {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()}")
+        return None
+    try:
+        return json.loads(r.stdout)
+    except json.JSONDecodeError as e:
+        fail(f"privctl {' '.join(args)}: not JSON ({e}): {r.stdout[:200]!r}")
+        return None
+
+
+def main():
+    listing = privctl("list", "--json")
+    if listing is None:
+        return 1
+    if not isinstance(listing, list):
+        fail("list --json: not an array")
+        return 1
+    devices = sorted(os.listdir("/sys/class/privmem")) if os.path.isdir("/sys/class/privmem") else []
+    listed = [d.get("chardev") for d in listing if isinstance(d, dict) and d.get("chardev")]
+    if sorted(listed) != devices:
+        fail(f"list --json shows {listed}, /sys/class/privmem has {devices}")
+    if not devices:
+        fail("no privmem device to check (the test binds one first)")
+    for d in listing:
+        if isinstance(d, dict) and d.get("chardev") is None:
+            check_shape(d, OTHER, f"node{d.get('node')}")
+        else:
+            check_device(d)
+    for name in devices:
+        one = privctl("info", name, "--json")
+        if one is not None:
+            check_device(one)
+    print(f"# privctl_schema: {len(listing)} entries, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privctl, run in the guest and checked against the kernel's own view:
+ *
+ * - --help, --version, and every usage error (exit 2, message);
+ * - errors with no device (exit 1, message naming the cause);
+ * - create/destroy of dax0.0: the dax bus and has_private_memory agree,
+ *   a busy dax device and a busy node are explained, nothing is lost;
+ * - list/info --json against sysfs and PRIVMEM_IOC_INFO/GET_PRESSURE, and
+ *   the JSON schema through tests/user/privctl_schema.py (python3);
+ * - migrate against move_pages(2) queries, and its kernel error paths
+ *   (no process, unmapped range, maximum pressure, no permission);
+ * - demotion against the memory tiers and GET_DEMOTION;
+ * - pressure: watermarks, injection, --watch seeing a crossing within a
+ *   second, unprivileged callers;
+ * - run: the command's policy and pages are on the node (numa_maps), and
+ *   a compressed node is refused.
+ *
+ * privctl is $PRIVMEM_BUILD/privctl/privctl. Every test that binds dax0.0
+ * puts it back as it found it (device_dax).
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <sys/uio.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <time.h>
+#include <json-c/json.h>
+#include "kselftest_harness.h"
+#include "privmem_lib.h"
+
+#define NOBODY	65534
+
+static long on_node_pages(void *p, unsigned long np, int nid)
+{
+	return pm_count_on_node(p, np, nid);
+}
+
+static char PRIVCTL[512];
+static char OUT[1 << 16], ERR[1 << 14];
+
+static void find_privctl(void)
+{
+	const char *b = getenv("PRIVMEM_BUILD");
+
+	snprintf(PRIVCTL, sizeof(PRIVCTL), "%s/privctl/privctl", b ? b : "build");
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = 0, r;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	while (n < (ssize_t)len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
+	buf[n] = '\0';
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * Run "privctl ARGS" (a shell word list) as @uid (-1: as we are). Its
+ * stdout lands in OUT, stderr in ERR. Returns its exit status.
+ */
+static int pc_run_as(int uid, const char *fmt, ...)
+{
+	char args[2048], cmd[4096], o[64], e[64];
+	int status;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(o, sizeof(o), "/tmp/privctl_test.%d.out", getpid());
+	snprintf(e, sizeof(e), "/tmp/privctl_test.%d.err", getpid());
+	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s", PRIVCTL, args, o, e);
+	pid = fork();
+	if (pid == 0) {
+		if (uid >= 0 && (setgid(uid) || setuid(uid)))
+			_exit(99);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(98);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	slurp(o, OUT, sizeof(OUT));
+	slurp(e, ERR, sizeof(ERR));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+#define pc_run(...) pc_run_as(-1, __VA_ARGS__)
+
+/* Expect exit status @rc and @needle in stderr (NULL: anything). */
+#define EXPECT_PC(rc, needle, ...) do {					\
+	const char *__n = (needle);					\
+	int __rc = pc_run(__VA_ARGS__);					\
+	EXPECT_EQ(rc, __rc) TH_LOG("stderr: %s", ERR);			\
+	if (__n) {							\
+		EXPECT_NE(NULL, strstr(ERR, __n ? __n : ""))		\
+			TH_LOG("stderr lacks '%s': %s", __n, ERR);	\
+	}								\
+} while (0)
+
+static const char *dax_driver_of(const char *dax)
+{
+	static char buf[256];
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/driver", dax);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return "";
+	buf[n] = '\0';
+	return strrchr(buf, '/') + 1;
+}
+
+/* ---------------------------------------------------------------------
+ * Without a device: help, version, usage errors.
+ */
+
+TEST(help_and_version)
+{
+	static const char * const cmds[] = {
+		"list", "info", "create", "destroy", "migrate", "demotion",
+		"pressure", "run",
+	};
+	char want[160];
+	size_t i;
+
+	find_privctl();
+	ASSERT_EQ(0, pc_run("--help"));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(want, sizeof(want), "  %s ", cmds[i]);
+		EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("--help lacks %s", cmds[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		EXPECT_EQ(0, pc_run("%s --help", cmds[i]));
+		snprintf(want, sizeof(want), "usage: privctl %s", cmds[i]);
+		EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s --help: %s", cmds[i], OUT);
+	}
+	EXPECT_EQ(0, pc_run("--version"));
+	EXPECT_EQ(0, strncmp(OUT, "privctl ", 8));
+}
+
+TEST(usage_errors)
+{
+	static const struct { const char *args, *msg; } cases[] = {
+		{ "", "no command given" },
+		{ "bogus", "unknown command 'bogus'" },
+		{ "--bogus", "unknown option '--bogus'" },
+		{ "list --foo", "unrecognized option" },
+		{ "list --node x", "--node wants a node number" },
+		{ "list --node", "requires an argument" },
+		{ "list extra", "unexpected argument 'extra'" },
+		{ "info", "which device?" },
+		{ "info a b", "unexpected argument 'b'" },
+		{ "create", "--dax daxX.Y is required" },
+		{ "create --dax dax0.0", "--type plain|compressed is required" },
+		{ "create --dax dax0.0 --type fancy", "--type must be plain or compressed" },
+		{ "create --dax dax0.0 --type compressed --physical-size 12Q", "is not a size" },
+		{ "create --dax dax0.0 --type plain --physical-size 1G",
+		  "only applies to --type compressed" },
+		{ "create --dax dax0.0 --type plain --watermarks 900,600",
+		  "LOW must be below HIGH" },
+		{ "create --dax dax0.0 --type plain --watermarks 10,2000", "HIGH at most 1000" },
+		{ "create --dax dax0.0 --type plain --watermarks abc", "wants LOW,HIGH" },
+		{ "destroy", "which device?" },
+		{ "migrate --pid 1", "give --range ADDR[:LEN] or --all" },
+		{ "migrate --range 1000 --to private", "--pid PID is required" },
+		{ "migrate --pid 1 --range zz --to private", "--range wants ADDR[:LEN]" },
+		{ "migrate --pid 1 --range 1000:7Q --to private", "--range wants ADDR[:LEN]" },
+		{ "migrate --pid 1 --range 1000 --all --to private", "exclude each other" },
+		{ "migrate --pid 1 --all", "--to private|dram[:NODE] is required" },
+		{ "migrate --pid 1 --all --to nowhere", "--to wants private, dram or dram:NODE" },
+		{ "migrate --pid 1 --all --to dram:x", "--to wants private, dram or dram:NODE" },
+		{ "migrate --pid abc --all --to dram", "--pid wants a process id" },
+		{ "demotion", "which device?" },
+		{ "demotion privmem0 --enable --disable", "exclude each other" },
+		{ "demotion privmem0 --from x", "--from wants a node list" },
+		{ "pressure", "which device?" },
+		{ "pressure privmem0 --count 3", "--count only goes with --watch" },
+		{ "pressure privmem0 --watch --count 0", "--count wants a positive number" },
+		{ "pressure privmem0 --inject 2000", "--inject wants a level 0..1000" },
+		{ "pressure privmem0 --inject 5 --clear", "exclude each other" },
+		{ "pressure privmem0 --watch --inject 5", "does not combine" },
+		{ "pressure privmem0 --watermarks 5", "wants LOW,HIGH" },
+		{ "run", "which device?" },
+		{ "run --bogus", "unrecognized option" },
+	};
+	size_t i;
+
+	find_privctl();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = pc_run("%s", cases[i].args);
+
+		EXPECT_EQ(2, rc) TH_LOG("privctl %s: exit %d, %s", cases[i].args, rc, ERR);
+		EXPECT_NE(NULL, strstr(ERR, cases[i].msg))
+			TH_LOG("privctl %s: want '%s', got: %s", cases[i].args,
+			       cases[i].msg, ERR);
+		EXPECT_NE(NULL, strstr(ERR, "--help"))
+			TH_LOG("privctl %s: no hint to --help", cases[i].args);
+	}
+}
+
+TEST(errors_without_a_device)
+{
+	find_privctl();
+	/* dax0.0 is on device_dax here: no privmem device exists. */
+	EXPECT_PC(1, "privmem9: no such privmem device", "info privmem9");
+	EXPECT_PC(1, "privmem9: no such privmem device", "list --dev privmem9");
+	EXPECT_PC(1, "node 0 is not a private node", "list --node 0");
+	EXPECT_PC(1, "dax9.9: no such dax device", "create --dax dax9.9 --type plain");
+	EXPECT_PC(1, "no such privmem device", "destroy privmem9");
+	EXPECT_PC(1, "no such privmem device", "pressure privmem9");
+	EXPECT_PC(1, "no such privmem device", "demotion privmem9");
+	EXPECT_PC(1, "no such privmem device", "run privmem9 -- true");
+	EXPECT_PC(1, "no process with pid 999999", "migrate --pid 999999 --all --to dram");
+	EXPECT_PC(1, "node 7 is not a normal memory node",
+		  "migrate --pid 1 --all --to dram:7");
+	EXPECT_PC(0, NULL, "list --json");
+	EXPECT_EQ(0, pc_run("list"));
+}
+
+/* ---------------------------------------------------------------------
+ * With dax0.0 made a private node by privctl create.
+ */
+
+FIXTURE(pc) {
+	int was_devdax;
+	int nid;
+	char name[64];		/* privmemN */
+	char devpath[64];
+	char syspath[128];
+	int fd;
+};
+
+/* Make dax0.0 a node of @type with privctl and find it. */
+static int pc_create(struct __test_metadata *_metadata,
+		     struct _test_data_pc *self, const char *type,
+		     const char *extra)
+{
+	struct pm_binding b = { };
+	int rc;
+
+	rc = pc_run("create --dax " PM_DAX " --type %s %s", type, extra ? extra : "");
+	if (rc) {
+		TH_LOG("privctl create: exit %d: %s", rc, ERR);
+		return -1;
+	}
+	if (pm_find_dev(&b))
+		return -1;
+	snprintf(self->devpath, sizeof(self->devpath), "%s", b.devpath);
+	snprintf(self->syspath, sizeof(self->syspath), "%s", b.syspath);
+	snprintf(self->name, sizeof(self->name), "%.40s", b.devpath + 5);
+	self->fd = open(self->devpath, O_RDWR | O_CLOEXEC);
+	return self->fd < 0 ? -1 : 0;
+}
+
+FIXTURE_SETUP(pc)
+{
+	find_privctl();
+	self->fd = -1;
+	/* A test killed by its timeout skips its teardown: clean up after it. */
+	if (!strcmp(dax_driver_of(PM_DAX), "privmem")) {
+		TH_LOG(PM_DAX " was left bound to privmem; giving it back");
+		pm_write_str(PM_DRV "/unbind", PM_DAX);
+		pm_write_str(PM_DRV "/remove_id", PM_DAX);
+		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+	}
+	self->was_devdax = !strcmp(dax_driver_of(PM_DAX), "device_dax");
+	self->nid = (int)pm_read_long(PM_DAX_DIR "/target_node");
+	ASSERT_EQ(0, access(PM_DAX_DIR, F_OK)) TH_LOG("no " PM_DAX " in this guest");
+}
+
+FIXTURE_TEARDOWN(pc)
+{
+	int i;
+
+	if (self->fd >= 0)
+		close(self->fd);
+	if (!strcmp(dax_driver_of(PM_DAX), "privmem")) {
+		int ret = 0;
+
+		for (i = 0; i < 10; i++) {
+			ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+			if (!ret)
+				break;
+			sleep(1);
+		}
+		if (ret)
+			TH_LOG("teardown: unbind " PM_DAX ": %s", strerror(-ret));
+	}
+	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	if (self->was_devdax && strcmp(dax_driver_of(PM_DAX), "device_dax"))
+		if (pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX))
+			TH_LOG("could not give " PM_DAX " back to device_dax");
+}
+
+TEST_F_TIMEOUT(pc, create_and_destroy, 180)
+{
+	char want[160];
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_EQ(0, pm_node_listed("has_memory", self->nid));
+	snprintf(want, sizeof(want), "%s: " PM_DAX ", node %d, plain", self->name,
+		 self->nid);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("create printed: %s", OUT);
+
+	/* Again: already a private node. */
+	EXPECT_PC(1, "dax0.0 is already a private node", "create --dax dax0.0 --type plain");
+
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	EXPECT_NE(NULL, strstr(OUT, "back on device_dax")) TH_LOG("%s", OUT);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_NE(0, access(self->devpath, F_OK));
+	/* Destroying it again: it is gone. */
+	EXPECT_PC(1, "no such privmem device", "destroy %s", self->name);
+
+	/* Create by the other names, destroy by the dax name. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", "--json"));
+	EXPECT_NE(NULL, strstr(OUT, "\"chardev\"")) TH_LOG("%s", OUT);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_PC(0, NULL, "destroy " PM_DAX " --keep-unbound");
+	EXPECT_STREQ("", dax_driver_of(PM_DAX));
+}
+
+TEST_F_TIMEOUT(pc, destroy_busy_explains_and_keeps_data, 180)
+{
+	size_t len = 4 << 20;
+	char want[160];
+	__u64 sum;
+	char *p;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	p = pm_map(self->fd, len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 7);
+	sum = pm_checksum(p, len);
+
+	EXPECT_PC(1, "is busy", "destroy %s", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "is mapped")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "nothing was lost")) TH_LOG("%s", ERR);
+	snprintf(want, sizeof(want), "pid %d", getpid());
+	EXPECT_NE(NULL, strstr(ERR, want)) TH_LOG("no holder named: %s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_EQ(sum, pm_checksum(p, len));
+	EXPECT_EQ((long)(len / PM_PAGE), pm_count_on_node(p, len / PM_PAGE, self->nid));
+
+	munmap(p, len);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+}
+
+/* Pages held by a pipe cannot move off the node: destroy explains. */
+TEST_F_TIMEOUT(pc, destroy_busy_with_unmovable_pages, 300)
+{
+	size_t len = 1 << 20, np = len / PM_PAGE;
+	struct iovec iov;
+	int pfd[2];
+	__u64 sum;
+	char *p, *sink;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 42);
+	sum = pm_checksum(p, len);
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to private", getpid(), p));
+	EXPECT_EQ((long)np, on_node_pages(p, np, self->nid));
+	close(self->fd);
+	self->fd = -1;
+
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = p;
+	iov.iov_len = 16 * PM_PAGE;
+	ASSERT_EQ((ssize_t)iov.iov_len, vmsplice(pfd[1], &iov, 1, 0));
+
+	EXPECT_PC(1, "could not be migrated off it", "destroy %s", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "nothing was lost")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(sum, pm_checksum(p, len));
+
+	sink = malloc(iov.iov_len);
+	ASSERT_NE(NULL, sink);
+	ASSERT_EQ((ssize_t)iov.iov_len, read(pfd[0], sink, iov.iov_len));
+	close(pfd[0]);
+	close(pfd[1]);
+	free(sink);
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, on_node_pages(p, np, self->nid));
+	EXPECT_EQ(sum, pm_checksum(p, len));
+}
+
+/* Creating and destroying need root; the messages say so. */
+TEST_F(pc, create_and_destroy_need_root)
+{
+	EXPECT_EQ(1, pc_run_as(NOBODY, "create --dax " PM_DAX " --type plain"));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "destroy %s", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+}
+
+/* dax1.0 held open through device_dax: create refuses and names it. */
+TEST_F(pc, create_refuses_a_dax_device_in_use)
+{
+	int fd;
+
+	if (strcmp(dax_driver_of("dax1.0"), "device_dax"))
+		SKIP(return, "dax1.0 is not on device_dax");
+	fd = open("/dev/dax1.0", O_RDWR);
+	ASSERT_GE(fd, 0);
+	EXPECT_PC(1, "dax1.0 is in use by device_dax", "create --dax dax1.0 --type plain");
+	EXPECT_NE(NULL, strstr(ERR, "unbind it first")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of("dax1.0"));
+	close(fd);
+}
+
+static struct json_object *find_dev(struct json_object *arr, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i), *c;
+
+		if (json_object_object_get_ex(o, "chardev", &c) &&
+		    json_object_get_string(c) && !strcmp(json_object_get_string(c), name))
+			return o;
+	}
+	return NULL;
+}
+
+static int64_t jint(struct json_object *o, const char *path)
+{
+	char buf[128], *key, *save;
+	struct json_object *cur = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(cur, key, &cur))
+			return -999;
+	return json_object_get_int64(cur);
+}
+
+static const char *jstr(struct json_object *o, const char *path)
+{
+	char buf[128], *key, *save;
+	struct json_object *cur = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(cur, key, &cur))
+			return "(missing)";
+	return json_object_get_string(cur);
+}
+
+TEST_F(pc, list_json_matches_sysfs_and_ioctls)
+{
+	struct privmem_info info;
+	struct privmem_pressure pr;
+	struct json_object *arr, *o, *caps, *ps;
+	char buf[256];
+	__u64 bits = 0;
+	size_t i;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	ASSERT_EQ(0, pc_run("list --json"));
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr) TH_LOG("not JSON: %s", OUT);
+	ASSERT_TRUE(json_object_is_type(arr, json_type_array));
+	o = find_dev(arr, self->name);
+	ASSERT_NE(NULL, o) TH_LOG("%s not listed: %s", self->name, OUT);
+
+	ASSERT_EQ(0, pm_info(self->fd, &info));
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ((int64_t)info.node, jint(o, "node"));
+	snprintf(buf, sizeof(buf), "%s/node", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "node"));
+	EXPECT_STREQ("plain", jstr(o, "type"));
+	snprintf(buf, sizeof(buf), "%s/type", self->syspath);
+	{
+		char t[32];
+
+		pm_read_str(buf, t, sizeof(t));
+		EXPECT_STREQ(t, jstr(o, "type"));
+	}
+	EXPECT_STREQ(PM_DAX, jstr(o, "dax"));
+	EXPECT_STREQ(self->devpath, jstr(o, "path"));
+	EXPECT_EQ((int64_t)info.capacity, jint(o, "capacity"));
+	snprintf(buf, sizeof(buf), "%s/capacity", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "capacity"));
+	/* free and used move a little with the kernel's own use: 4 MiB slack. */
+	EXPECT_LT(llabs((long long)info.free - jint(o, "free")), 4 << 20);
+	EXPECT_LT(llabs((long long)pr.logical_used - jint(o, "used")), 4 << 20);
+	EXPECT_EQ((int64_t)pr.low, jint(o, "pressure.low"));
+	EXPECT_EQ((int64_t)pr.high, jint(o, "pressure.high"));
+	EXPECT_EQ((int64_t)pr.level, jint(o, "pressure.level"));
+	EXPECT_EQ((int64_t)pr.events, jint(o, "pressure.events"));
+	EXPECT_STREQ("normal", jstr(o, "pressure.state"));
+	snprintf(buf, sizeof(buf), "%s/demotion", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "demotion.enabled"));
+	snprintf(buf, sizeof(buf), "%s/mappings", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "mappings"));
+
+	ASSERT_TRUE(json_object_object_get_ex(o, "caps", &caps));
+	for (i = 0; i < json_object_array_length(caps); i++) {
+		static const char * const names[] = {
+			"migration", "mempolicy", "demotion", "protect_write",
+			"reclaim", "numa_balancing", "compaction", "longterm_pin",
+		};
+		const char *c = json_object_get_string(json_object_array_get_idx(caps, i));
+		size_t k;
+
+		for (k = 0; k < ARRAY_SIZE(names); k++)
+			if (!strcmp(c, names[k]))
+				bits |= 1ULL << k;
+	}
+	EXPECT_EQ((__u64)info.caps, (__u64)bits);
+	ASSERT_TRUE(json_object_object_get_ex(o, "page_sizes", &ps));
+	bits = 0;
+	for (i = 0; i < json_object_array_length(ps); i++)
+		bits |= json_object_get_int64(json_object_array_get_idx(ps, i));
+	EXPECT_EQ((__u64)info.page_sizes, (__u64)bits);
+	/* A plain node has no physical side. */
+	EXPECT_FALSE(json_object_object_get_ex(o, "physical", NULL));
+	json_object_put(arr);
+
+	/* Filters. */
+	ASSERT_EQ(0, pc_run("list --json --node %d", self->nid));
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr);
+	EXPECT_EQ(1U, json_object_array_length(arr));
+	json_object_put(arr);
+	ASSERT_EQ(0, pc_run("list --json --dev " PM_DAX));
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr);
+	EXPECT_EQ(1U, json_object_array_length(arr));
+	json_object_put(arr);
+
+	/* info --json is the same object. */
+	ASSERT_EQ(0, pc_run("info %s --json", self->name));
+	o = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ((int64_t)info.capacity, jint(o, "capacity"));
+	EXPECT_EQ((int64_t)info.node, jint(o, "node"));
+	json_object_put(o);
+
+	/* The table: human units by default, bytes with --bytes. */
+	ASSERT_EQ(0, pc_run("list"));
+	EXPECT_NE(NULL, strstr(OUT, self->name));
+	EXPECT_NE(NULL, strstr(OUT, "MiB")) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, pc_run("list --bytes"));
+	snprintf(buf, sizeof(buf), " %llu ", (unsigned long long)info.capacity);
+	EXPECT_NE(NULL, strstr(OUT, buf)) TH_LOG("no %s in: %s", buf, OUT);
+	ASSERT_EQ(0, pc_run("info %s", self->name));
+	EXPECT_NE(NULL, strstr(OUT, "low 600, high 900")) TH_LOG("%s", OUT);
+}
+
+TEST_F_TIMEOUT(pc, json_schema_python, 120)
+{
+	char cmd[1024];
+	const char *top = getenv("PRIVMEM_TOP");
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/user/privctl_schema.py %s",
+		 top ? top : ".", PRIVCTL);
+	EXPECT_EQ(0, system(cmd));
+}
+
+/* How many pages of the range are on @nid, by move_pages(2) query. */
+static long on_node(void *p, size_t len, int nid)
+{
+	return pm_count_on_node(p, len / PM_PAGE, nid);
+}
+
+static struct json_object *pc_json(void)
+{
+	return json_tokener_parse(OUT);
+}
+
+TEST_F_TIMEOUT(pc, migrate_matches_move_pages, 180)
+{
+	size_t len = 1 << 20, np = len / PM_PAGE;
+	struct json_object *o;
+	char *p;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 3);
+
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to private --json",
+			    getpid(), p)) TH_LOG("%s", ERR);
+	o = pc_json();
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	EXPECT_EQ((int64_t)np, jint(o, "moved") + jint(o, "failed"));
+	EXPECT_EQ(jint(o, "moved"), on_node(p, len, self->nid));
+	EXPECT_LE(jint(o, "failed"), 2);
+	json_object_put(o);
+
+	/* Again: already there. */
+	ASSERT_EQ(0, pc_run("migrate %s --pid %d --range %p:256K --to private --json",
+			    self->name, getpid(), p));
+	o = pc_json();
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(on_node(p, 256 << 10, self->nid), jint(o, "already"));
+	json_object_put(o);
+
+	/* Out to node 1, named. */
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to dram:1", getpid(), p));
+	EXPECT_NE(NULL, strstr(OUT, "moved")) TH_LOG("%s", OUT);
+	EXPECT_EQ((long)np, on_node(p, len, 1));
+	EXPECT_EQ(0, on_node(p, len, self->nid));
+
+	/* Back in, then out to the nearest DRAM node. */
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to private", getpid(), p));
+	ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to dram --json", getpid(), p));
+	o = pc_json();
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(0, on_node(p, len, self->nid));
+	EXPECT_EQ(jint(o, "moved"), on_node(p, len, 0) + on_node(p, len, 1) -
+		  jint(o, "already"));
+	json_object_put(o);
+
+	/* Untouched pages are reported absent. */
+	{
+		char *q = pm_anon(len, 0);
+
+		ASSERT_NE(NULL, q);
+		ASSERT_EQ(0, pc_run("migrate --pid %d --range %p:1M --to private --json",
+				    getpid(), q));
+		o = pc_json();
+		ASSERT_NE(NULL, o);
+		EXPECT_EQ((int64_t)np, jint(o, "absent"));
+		json_object_put(o);
+	}
+}
+
+TEST_F_TIMEOUT(pc, migrate_all_of_another_process, 300)
+{
+	size_t len = 2 << 20;
+	int ready[2], go[2];
+	void *pages[512];
+	int status[512];
+	char *p, c;
+	pid_t pid;
+	size_t i;
+	long on = 0;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pm_fill(p, len, 9);
+		write(ready[1], "r", 1);
+		read(go[0], &c, 1);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+
+	EXPECT_EQ(0, pc_run("migrate --pid %d --all --to private", pid)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(OUT, "moved")) TH_LOG("%s", OUT);
+	for (i = 0; i < len / PM_PAGE; i++)
+		pages[i] = p + i * PM_PAGE;
+	ASSERT_EQ(0, move_pages(pid, len / PM_PAGE, pages, NULL, status, 0));
+	for (i = 0; i < len / PM_PAGE; i++)
+		on += status[i] == self->nid;
+	EXPECT_GE(on, (long)(len / PM_PAGE) - 2);
+
+	EXPECT_EQ(0, pc_run("migrate --pid %d --all --to dram", pid));
+	ASSERT_EQ(0, move_pages(pid, len / PM_PAGE, pages, NULL, status, 0));
+	on = 0;
+	for (i = 0; i < len / PM_PAGE; i++)
+		on += status[i] == self->nid;
+	EXPECT_EQ(0, on);
+
+	write(go[1], "g", 1);
+	waitpid(pid, NULL, 0);
+}
+
+TEST_F_TIMEOUT(pc, migrate_kernel_errors, 180)
+{
+	size_t len = 256 << 10;
+	char *p, *hole;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	memset(p, 1, len);
+
+	/* ESRCH */
+	EXPECT_PC(1, "no process with pid 999999",
+		  "migrate --pid 999999 --range %p:4K --to private", p);
+	/* EFAULT: a range that is not mapped */
+	hole = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	munmap(hole, len);
+	EXPECT_PC(1, "is not entirely mapped", "migrate --pid %d --range %p:256K --to private",
+		  getpid(), hole);
+	EXPECT_NE(NULL, strstr(ERR, "nothing was moved")) TH_LOG("%s", ERR);
+	/* EINVAL: the private node itself is not DRAM */
+	EXPECT_PC(1, "is not a normal memory node", "migrate --pid %d --range %p:4K --to dram:%d",
+		  getpid(), p, self->nid);
+	/* ENOSPC: maximum pressure */
+	EXPECT_PC(0, NULL, "pressure %s --inject 1000", self->name);
+	EXPECT_PC(1, "is at maximum pressure", "migrate --pid %d --range %p:256K --to private",
+		  getpid(), p);
+	EXPECT_EQ(0, on_node(p, len, self->nid));
+	EXPECT_PC(0, NULL, "pressure %s --clear", self->name);
+	/* Two private nodes would need a name; one is enough here. */
+	EXPECT_PC(0, NULL, "migrate --pid %d --range %p:256K --to private", getpid(), p);
+
+	/* EPERM: an unprivileged user with access to the device. */
+	ASSERT_EQ(0, chmod(self->devpath, 0666));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "migrate --pid %d --range %p:4K --to dram",
+			       getpid(), p));
+	EXPECT_NE(NULL, strstr(ERR, "not allowed to move the pages")) TH_LOG("%s", ERR);
+	chmod(self->devpath, 0600);
+	/* EACCES: the device is root's */
+	EXPECT_EQ(1, pc_run_as(NOBODY, "migrate --pid %d --range %p:4K --to dram",
+			       getpid(), p));
+	EXPECT_NE(NULL, strstr(ERR, "permission denied")) TH_LOG("%s", ERR);
+}
+
+/* Is @nid in some /sys/devices/virtual/memory_tiering tier's nodelist? */
+static int tier_of(int nid)
+{
+	char path[128];
+	int t;
+
+	for (t = 0; t < 4096; t++) {
+		char buf[128], *s, *save;
+
+		snprintf(path, sizeof(path),
+			 "/sys/devices/virtual/memory_tiering/memory_tier%d/nodelist", t);
+		if (pm_read_str(path, buf, sizeof(buf)))
+			continue;
+		for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+			int a, b;
+
+			if (sscanf(s, "%d-%d", &a, &b) == 2 ? nid >= a && nid <= b :
+			    atoi(s) == nid)
+				return t;
+		}
+	}
+	return -1;
+}
+
+TEST_F_TIMEOUT(pc, demotion_matches_memory_tiers, 180)
+{
+	struct privmem_demotion d = { .size = sizeof(d) };
+	struct json_object *o;
+	char buf[256], want[64];
+	int tier;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	ASSERT_EQ(0, pc_run("demotion %s", self->name));
+	EXPECT_NE(NULL, strstr(OUT, "demotion disabled")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "memory tier    none")) TH_LOG("%s", OUT);
+	EXPECT_EQ(-1, tier_of(self->nid));
+
+	ASSERT_EQ(0, pc_run("demotion %s --enable --json", self->name)) TH_LOG("%s", ERR);
+	o = pc_json();
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	tier = tier_of(self->nid);
+	EXPECT_GE(tier, 0);
+	snprintf(want, sizeof(want), "memory_tier%d", tier);
+	EXPECT_STREQ(want, jstr(o, "memory_tier"));
+	EXPECT_EQ(1, jint(o, "enabled"));
+	EXPECT_EQ(1, jint(o, "all_sources"));
+	json_object_put(o);
+	snprintf(buf, sizeof(buf), "%s/demotion", self->syspath);
+	EXPECT_EQ(1, pm_read_long(buf));
+	ASSERT_EQ(0, ioctl(self->fd, PRIVMEM_IOC_GET_DEMOTION, &d));
+	EXPECT_TRUE(d.flags & PRIVMEM_DEMOTION_ENABLE);
+
+	/* Sources: node 1 only. */
+	ASSERT_EQ(0, pc_run("demotion %s --from 1", self->name)) TH_LOG("%s", ERR);
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	ASSERT_EQ(0, ioctl(self->fd, PRIVMEM_IOC_GET_DEMOTION, &d));
+	EXPECT_EQ((__u32)PRIVMEM_DEMOTION_ENABLE, d.flags);
+	EXPECT_EQ(2ULL, d.sources[0]);
+	snprintf(buf, sizeof(buf), "%s/demotion_sources", self->syspath);
+	{
+		char s[64];
+
+		pm_read_str(buf, s, sizeof(s));
+		EXPECT_STREQ("1", s);
+	}
+	EXPECT_NE(NULL, strstr(OUT, "sources        1")) TH_LOG("%s", OUT);
+
+	/* A node without normal memory cannot be a source. */
+	EXPECT_PC(1, "has no normal memory", "demotion %s --from %d", self->name, self->nid);
+	/* Unprivileged: EPERM from the kernel. */
+	ASSERT_EQ(0, chmod(self->devpath, 0666));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "demotion %s --disable", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs CAP_SYS_ADMIN")) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, pc_run_as(NOBODY, "demotion %s", self->name));
+	chmod(self->devpath, 0600);
+
+	ASSERT_EQ(0, pc_run("demotion %s --disable --from all", self->name));
+	EXPECT_EQ(-1, tier_of(self->nid));
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	ASSERT_EQ(0, ioctl(self->fd, PRIVMEM_IOC_GET_DEMOTION, &d));
+	EXPECT_EQ((__u32)PRIVMEM_DEMOTION_ALL_SOURCES, d.flags);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read a line from @fd within @timeout seconds. Returns its length or -1. */
+static int read_line(int fd, char *buf, size_t len, double timeout)
+{
+	double end = now() + timeout;
+	size_t n = 0;
+
+	while (n < len - 1) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int ms = (int)((end - now()) * 1000);
+
+		if (ms <= 0 || poll(&pfd, 1, ms) <= 0)
+			return -1;
+		if (read(fd, buf + n, 1) != 1)
+			return -1;
+		if (buf[n++] == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+TEST_F_TIMEOUT(pc, pressure_watch_sees_injected_crossing, 120)
+{
+	struct privmem_pressure pr;
+	char line[512], *argv[6];
+	int out[2], status;
+	double t0, dt;
+	pid_t pid;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", "--watermarks 300,700"));
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(300U, pr.low);
+	EXPECT_EQ(700U, pr.high);
+
+	ASSERT_EQ(0, pipe(out));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		argv[0] = PRIVCTL;
+		argv[1] = "pressure";
+		argv[2] = self->name;
+		argv[3] = "--watch";
+		argv[4] = NULL;
+		execv(PRIVCTL, argv);
+		_exit(98);
+	}
+	close(out[1]);
+	ASSERT_LT(0, read_line(out[0], line, sizeof(line), 10));
+	EXPECT_NE(NULL, strstr(line, "watching")) TH_LOG("%s", line);
+
+	t0 = now();
+	ASSERT_EQ(0, pm_inject(self->fd, 800, 0));
+	ASSERT_LT(0, read_line(out[0], line, sizeof(line), 1.0)) TH_LOG("no crossing within 1s");
+	dt = now() - t0;
+	EXPECT_LT(dt, 1.0);
+	EXPECT_NE(NULL, strstr(line, "level 800")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "normal -> high")) TH_LOG("%s", line);
+
+	t0 = now();
+	ASSERT_EQ(0, pm_inject(self->fd, 0, PRIVMEM_INJECT_CLEAR));
+	ASSERT_LT(0, read_line(out[0], line, sizeof(line), 1.0));
+	EXPECT_NE(NULL, strstr(line, "high -> normal")) TH_LOG("%s", line);
+	EXPECT_LT(now() - t0, 1.0);
+
+	/* Interrupted: it stops cleanly. */
+	kill(pid, SIGINT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(out[0]);
+
+	/* --count with JSON lines ends by itself. */
+	ASSERT_EQ(0, pipe(out));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		execl(PRIVCTL, PRIVCTL, "pressure", self->name, "--watch", "--count",
+		      "1", "--json", (char *)NULL);
+		_exit(98);
+	}
+	close(out[1]);
+	usleep(500000);	/* let it take its baseline and poll */
+	ASSERT_EQ(0, pm_inject(self->fd, 500, 0));
+	ASSERT_LT(0, read_line(out[0], line, sizeof(line), 2.0));
+	{
+		struct json_object *o = json_tokener_parse(line);
+
+		ASSERT_NE(NULL, o) TH_LOG("%s", line);
+		EXPECT_EQ(500, jint(o, "level"));
+		EXPECT_STREQ("elevated", jstr(o, "state"));
+		EXPECT_STREQ("normal", jstr(o, "previous_state"));
+		json_object_put(o);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(out[0]);
+	pm_inject(self->fd, 0, PRIVMEM_INJECT_CLEAR);
+}
+
+TEST_F(pc, pressure_show_set_and_errors)
+{
+	struct privmem_pressure pr;
+	struct json_object *o;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	ASSERT_EQ(0, pc_run("pressure %s", self->name));
+	EXPECT_NE(NULL, strstr(OUT, "low 600, high 900")) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, pc_run("pressure %s --watermarks 100,200", self->name));
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(100U, pr.low);
+	EXPECT_EQ(200U, pr.high);
+	ASSERT_EQ(0, pc_run("pressure %s --inject 150 --json", self->name));
+	o = pc_json();
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ((int64_t)pr.level, jint(o, "level"));
+	EXPECT_EQ(150, jint(o, "level"));
+	EXPECT_EQ(1, jint(o, "injected"));
+	EXPECT_STREQ("elevated", jstr(o, "state"));
+	EXPECT_EQ((int64_t)pr.events, jint(o, "events"));
+	json_object_put(o);
+	ASSERT_EQ(0, pc_run("pressure %s --clear --watermarks 600,900", self->name));
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_FALSE(pr.flags & PRIVMEM_PRESSURE_INJECTED);
+	EXPECT_EQ(600U, pr.low);
+
+	/* Unprivileged: reading works, changing gets EPERM, explained. */
+	ASSERT_EQ(0, chmod(self->devpath, 0666));
+	EXPECT_EQ(0, pc_run_as(NOBODY, "pressure %s", self->name));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "pressure %s --inject 10", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs CAP_SYS_ADMIN")) TH_LOG("%s", ERR);
+	EXPECT_EQ(1, pc_run_as(NOBODY, "pressure %s --watermarks 1,2", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs CAP_SYS_ADMIN")) TH_LOG("%s", ERR);
+	chmod(self->devpath, 0600);
+	EXPECT_EQ(1, pc_run_as(NOBODY, "pressure %s", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "permission denied")) TH_LOG("%s", ERR);
+	/* list still works for anyone, from sysfs. */
+	EXPECT_EQ(0, pc_run_as(NOBODY, "list --json"));
+	EXPECT_NE(NULL, strstr(OUT, self->name));
+}
+
+/*
+ * "privctl_test --where": the command privctl run starts. It writes 1 MiB
+ * of anonymous memory and prints how many of its pages move_pages(2) finds
+ * on each node (/proc/PID/numa_maps does not count private-node pages).
+ */
+static int where_child(void)
+{
+	size_t len = 1 << 20, np = len / PM_PAGE, i;
+	int counts[8] = { 0 };
+	char *p = pm_anon(len, 0);
+
+	if (!p)
+		return 3;
+	memset(p, 7, len);
+	for (i = 0; i < 8; i++)
+		counts[i] = (int)pm_count_on_node(p, np, i);
+	for (i = 0; i < 8; i++)
+		printf("node%zu=%d\n", i, counts[i]);
+	return 0;
+}
+
+static long where_count(int nid)
+{
+	char key[32], *at;
+
+	snprintf(key, sizeof(key), "node%d=", nid);
+	at = strstr(OUT, key);
+	return at ? atol(at + strlen(key)) : -1;
+}
+
+TEST_F_TIMEOUT(pc, run_binds_memory_to_the_node, 120)
+{
+	char self_exe[512];
+	ssize_t n;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	ASSERT_GT(n, 0);
+	self_exe[n] = '\0';
+
+	/* timeout: a kernel that cannot fault under the policy must not hang us */
+	ASSERT_EQ(0, pc_run("run %s -- timeout 20 %s --where", self->name, self_exe))
+		TH_LOG("%s", ERR);
+	EXPECT_EQ(256, where_count(self->nid)) TH_LOG("%s", OUT);
+	/* The policy is the command's: cat sees it in its numa_maps. */
+	ASSERT_EQ(0, pc_run("run %s -- timeout 20 cat /proc/self/status /proc/self/numa_maps",
+			    self->name));
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), " bind:%d", self->nid);
+		EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	}
+
+	/* Options after DEV, and MPOL_PREFERRED. */
+	EXPECT_PC(0, NULL, "run %s --preferred -- timeout 20 %s --where", self->name, self_exe);
+	EXPECT_EQ(256, where_count(self->nid)) TH_LOG("%s", OUT);
+	EXPECT_PC(127, "cannot run", "run %s -- /nonexistent/command", self->name);
+	EXPECT_PC(2, "no command to run", "run %s --", self->name);
+}
+
+TEST_F_TIMEOUT(pc, compressed_node, 180)
+{
+	struct privmem_info info;
+	struct privmem_pressure pr;
+	struct json_object *arr, *o;
+	size_t len = 256 << 10;
+	int has_param = !access("/sys/module/privmem/parameters/physical_size", F_OK);
+	char *p;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed",
+			       "--physical-size 256M --watermarks 100,200"));
+	if (!has_param)
+		EXPECT_NE(NULL, strstr(ERR, "--physical-size 256 MiB was not applied"))
+			TH_LOG("%s", ERR);
+	ASSERT_EQ(0, pm_info(self->fd, &info));
+	EXPECT_EQ((__u32)PRIVMEM_TYPE_COMPRESSED, info.type);
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(100U, pr.low);
+	EXPECT_EQ(200U, pr.high);
+
+	EXPECT_PC(1, "is a compressed node", "run %s -- true", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "read-only")) TH_LOG("%s", ERR);
+
+	ASSERT_EQ(0, pc_run("list --json"));
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr);
+	o = find_dev(arr, self->name);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("compressed", jstr(o, "type"));
+	EXPECT_EQ((int64_t)pr.physical_capacity, jint(o, "physical.capacity"));
+	EXPECT_EQ((int64_t)pr.physical_used, jint(o, "physical.used"));
+	json_object_put(arr);
+
+	/* Migration into a compressed node is a demotion. */
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 5);
+	EXPECT_PC(0, NULL, "migrate --pid %d --range %p:256K --to private", getpid(), p);
+	EXPECT_EQ((long)(len / PM_PAGE), on_node(p, len, self->nid));
+	EXPECT_PC(0, NULL, "migrate --pid %d --range %p:256K --to dram", getpid(), p);
+	EXPECT_EQ(0, on_node(p, len, self->nid));
+}
+
+/*
+ * Last: the guest as we found it. A fixture test stopped by a failed
+ * ASSERT may skip its teardown; give dax0.0 back to device_dax here.
+ */
+TEST(guest_left_as_found)
+{
+	if (!strcmp(dax_driver_of(PM_DAX), "privmem")) {
+		TH_LOG(PM_DAX " was left bound to privmem; giving it back");
+		EXPECT_EQ(0, pm_write_str(PM_DRV "/unbind", PM_DAX));
+	}
+	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	if (!strcmp(dax_driver_of(PM_DAX), ""))
+		EXPECT_EQ(0, pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX));
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_NE(0, access("/sys/class/privmem/privmem0", F_OK));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--where"))
+		return where_child();
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privctl demotion: show whether a private node is a demotion target and
+ * from which nodes (PRIVMEM_IOC_GET_DEMOTION, with the kernel's memory
+ * tiers beside it), or change it (PRIVMEM_IOC_SET_DEMOTION).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "privctl.h"
+
+#define DEMOTION_ENABLED "/sys/kernel/mm/numa/demotion_enabled"
+
+static const char demotion_usage[] =
+"usage: privctl demotion DEV [--enable|--disable] [--from NODES|all] [--json]\n"
+"\n"
+"Without options, show whether reclaim may demote pages into the private\n"
+"node, from which nodes, and the memory tier the kernel placed it in.\n"
+"With options, change it (root). DEV is privmemN, daxX.Y or nodeN.\n"
+"\n"
+"  -e, --enable        make the node a demotion target\n"
+"  -d, --disable       stop demotion into the node\n"
+"  -f, --from NODES    the normal memory nodes that may demote into it\n"
+"                      (a node list such as 0-1 or 0,1; 'all' for any)\n"
+"  -j, --json          JSON output\n"
+"  -h, --help          this help\n";
+
+/* The memory tier listing @node, its node list in @nodes; -1 if none. */
+static int tier_of(int node, char *nodes, size_t len)
+{
+	char path[320];
+	struct nodeset ns;
+	int t;
+
+	for (t = 0; t < 4096; t++) {
+		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
+		if (nodeset_read(path, &ns) || !nodeset_has(&ns, node))
+			continue;
+		nodeset_format(&ns, nodes, len);
+		return t;
+	}
+	nodes[0] = '\0';
+	return -1;
+}
+
+static int show(struct pm_dev *d, const struct privmem_demotion *dm, bool json)
+{
+	char src[1024], tiernodes[256], global[16] = "";
+	struct nodeset ns;
+	int i, tier;
+
+	for (i = 0; i < MAX_NODES / 64; i++)
+		ns.bits[i] = dm->sources[i];
+	nodeset_format(&ns, src, sizeof(src));
+	tier = tier_of(d->node, tiernodes, sizeof(tiernodes));
+	sysfs_read(DEMOTION_ENABLED, global, sizeof(global));
+
+	if (json) {
+		struct json_object *o = json_object_new_object();
+		char t[32];
+
+		json_object_object_add(o, "chardev", json_object_new_string(d->name));
+		json_object_object_add(o, "node", json_object_new_int(d->node));
+		json_object_object_add(o, "enabled",
+			json_object_new_boolean(dm->flags & PRIVMEM_DEMOTION_ENABLE));
+		json_object_object_add(o, "all_sources",
+			json_object_new_boolean(dm->flags & PRIVMEM_DEMOTION_ALL_SOURCES));
+		json_object_object_add(o, "sources", json_object_new_string(src));
+		snprintf(t, sizeof(t), "memory_tier%d", tier);
+		json_object_object_add(o, "memory_tier",
+				       tier >= 0 ? json_object_new_string(t) : NULL);
+		json_object_object_add(o, "demotion_enabled",
+			json_object_new_boolean(!strcmp(global, "true") || !strcmp(global, "1")));
+		json_print(o);
+		json_object_put(o);
+		return EXIT_OK;
+	}
+	printf("%s (node %d): demotion %s\n", d->name, d->node,
+	       dm->flags & PRIVMEM_DEMOTION_ENABLE ? "enabled" : "disabled");
+	printf("  sources        %s%s\n", src[0] ? src : "none",
+	       dm->flags & PRIVMEM_DEMOTION_ALL_SOURCES ? " (all nodes)" : "");
+	if (tier >= 0)
+		printf("  memory tier    memory_tier%d (nodes %s)\n", tier, tiernodes);
+	else
+		printf("  memory tier    none\n");
+	if (global[0])
+		printf("  reclaim        %s\n", !strcmp(global, "true") || !strcmp(global, "1") ?
+		       "demotes (demotion_enabled is true)" :
+		       "does not demote: " DEMOTION_ENABLED " is false");
+	return EXIT_OK;
+}
+
+int cmd_demotion(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enable", no_argument, NULL, 'e' },
+		{ "disable", no_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct privmem_demotion dm = { .size = sizeof(dm) };
+	int enable = -1, c, fd, i, ret = EXIT_OK;
+	bool json = false, from_all = false, have_from = false;
+	struct nodeset from = { }, mem;
+	char name[32];
+	struct pm_dev d;
+
+	while ((c = getopt_long(argc, argv, "edf:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+		case 'd':
+			if (enable >= 0 && enable != (c == 'e'))
+				return usage_error("--enable and --disable exclude each other");
+			enable = c == 'e';
+			break;
+		case 'f':
+			have_from = true;
+			if (!strcmp(optarg, "all"))
+				from_all = true;
+			else if (nodeset_parse(optarg, &from) || nodeset_empty(&from))
+				return usage_error("--from wants a node list (e.g. 0-1) or 'all', not '%s'",
+						   optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(demotion_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_hint();
+		}
+	}
+	if (optind >= argc)
+		return usage_error("which device? (privmemN, see 'privctl list')");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
+		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+		return EXIT_FAIL;
+	}
+	fd = dev_open(&d, (enable >= 0 || have_from) ? O_RDWR : O_RDONLY);
+	if (fd < 0) {
+		error("cannot open %s: %s", d.devpath,
+		      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
+		return EXIT_FAIL;
+	}
+	if (ioctl(fd, PRIVMEM_IOC_GET_DEMOTION, &dm)) {
+		error("cannot read the demotion setup of %s: %s", d.name,
+		      errno == ENODEV ? "it is being removed" : strerror(errno));
+		close(fd);
+		return EXIT_FAIL;
+	}
+
+	if (enable >= 0 || have_from) {
+		struct privmem_demotion set = { .size = sizeof(set) };
+
+		set.flags = dm.flags & PRIVMEM_DEMOTION_ENABLE;
+		if (enable >= 0)
+			set.flags = enable ? PRIVMEM_DEMOTION_ENABLE : 0;
+		if (have_from && !from_all) {
+			nodeset_read(SYS_NODES "/has_memory", &mem);
+			for (i = 0; i < MAX_NODES; i++) {
+				if (nodeset_has(&from, i) && !nodeset_has(&mem, i)) {
+					char b[256];
+
+					nodeset_format(&mem, b, sizeof(b));
+					error("node %d has no normal memory; only nodes %s can demote",
+					      i, b);
+					close(fd);
+					return EXIT_FAIL;
+				}
+			}
+			for (i = 0; i < MAX_NODES / 64; i++)
+				set.sources[i] = from.bits[i];
+		} else if (from_all || (dm.flags & PRIVMEM_DEMOTION_ALL_SOURCES)) {
+			set.flags |= PRIVMEM_DEMOTION_ALL_SOURCES;
+		} else {
+			memcpy(set.sources, dm.sources, sizeof(set.sources));
+		}
+		if (ioctl(fd, PRIVMEM_IOC_SET_DEMOTION, &set)) {
+			int err = errno;
+
+			if (err == EPERM)
+				error("changing demotion needs CAP_SYS_ADMIN (run as root)");
+			else if (err == ENODEV)
+				error("%s is being removed", d.name);
+			else if (err == EINVAL)
+				error("the kernel refused the demotion setup of %s (sources must be normal memory nodes)",
+				      d.name);
+			else
+				error("setting demotion on %s: %s", d.name, strerror(err));
+			close(fd);
+			return EXIT_FAIL;
+		}
+		memset(&dm, 0, sizeof(dm));
+		dm.size = sizeof(dm);
+		if (ioctl(fd, PRIVMEM_IOC_GET_DEMOTION, &dm)) {
+			error("cannot read back the demotion setup: %s", strerror(errno));
+			ret = EXIT_FAIL;
+		}
+	}
+	close(fd);
+	if (ret == EXIT_OK)
+		ret = show(&d, &dm, json);
+	return ret;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privctl: the JSON shape of a device, shared by list, info and create.
+ * Sizes are integers in bytes, always (as `daxctl list` without --human).
+ * The schema is documented in privctl(1) and README.md.
+ */
+#include <stdio.h>
+#include <json-c/json.h>
+#include "privctl.h"
+
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+static void add_str(struct json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+static void add_bool(struct json_object *o, const char *key, bool b)
+{
+	json_object_object_add(o, key, json_object_new_boolean(b));
+}
+
+struct json_object *pressure_to_json(const struct privmem_pressure *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_u64(o, "level", p->level);
+	add_u64(o, "low", p->low);
+	add_u64(o, "high", p->high);
+	add_str(o, "state", state_name(p->state));
+	add_u64(o, "events", p->events);
+	add_bool(o, "injected", p->flags & PRIVMEM_PRESSURE_INJECTED);
+	add_bool(o, "blocked", p->flags & PRIVMEM_PRESSURE_BLOCKED);
+	return o;
+}
+
+static struct json_object *counters_to_json(const struct privmem_pressure *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_u64(o, "demotions_in", p->demotions_in);
+	add_u64(o, "demotions_refused", p->demotions_refused);
+	add_u64(o, "promotions", p->promotions);
+	add_u64(o, "migrations_in", p->migrations_in);
+	add_u64(o, "migrations_out", p->migrations_out);
+	return o;
+}
+
+struct json_object *dev_to_json(const struct pm_dev *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *a, *dm;
+	char buf[1024];
+	int i;
+
+	add_str(o, "chardev", d->name);
+	add_str(o, "path", d->devpath);
+	add_str(o, "dax", d->dax);
+	json_object_object_add(o, "node", json_object_new_int(d->node));
+	add_str(o, "type", type_name(d->type));
+	a = json_object_new_array();
+	for (i = 0; i < nr_cap_names; i++)
+		if (d->caps & (1ULL << i))
+			json_object_array_add(a, json_object_new_string(cap_names[i]));
+	json_object_object_add(o, "caps", a);
+	add_u64(o, "capacity", d->capacity);
+	add_u64(o, "used", d->used);
+	add_u64(o, "free", d->free);
+	a = json_object_new_array();
+	for (i = 0; i < 64; i++)
+		if (d->page_sizes & (1ULL << i))
+			json_object_array_add(a, json_object_new_uint64(1ULL << i));
+	json_object_object_add(o, "page_sizes", a);
+	json_object_object_add(o, "mappings", json_object_new_int64(d->mappings));
+
+	dm = json_object_new_object();
+	add_bool(dm, "enabled", d->demotion);
+	nodeset_format(&d->demotion_sources, buf, sizeof(buf));
+	add_str(dm, "sources", buf);
+	json_object_object_add(o, "demotion", dm);
+
+	json_object_object_add(o, "pressure", pressure_to_json(&d->pressure));
+	json_object_object_add(o, "counters", counters_to_json(&d->pressure));
+
+	/* Only the ioctl knows the physical side; sysfs users do not see it. */
+	if (d->type == PRIVMEM_TYPE_COMPRESSED && d->have_ioctl) {
+		struct json_object *ph = json_object_new_object();
+
+		add_u64(ph, "capacity", d->pressure.physical_capacity);
+		add_u64(ph, "used", d->pressure.physical_used);
+		snprintf(buf, sizeof(buf), "%.3f",
+			 d->pressure.compression_ratio / 1000.0);
+		json_object_object_add(ph, "ratio",
+			json_object_new_double_s(d->pressure.compression_ratio / 1000.0, buf));
+		json_object_object_add(o, "physical", ph);
+	}
+	return o;
+}
+
+void json_print(struct json_object *jobj)
+{
+	printf("%s\n", json_object_to_json_string_ext(jobj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+}

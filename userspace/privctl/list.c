@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privctl list: every privmem device and every other private node, as a
+ * table or as JSON (an array of objects shaped like `daxctl list`).
+ * privctl info: everything INFO, GET_PRESSURE and sysfs say about one
+ * device.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "privctl.h"
+
+static const char list_usage[] =
+"usage: privctl list [--dev DEV] [--node N] [--json] [--bytes]\n"
+"\n"
+"List private memory nodes: every privmem device (type, node, capacity,\n"
+"used, free, pressure; physical use and ratio of compressed nodes) and\n"
+"any private node another driver owns.\n"
+"\n"
+"  -d, --dev DEV    only this device (privmemN, /dev/privmemN or daxX.Y)\n"
+"  -n, --node N     only the private node N\n"
+"  -j, --json       JSON: an array of device objects (see privctl(1))\n"
+"  -b, --bytes      sizes in bytes in the table\n"
+"  -h, --help       this help\n";
+
+static const char info_usage[] =
+"usage: privctl info DEV [--json] [--bytes]\n"
+"\n"
+"Show everything the kernel reports about one privmem device: the INFO and\n"
+"GET_PRESSURE ioctls (as root) and its sysfs attributes.\n"
+"DEV is privmemN, /dev/privmemN, daxX.Y or nodeN.\n"
+"\n"
+"  -j, --json       one JSON object, as in 'privctl list --json'\n"
+"  -b, --bytes      sizes in bytes\n"
+"  -h, --help       this help\n";
+
+/* Private nodes no privmem device owns, with their node meminfo. */
+struct other_node {
+	int node;
+	uint64_t total, free;
+};
+
+static uint64_t node_meminfo_kb(int node, const char *key)
+{
+	char path[128], line[256], k[64];
+	unsigned long long v, val = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), SYS_NODES "/node%d/meminfo", node);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %d %63[^:]: %llu", &n, k, &v) == 3 &&
+		    !strcmp(k, key))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+static void print_header(void)
+{
+	printf("%-10s %-8s %4s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "DEVICE", "DAX", "NODE", "TYPE", "CAPACITY", "USED", "FREE",
+	       "PRESSURE", "PHYS-USED", "RATIO");
+}
+
+static void print_row(const struct pm_dev *d, bool raw)
+{
+	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN], fr[SIZE_STR_LEN];
+	char pu[SIZE_STR_LEN] = "-", ratio[16] = "-", pr[32];
+
+	snprintf(pr, sizeof(pr), "%u %s", d->pressure.level,
+		 state_name(d->pressure.state));
+	if (d->type == PRIVMEM_TYPE_COMPRESSED && d->have_ioctl &&
+	    d->pressure.physical_capacity) {
+		size_str(d->pressure.physical_used, raw, pu, sizeof(pu));
+		snprintf(ratio, sizeof(ratio), "%.2f",
+			 d->pressure.compression_ratio / 1000.0);
+	}
+	printf("%-10s %-8s %4d %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       d->name, d->dax, d->node, type_name(d->type),
+	       size_str(d->capacity, raw, cap, sizeof(cap)),
+	       size_str(d->used, raw, used, sizeof(used)),
+	       size_str(d->free, raw, fr, sizeof(fr)), pr, pu, ratio);
+}
+
+static void print_other_row(const struct other_node *o, bool raw)
+{
+	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN], fr[SIZE_STR_LEN];
+
+	printf("%-10s %-8s %4d %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "-", "-", o->node, "other",
+	       size_str(o->total, raw, cap, sizeof(cap)),
+	       size_str(o->total - o->free, raw, used, sizeof(used)),
+	       size_str(o->free, raw, fr, sizeof(fr)), "-", "-", "-");
+}
+
+static struct json_object *other_to_json(const struct other_node *o)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "chardev", NULL);
+	json_object_object_add(j, "node", json_object_new_int(o->node));
+	json_object_object_add(j, "type", json_object_new_string("other"));
+	json_object_object_add(j, "capacity", json_object_new_uint64(o->total));
+	json_object_object_add(j, "used", json_object_new_uint64(o->total - o->free));
+	json_object_object_add(j, "free", json_object_new_uint64(o->free));
+	return j;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool json = false, raw = false, header = false;
+	const char *devarg = NULL;
+	char want[32] = "", **names;
+	struct json_object *arr;
+	struct nodeset priv, owned = { };
+	int c, i, n, node = -1, shown = 0;
+
+	while ((c = getopt_long(argc, argv, "d:n:jbh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			devarg = optarg;
+			break;
+		case 'n': {
+			char *end;
+
+			node = strtol(optarg, &end, 10);
+			if (*end || end == optarg || node < 0 || node >= MAX_NODES)
+				return usage_error("--node wants a node number, not '%s'", optarg);
+			break;
+		}
+		case 'j':
+			json = true;
+			break;
+		case 'b':
+			raw = true;
+			break;
+		case 'h':
+			fputs(list_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_hint();
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (devarg && dev_resolve(devarg, want, sizeof(want))) {
+		error("%s: no such privmem device (see 'privctl list')", devarg);
+		return EXIT_FAIL;
+	}
+	memset(&priv, 0, sizeof(priv));
+	nodeset_read(SYS_NODES "/has_private_memory", &priv);
+	if (node >= 0 && !nodeset_has(&priv, node)) {
+		char b[256];
+
+		nodeset_format(&priv, b, sizeof(b));
+		error("node %d is not a private node (has_private_memory: %s)",
+		      node, b[0] ? b : "none");
+		return EXIT_FAIL;
+	}
+
+	arr = json_object_new_array();
+	n = dev_names(&names);
+	for (i = 0; i < n; i++) {
+		struct pm_dev d;
+
+		if (dev_load(names[i], &d))
+			continue;
+		if (d.node >= 0 && d.node < MAX_NODES)
+			nodeset_set(&owned, d.node);
+		if (want[0] && strcmp(want, d.name))
+			continue;
+		if (node >= 0 && d.node != node)
+			continue;
+		shown++;
+		if (json) {
+			json_object_array_add(arr, dev_to_json(&d));
+		} else {
+			if (!header)
+				print_header();
+			header = true;
+			print_row(&d, raw);
+		}
+	}
+	dev_names_free(names, n);
+
+	for (i = 0; i < MAX_NODES && !want[0]; i++) {
+		struct other_node o;
+
+		if (!nodeset_has(&priv, i) || nodeset_has(&owned, i))
+			continue;
+		if (node >= 0 && i != node)
+			continue;
+		o.node = i;
+		o.total = node_meminfo_kb(i, "MemTotal") << 10;
+		o.free = node_meminfo_kb(i, "MemFree") << 10;
+		if (o.free > o.total)
+			o.free = o.total;
+		shown++;
+		if (json) {
+			json_object_array_add(arr, other_to_json(&o));
+		} else {
+			if (!header)
+				print_header();
+			header = true;
+			print_other_row(&o, raw);
+		}
+	}
+
+	if (json)
+		json_print(arr);
+	else if (!shown)
+		note("no private nodes%s", privmem_loaded() ? "" :
+		     " (the privmem module is not loaded; 'privctl create' loads it)");
+	json_object_put(arr);
+	return EXIT_OK;
+}
+
+/* The memory tier that lists @node, or -1. */
+static int node_tier(int node)
+{
+	char path[320];
+	struct nodeset ns;
+	int t;
+
+	for (t = 0; t < 4096; t++) {
+		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
+		if (nodeset_read(path, &ns))
+			continue;
+		if (nodeset_has(&ns, node))
+			return t;
+	}
+	return -1;
+}
+
+static void print_info(const struct pm_dev *d, bool raw)
+{
+	const struct privmem_pressure *p = &d->pressure;
+	char a[SIZE_STR_LEN], b[SIZE_STR_LEN], buf[1024];
+	int i, first = 1, tier;
+
+	printf("%s\n", d->name);
+	printf("  %-18s %s\n", "device", d->devpath);
+	printf("  %-18s %s\n", "dax", d->dax);
+	printf("  %-18s %d\n", "node", d->node);
+	printf("  %-18s %s\n", "type", type_name(d->type));
+	caps_format(d->caps, buf, sizeof(buf));
+	printf("  %-18s %s\n", "services", buf[0] ? buf : "none");
+	printf("  %-18s %s\n", "capacity", size_str(d->capacity, raw, a, sizeof(a)));
+	printf("  %-18s %s\n", "used", size_str(d->used, raw, a, sizeof(a)));
+	printf("  %-18s %s\n", "free", size_str(d->free, raw, a, sizeof(a)));
+	printf("  %-18s ", "page sizes");
+	for (i = 0; i < 64; i++)
+		if (d->page_sizes & (1ULL << i)) {
+			printf("%s%s", first ? "" : ", ",
+			       size_str(1ULL << i, raw, a, sizeof(a)));
+			first = 0;
+		}
+	printf("\n");
+	printf("  %-18s %ld\n", "mappings", d->mappings);
+	nodeset_format(&d->demotion_sources, buf, sizeof(buf));
+	printf("  %-18s %s, from nodes %s\n", "demotion target",
+	       d->demotion ? "enabled" : "disabled", buf[0] ? buf : "none");
+	tier = node_tier(d->node);
+	if (tier >= 0)
+		printf("  %-18s memory_tier%d\n", "memory tier", tier);
+	else
+		printf("  %-18s none\n", "memory tier");
+	printf("  %-18s %u (%s)%s%s\n", "pressure level", p->level,
+	       state_name(p->state),
+	       p->flags & PRIVMEM_PRESSURE_INJECTED ? ", injected" : "",
+	       p->flags & PRIVMEM_PRESSURE_BLOCKED ? ", blocked: refuses new pages" : "");
+	printf("  %-18s low %u, high %u\n", "watermarks", p->low, p->high);
+	printf("  %-18s %" PRIu64 "\n", "crossings", (uint64_t)p->events);
+	if (d->type == PRIVMEM_TYPE_COMPRESSED) {
+		if (!d->have_ioctl)
+			printf("  %-18s unknown (run as root to query the device)\n",
+			       "physical");
+		else if (!p->physical_capacity)
+			printf("  %-18s not reported by the driver\n", "physical");
+		else
+			printf("  %-18s %s of %s, ratio %.2f\n", "physical",
+			       size_str(p->physical_used, raw, a, sizeof(a)),
+			       size_str(p->physical_capacity, raw, b, sizeof(b)),
+			       p->compression_ratio / 1000.0);
+	}
+	printf("  %-18s %" PRIu64 " in, %" PRIu64 " out\n", "migrations (pages)",
+	       (uint64_t)p->migrations_in, (uint64_t)p->migrations_out);
+	printf("  %-18s %" PRIu64 " in, %" PRIu64 " refused\n", "demotions (pages)",
+	       (uint64_t)p->demotions_in, (uint64_t)p->demotions_refused);
+	printf("  %-18s %" PRIu64 "\n", "promotions (pages)", (uint64_t)p->promotions);
+	if (!d->have_ioctl)
+		printf("  (sysfs view only: %s could not be opened; run as root for the ioctl view)\n",
+		       d->devpath);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool json = false, raw = false;
+	char name[32];
+	struct pm_dev d;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jbh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'b':
+			raw = true;
+			break;
+		case 'h':
+			fputs(info_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_hint();
+		}
+	}
+	if (optind >= argc)
+		return usage_error("which device? (privmemN, see 'privctl list')");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
+		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		struct json_object *o = dev_to_json(&d);
+
+		json_print(o);
+		json_object_put(o);
+	} else {
+		print_info(&d, raw);
+	}
+	return EXIT_OK;
+}
