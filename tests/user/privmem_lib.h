@@ -94,6 +94,25 @@ static inline long pm_node_meminfo(int nid, const char *key)
 	return val;
 }
 
+/*
+ * MemFree of node @nid once it is at least @want_kb, or after 5 s. Freed
+ * THPs may sit in per-cpu free lists for a while; vmstat drains the lists
+ * of a remote node within a few seconds.
+ */
+static inline long pm_wait_node_free(int nid, long want_kb)
+{
+	long free_kb = -1;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		free_kb = pm_node_meminfo(nid, "MemFree");
+		if (free_kb >= want_kb)
+			break;
+		usleep(100 * 1000);
+	}
+	return free_kb;
+}
+
 /* Is @nid in the node list /sys/devices/system/node/@file? */
 static inline int pm_node_listed(const char *file, int nid)
 {

@@ -190,17 +190,8 @@ TEST_F(pm, memory_returns_to_node)
 	/* Per-cpu lists may serve a few THPs without touching MemFree. */
 	EXPECT_GE(free0 - free1, 48L << 10);
 	munmap(p, len);
-	/*
-	 * Freed THPs may sit in per-cpu free lists for a while; vmstat drains
-	 * the lists of a remote node within a few seconds. Wait up to 5 s.
-	 */
-	for (i = 0; i < 50; i++) {
-		free2 = pm_node_meminfo(B.nid, "MemFree");
-		if (free2 >= free0 - 16384)
-			break;
-		usleep(100 * 1000);
-	}
-	TH_LOG("MemFree after munmap %ld kB (%zu polls)", free2, i);
+	free2 = pm_wait_node_free(B.nid, free0 - 16384);
+	TH_LOG("MemFree after munmap %ld kB", free2);
 	EXPECT_GE(free2, free0 - 16384);
 
 	p = pm_map(self->fd, len, 0);
@@ -215,7 +206,7 @@ TEST_F(pm, memory_returns_to_node)
 TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 {
 	size_t len = 8 << 20;
-	long free0, free_child;
+	long free0, free_child, free_end;
 	__u64 sum;
 	int status;
 	pid_t pid;
@@ -254,9 +245,10 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 	munmap(p, len);
 	EXPECT_EQ(0, pm_sys_long(&B, "mappings"));
 	/* Everything the child and the parent had is back. */
-	EXPECT_GE(pm_node_meminfo(B.nid, "MemFree"), free0 - 16384);
+	free_end = pm_wait_node_free(B.nid, free0 - 16384);
+	EXPECT_GE(free_end, free0 - 16384);
 	TH_LOG("MemFree %ld, after child exit %ld, after munmap %ld kB",
-	       free0, free_child, pm_node_meminfo(B.nid, "MemFree"));
+	       free0, free_child, free_end);
 }
 
 TEST_F(pm, mremap_and_partial_munmap)

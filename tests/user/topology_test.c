@@ -19,7 +19,6 @@
 #include "kselftest_harness.h"
 
 #define SZ_2M (2UL << 20)
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int read_sysfs(const char *path, char *buf, size_t len)
 {
