@@ -36,7 +36,7 @@ KMAKE = $(MAKE) -C $(KSRC) -j$(JOBS) CC="$(CCACHE) gcc" \
 
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
-USER_LIBS   := -lnuma -lpthread
+USER_LIBS   := -lnuma -lpthread -llz4 -lm
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).

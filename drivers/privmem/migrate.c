@@ -91,6 +91,10 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 					 (m.flags & PRIVMEM_MIGRATE_ASYNC) ?
 					 MIGRATE_ASYNC : MIGRATE_SYNC, &st);
 	mmput(mm);
+	/* The node blocked mid-way (its device hit the high watermark). */
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && st.failed &&
+	    node_private_blocked(pm->nid))
+		atomic64_add(st.failed, &pm->cnt.demotions_refused);
 	if (ret)
 		return ret;
 

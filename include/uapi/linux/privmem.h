@@ -211,18 +211,29 @@ struct privmem_demotion {
  * @logical_capacity: bytes hot-added
  * @logical_used: bytes in use on the node
  * @logical_free: bytes free on the node
- * @physical_capacity: compressed nodes: physical bytes of the device;
- *	0 until compression is implemented, and always 0 on plain nodes
- * @physical_used: compressed nodes: physical bytes used (0 for now)
- * @compression_ratio: compressed nodes: logical/physical x 1000 (0 for now)
+ * @physical_capacity: compressed nodes: physical bytes of the (emulated)
+ *	device; always 0 on plain nodes
+ * @physical_used: compressed nodes: physical bytes used, the sum over the
+ *	pages stored of their lz4 size (PAGE_SIZE for a page lz4 does not
+ *	shrink)
+ * @compression_ratio: compressed nodes: logical/physical x 1000 of the
+ *	data stored now (@stored_pages * page size * 1000 / @physical_used),
+ *	0 when nothing is stored
  * @reserved0: 0
  * @demotions_in: pages demoted into the node by reclaim
- * @demotions_refused: pages refused (PRIVMEM_IOC_MIGRATE to the node
- *	at maximum pressure)
+ * @demotions_refused: pages refused at maximum pressure: by
+ *	PRIVMEM_IOC_MIGRATE to the node, and (compressed nodes) pages that
+ *	reclaim on a source node would have demoted into it and swapped
+ *	instead
  * @promotions: pages promoted out of the node on a write fault
  * @migrations_in: pages migrated into the node, any reason
  * @migrations_out: pages migrated out of the node, any reason
- * @reserved: 0
+ * @promotion_failures: write faults whose promotion failed (the fault
+ *	was retried, or failed as out of memory)
+ * @stored_pages: compressed nodes: base pages stored on the device now
+ * @bytes_charged: compressed nodes: physical bytes ever charged
+ * @bytes_uncharged: compressed nodes: physical bytes ever uncharged (on
+ *	free, promotion, migration out); @physical_used is the difference
  *
  * Reading it acknowledges the pending POLLPRI of this file descriptor.
  */
@@ -246,7 +257,10 @@ struct privmem_pressure {
 	__u64 promotions;
 	__u64 migrations_in;
 	__u64 migrations_out;
-	__u64 reserved[4];
+	__u64 promotion_failures;
+	__u64 stored_pages;
+	__u64 bytes_charged;
+	__u64 bytes_uncharged;
 };
 
 /**
