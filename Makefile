@@ -40,7 +40,7 @@ USER_LIBS   := -lnuma -lpthread -llz4 -lm
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
-USER_TOOLS  := privmem_demo privmem_bench
+USER_TOOLS  := privmem_demo privmem_bench privmem_cram_demo privmem_cram_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 
 .PHONY: all deps kernel modules user vm check demo bench checkpatch clean distclean

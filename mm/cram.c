@@ -176,13 +176,11 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 	if (!folio_isolate_lru(folio)) {
 		/*
 		 * Someone else isolated it (a concurrent promotion, reclaim)
-		 * or it just arrived and still sits in a per-CPU LRU batch:
-		 * flush ours and refault.
+		 * or it just arrived and still sits in a per-CPU LRU batch,
+		 * maybe another CPU's: flush the batches and refault.
 		 */
 		*outcome = CRAM_RACED;
-		lru_add_drain();
-		if (!folio_test_lru(folio) && !folio_test_locked(folio) &&
-		    (vmf->flags & FAULT_FLAG_TRIED))
+		if (!folio_test_lru(folio))
 			lru_add_drain_all();
 		cond_resched();
 		return 0;

@@ -61,4 +61,32 @@ run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
 	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind'
 	printf '%-20s %s\n' has_private_memory \
 		"$(cat /sys/devices/system/node/has_private_memory)"
+
+	step "A compressed node on dax1.0: type 'compressed', a 32 MiB emulated device"
+	echo "    (its folios are read-only; a write promotes them back to DRAM;"
+	echo "    every page that arrives is compressed with lz4 to charge its real size)"
+	run sh -c 'echo compressed > /sys/module/privmem/parameters/type'
+	run sh -c 'echo 32M > /sys/module/privmem/parameters/physical_size'
+	run sh -c 'echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind'
+	run sh -c 'echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id'
+	echo 0 > /sys/module/privmem/parameters/physical_size
+	cdev=
+	for c in /sys/class/privmem/privmem*; do
+		[ "$(cat "$c/dax" 2>/dev/null)" = dax1.0 ] && cdev=$(basename "$c")
+	done
+	if [ -n "$cdev" ]; then
+		for a in type node caps demotion cram/physical_capacity; do
+			printf '%-22s %s\n' "$a" "$(cat /sys/class/privmem/$cdev/$a)"
+		done
+		run "$build/tests/user/privmem_cram_demo" "/dev/$cdev"
+		for a in counters/demotions_in counters/demotions_refused \
+			counters/promotions cram/reclaim_demotions_refused \
+			cram/bytes_charged cram/bytes_uncharged; do
+			printf '%-32s %s\n' "$a" "$(cat /sys/class/privmem/$cdev/$a)"
+		done
+	fi
+	run sh -c 'echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind'
+	run sh -c 'echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id'
+	run sh -c 'echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind'
+	echo plain > /sys/module/privmem/parameters/type
 } 2>&1 | sed 's/^/[guest] /'

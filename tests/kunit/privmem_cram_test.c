@@ -6,6 +6,7 @@
  * stored data, and the pressure latch of the high and low interrupts.
  */
 #include <kunit/test.h>
+#include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
