@@ -257,6 +257,7 @@ void cram_set_pressure(struct cram_node *cn, unsigned int level,
 			top = z;
 		}
 	}
+	/* As wakeup_kswapd(): a kswapd that is not asleep will re-check. */
 	if (wake && waitqueue_active(&pgdat->kswapd_wait)) {
 		int cur = READ_ONCE(pgdat->kswapd_highest_zoneidx);
 

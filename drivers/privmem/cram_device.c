@@ -497,6 +497,7 @@ static bool privmem_cram_group_visible(struct kobject *kobj)
 {
 	return to_pm(kobj_to_dev(kobj))->type == PRIVMEM_TYPE_COMPRESSED;
 }
+
 DEFINE_SIMPLE_SYSFS_GROUP_VISIBLE(privmem_cram);
 
 const struct attribute_group privmem_cram_group = {

@@ -90,7 +90,7 @@ struct privmem_cram {
 	unsigned long base_pfn, nr_pfns;
 	atomic_t *cost;
 	atomic64_t used, stored, charged, uncharged;
-	spinlock_t lock;
+	spinlock_t lock;	/* orders @latched */
 	bool latched;
 	bool registered;
 	void * __percpu *scratch;

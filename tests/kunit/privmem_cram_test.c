@@ -146,6 +146,7 @@ static struct kunit_suite privmem_cram_suite = {
 	.name = "privmem_cram",
 	.test_cases = privmem_cram_cases,
 };
+
 kunit_test_suite(privmem_cram_suite);
 
 MODULE_DESCRIPTION("kunit: privmem's emulated compressed device");

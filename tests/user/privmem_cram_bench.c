@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	f = fopen("/sys/kernel/mm/numa/demotion_enabled", "r");
 	if (f) {
 		if (!fgets(saved, sizeof(saved), f))
-			strcpy(saved, "false");
+			snprintf(saved, sizeof(saved), "false");
 		fclose(f);
 	}
 	put("/sys/kernel/mm/numa/demotion_enabled", "true");

@@ -65,11 +65,11 @@ static void report(const char *what)
 
 	pressure(&p);
 	printf("  %s\n", what);
-	printf("    physical %6.2f of %.0f MiB, %6llu pages stored, ratio %u.%03u:1\n",
+	printf("    physical %6.2f of %.0f MiB, %6llu pages, ratio %u.%03u:1\n",
 	       (double)p.physical_used / MIB, (double)p.physical_capacity / MIB,
 	       (unsigned long long)p.stored_pages, p.compression_ratio / 1000,
 	       p.compression_ratio % 1000);
-	printf("    pressure %4u (low %u, high %u, %s%s), demoted in %llu, refused %llu, promoted %llu\n",
+	printf("    pressure %4u (low %u, high %u, %s%s), demoted %llu, refused %llu, promoted %llu\n",
 	       p.level, p.low, p.high, state[p.state % 3],
 	       p.flags & PRIVMEM_PRESSURE_BLOCKED ? ", blocked" : "",
 	       (unsigned long long)p.demotions_in,
@@ -129,7 +129,8 @@ static void text(char *p, size_t len)
 
 static void randomize(char *p, size_t len)
 {
-	uint64_t *q = (uint64_t *)p, x = 88172645463325252ULL;
+	unsigned long long *q = (unsigned long long *)p;
+	unsigned long long x = 88172645463325252ULL;
 	size_t i;
 
 	for (i = 0; i < len / 8; i++) {
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	struct privmem_pressure p;
 	char *cold, *rnd;
-	volatile char c;
+	long sum = 0;
 	FILE *f;
 
 	if (argc != 2) {
@@ -170,7 +171,7 @@ int main(int argc, char **argv)
 	f = fopen("/sys/kernel/mm/numa/demotion_enabled", "r");
 	if (f) {
 		if (!fgets(saved, sizeof(saved), f))
-			strcpy(saved, "false");
+			snprintf(saved, sizeof(saved), "false");
 		fclose(f);
 	}
 	put("/sys/kernel/mm/numa/demotion_enabled", "true");
@@ -196,10 +197,9 @@ int main(int argc, char **argv)
 
 	printf("\n2. Reading all of it, then writing one byte of one page:\n");
 	for (size_t i = 0; i < len; i += PAGE)
-		c = cold[i];
-	(void)c;
-	printf("  after reading:  %ld pages on node %d\n",
-	       on_node(cold, len, nid), nid);
+		sum += cold[i];
+	printf("  after reading:  %ld pages on node %d (checksum %ld)\n",
+	       on_node(cold, len, nid), nid, sum);
 	cold[0] = 'C';
 	printf("  after a write:  %ld pages on node %d (the written page was promoted)\n",
 	       on_node(cold, len, nid), nid);
@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 	m.length = big;
 	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m))
 		printf("  MIGRATE: %s\n", strerror(errno));
-	printf("  MIGRATE of %zu MiB: %llu pages moved, %llu refused once the device hit its high watermark\n",
+	printf("  MIGRATE of %zu MiB: %llu pages moved, %llu refused at the high watermark\n",
 	       big / MIB, (unsigned long long)m.moved,
 	       (unsigned long long)m.failed);
 	printf("  poll(POLLPRI): %s\n",

@@ -366,8 +366,7 @@ static void fill_kind(char *p, size_t len, int kind)
 		size_t o = 0;
 
 		while (o < len) {
-			const char *w = words[rand_r(&seed) %
-					      (sizeof(words) / sizeof(words[0]))];
+			const char *w = words[rand_r(&seed) % ARRAY_SIZE(words)];
 			size_t l = strlen(w);
 
 			for (i = 0; i < l && o < len; i++)
@@ -538,8 +537,9 @@ TEST_F_TIMEOUT(cram, demotion_end_to_end, 180)
 	ASSERT_EQ(0, pm_pressure(self->fd, &p0));
 	ASSERT_EQ(0, reclaim_node1(_metadata, 16 << 20, &r, 1));
 	ASSERT_EQ(0, pm_pressure(self->fd, &p1));
-	TH_LOG("on node %ld, after reading %ld, after a write %ld, swapped %ld; demotions_in +%llu promotions +%llu",
-	       r.on_node, r.after_read, r.after_write, r.swapped,
+	TH_LOG("on node %ld, after reading %ld, after a write %ld, swapped %ld",
+	       r.on_node, r.after_read, r.after_write, r.swapped);
+	TH_LOG("demotions_in +%llu, promotions +%llu",
 	       (unsigned long long)(p1.demotions_in - p0.demotions_in),
 	       (unsigned long long)(p1.promotions - p0.promotions));
 	EXPECT_GT(r.on_node, 0);
