@@ -257,8 +257,19 @@ void cram_set_pressure(struct cram_node *cn, unsigned int level,
 			top = z;
 		}
 	}
-	/* As wakeup_kswapd(): a kswapd that is not asleep will re-check. */
-	if (wake && waitqueue_active(&pgdat->kswapd_wait)) {
+	/*
+	 * A new episode of pressure gives kswapd a new chance on the node:
+	 * only kswapd reclaims it, so nothing else would reset its failures.
+	 */
+	if (level <= low)
+		WRITE_ONCE(pgdat->kswapd_failures, 0);
+	/*
+	 * As wakeup_kswapd(), without its cpuset check (kswapd of a private
+	 * node serves no task): a kswapd that is not asleep will re-check,
+	 * and one that keeps failing is left alone.
+	 */
+	if (wake && waitqueue_active(&pgdat->kswapd_wait) &&
+	    READ_ONCE(pgdat->kswapd_failures) < MAX_RECLAIM_RETRIES) {
 		int cur = READ_ONCE(pgdat->kswapd_highest_zoneidx);
 
 		if (cur == MAX_NR_ZONES || cur < top)

@@ -69,7 +69,7 @@ static void report(const char *what)
 	       (double)p.physical_used / MIB, (double)p.physical_capacity / MIB,
 	       (unsigned long long)p.stored_pages, p.compression_ratio / 1000,
 	       p.compression_ratio % 1000);
-	printf("    pressure %4u (low %u, high %u, %s%s), demoted %llu, refused %llu, promoted %llu\n",
+	printf("    pressure %4u (low %u, high %u, %s%s), in %llu, refused %llu, promoted %llu\n",
 	       p.level, p.low, p.high, state[p.state % 3],
 	       p.flags & PRIVMEM_PRESSURE_BLOCKED ? ", blocked" : "",
 	       (unsigned long long)p.demotions_in,
