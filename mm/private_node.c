@@ -522,6 +522,34 @@ void private_node_memory_failure(unsigned long pfn, int flags)
 	node_private_put(np);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * private_node_alloc_migration_target() - allocate a migration target folio
+ * @src: folio to be migrated
+ * @nid: target node
+ * @reason: MR_* reason of the migration
+ * @gfp: gfp mask of the target allocation
+ *
+ * alloc_migration_target() for tests, which cannot build its
+ * migration_target_control.
+ *
+ * Return: the new folio or NULL.
+ */
+struct folio *private_node_alloc_migration_target(struct folio *src, int nid,
+						  enum migrate_reason reason,
+						  gfp_t gfp)
+{
+	struct migration_target_control mtc = {
+		.nid = nid,
+		.gfp_mask = gfp,
+		.reason = reason,
+	};
+
+	return alloc_migration_target(src, (unsigned long)&mtc);
+}
+EXPORT_SYMBOL_IF_KUNIT(private_node_alloc_migration_target);
+#endif
+
 /**
  * private_node_core_ready() - report whether the private-node core is built in
  *

@@ -11,13 +11,13 @@
  *
  * See include/linux/private_node.h for the design.
  */
+#include <linux/mm.h>
 #include <linux/export.h>
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
 #include <linux/memory-tiers.h>
 #include <linux/mempolicy.h>
 #include <linux/migrate.h>
-#include <linux/mm.h>
 #include <linux/mm_inline.h>
 #include <linux/mutex.h>
 #include <linux/pagewalk.h>

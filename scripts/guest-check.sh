@@ -7,6 +7,10 @@
 # suite's KTAP from debugfs, then runs every tests/user program and saves its
 # TAP and exit status. The host (scripts/collect-results.py) reads RESULTS.
 # RESULTS/done is written last: its absence means the guest died on the way.
+#
+# For quicker iterations, GUEST_APPEND="pm_tests=GLOB pm_kunit=0" (kernel
+# command line, seen here as environment) runs only the user tests whose
+# name matches GLOB (without the _test suffix) and skips kunit.
 set -u
 build=$1
 out=$2
@@ -22,8 +26,10 @@ kunit_teardown() { :; }
 # shellcheck source=/dev/null
 [ -f "$top/tests/kunit/guest-setup.sh" ] && . "$top/tests/kunit/guest-setup.sh"
 
+[ "${pm_kunit:-1}" = 0 ] && kunit_setup() { :; } && kunit_teardown() { :; }
 kunit_setup
 for ko in "/lib/modules/$kver/updates/tests/kunit/"*.ko; do
+	[ "${pm_kunit:-1}" = 0 ] && break
 	[ -e "$ko" ] || { say "no kunit modules found"; break; }
 	name=$(basename "$ko" .ko)
 	var=kunit_args_${name//-/_}
@@ -46,7 +52,7 @@ kunit_teardown
 
 # --- tests/user ----------------------------------------------------------------
 export PRIVMEM_TOP=$top PRIVMEM_BUILD=$build
-for t in "$build/tests/user/"*_test; do
+for t in "$build/tests/user/"${pm_tests:-*}_test; do
 	[ -x "$t" ] || { say "no user tests found"; break; }
 	name=$(basename "$t")
 	say "user: running $name"

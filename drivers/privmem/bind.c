@@ -16,6 +16,7 @@
 #include <linux/device.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -193,7 +194,7 @@ static int privmem_probe(struct dev_dax *dev_dax)
 		goto err_unlock;
 	kref_init(&pm->ref);
 	init_rwsem(&pm->lock);
-	atomic_set(&pm->nr_mappings, 0);
+	spin_lock_init(&pm->map_lock);
 	pm->dev_dax = dev_dax;
 	pm->nid = nid;
 	pm->type = READ_ONCE(privmem_default_type);
@@ -291,17 +292,22 @@ static int privmem_unplug(struct privmem_dev *pm)
 		up_write(&pm->lock);
 		return 0;
 	}
-	if (atomic_read(&pm->nr_mappings)) {
+	spin_lock(&pm->map_lock);
+	if (pm->nr_mappings) {
+		spin_unlock(&pm->map_lock);
 		up_write(&pm->lock);
 		return -EBUSY;
 	}
 	pm->state = PRIVMEM_REMOVING;
+	spin_unlock(&pm->map_lock);
 	up_write(&pm->lock);
 
 	ret = privmem_remove_memory(pm);
 
 	down_write(&pm->lock);
+	spin_lock(&pm->map_lock);
 	pm->state = ret ? PRIVMEM_ONLINE : PRIVMEM_DEAD;
+	spin_unlock(&pm->map_lock);
 	up_write(&pm->lock);
 	if (ret) {
 		dev_info(&pm->dev, "node %d: removal failed (%d), node kept\n",
@@ -363,7 +369,7 @@ out:
 	put_device(dev);
 	return ret ? ret : count;
 }
-static DRIVER_ATTR_IGNORE_LOCKDEP(unbind, 0200, NULL, unbind_store);
+static DRIVER_ATTR_WO(unbind);
 
 static ssize_t bind_store(struct device_driver *drv, const char *buf,
 			  size_t count)
@@ -387,7 +393,7 @@ out:
 	put_device(dev);
 	return ret ? ret : count;
 }
-static DRIVER_ATTR_IGNORE_LOCKDEP(bind, 0200, NULL, bind_store);
+static DRIVER_ATTR_WO(bind);
 
 static ssize_t type_show(struct device_driver *drv, char *buf)
 {

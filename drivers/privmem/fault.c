@@ -27,18 +27,24 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include "privmem.h"
 
+static void privmem_unmapped(struct privmem_dev *pm)
+{
+	spin_lock(&pm->map_lock);
+	pm->nr_mappings--;
+	spin_unlock(&pm->map_lock);
+	privmem_put(pm);
+}
+
 static int privmem_map_release(struct inode *inode, struct file *file)
 {
-	struct privmem_dev *pm = file->private_data;
-
-	atomic_dec(&pm->nr_mappings);
-	privmem_put(pm);
+	privmem_unmapped(file->private_data);
 	return 0;
 }
 
@@ -65,35 +71,35 @@ int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff)
 		return -EINVAL;
 
-	ret = privmem_enter(pm);
-	if (ret)
-		return ret;
-
+	/* Count the mapping first: removal fails while there is one. */
+	spin_lock(&pm->map_lock);
+	if (pm->state != PRIVMEM_ONLINE) {
+		spin_unlock(&pm->map_lock);
+		return -ENODEV;
+	}
+	pm->nr_mappings++;
+	spin_unlock(&pm->map_lock);
 	privmem_get(pm);
-	atomic_inc(&pm->nr_mappings);
+
 	mapfile = anon_inode_getfile("[privmem]", &privmem_map_fops, pm,
 				     O_RDWR);
 	if (IS_ERR(mapfile)) {
-		atomic_dec(&pm->nr_mappings);
-		privmem_put(pm);
-		ret = PTR_ERR(mapfile);
-		goto out;
+		privmem_unmapped(pm);
+		return PTR_ERR(mapfile);
 	}
-	/* From here on the mapping file's release undoes the two above. */
+	/* From here on the mapping file's release undoes the count. */
 
 	if (pm->type == PRIVMEM_TYPE_PLAIN) {
 		ret = vma_bind_private_node(vma, pm->nid);
 		if (ret) {
 			fput(mapfile);
-			goto out;
+			return ret;
 		}
 	}
 	vma_set_file(vma, mapfile);
 	fput(mapfile);
 	vma_set_anonymous(vma);
-out:
-	privmem_leave(pm);
-	return ret;
+	return 0;
 }
 
 unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,

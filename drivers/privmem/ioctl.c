@@ -6,6 +6,7 @@
  * cannot be removed underneath.
  */
 #include <linux/capability.h>
+#include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>

@@ -16,11 +16,14 @@
  * Lifetime and locking
  *   A struct privmem_dev lives from probe until its last reference is
  *   dropped: the binding holds one, every open file and every mapping
- *   file holds one. @lock (rw_semaphore) orders the users against
- *   removal: ioctls, open and mmap hold it for reading and fail with
- *   -ENODEV once @state is not PRIVMEM_ONLINE; removal takes it for
- *   writing to change @state. @nr_mappings counts live mappings (under
- *   @lock for the transition to removal, atomically otherwise).
+ *   file holds one. @lock (rw_semaphore) orders the calls against
+ *   removal: ioctls and open hold it for reading and fail with -ENODEV
+ *   once @state is not PRIVMEM_ONLINE; removal takes it for writing to
+ *   change @state. mmap runs under the caller's mmap lock, which MIGRATE
+ *   takes inside @lock, so it does not take @lock: @map_lock (spinlock)
+ *   makes its check of @state and the count of live mappings
+ *   @nr_mappings atomic against removal, which changes @state under both
+ *   locks.
  *   Pressure state is under @pressure_lock (a spinlock: the level is also
  *   recomputed from a timer work); counters are atomics updated from the
  *   mm core's callbacks, which may run in any context.
@@ -107,7 +110,8 @@ struct privmem_dev {
 	struct kref ref;
 	struct rw_semaphore lock;
 	enum privmem_state state;
-	atomic_t nr_mappings;
+	spinlock_t map_lock;		/* nr_mappings, and state vs mmap */
+	int nr_mappings;
 
 	struct dev_dax *dev_dax;
 	int nid;

@@ -109,7 +109,7 @@ static DEVICE_ATTR_RO(page_sizes);
 static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&to_pm(dev)->nr_mappings));
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_pm(dev)->nr_mappings));
 }
 static DEVICE_ATTR_RO(mappings);
 

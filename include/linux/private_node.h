@@ -247,6 +247,12 @@ long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
 				     unsigned long nr_pages, int nid,
 				     enum migrate_reason reason);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct folio *private_node_alloc_migration_target(struct folio *src, int nid,
+						  enum migrate_reason reason,
+						  gfp_t gfp);
+#endif
+
 /* Hooks called by the mm core (see patches/). */
 gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp);
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);

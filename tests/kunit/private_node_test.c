@@ -128,11 +128,12 @@ static struct test_owner *test_new_owner(struct kunit *test,
 					 unsigned long caps)
 {
 	struct test_owner *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
 	test_owner_init(o, caps);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				test_owner_cleanup, o), 0);
+	ret = kunit_add_action_or_reset(test, test_owner_cleanup, o);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	return o;
 }
 
@@ -157,10 +158,12 @@ static struct test_owner *test_add_node(struct kunit *test, unsigned long caps)
 
 static void test_remove_node(struct kunit *test, struct test_owner *o)
 {
+	int ret;
+
 	if (!o->added)
 		return;
-	KUNIT_EXPECT_EQ(test, remove_private_memory_driver_managed(test_nid,
-					o->start, o->size), 0);
+	ret = remove_private_memory_driver_managed(test_nid, o->start, o->size);
+	KUNIT_EXPECT_EQ(test, ret, 0);
 	o->added = false;
 	KUNIT_EXPECT_FALSE(test, node_state(test_nid, N_MEMORY_PRIVATE));
 	KUNIT_EXPECT_FALSE(test, node_is_private(test_nid));
@@ -297,10 +300,16 @@ static void reg_rejects_busy_nodes(struct kunit *test)
 						  NODE_PRIVATE_CAP_DEMOTION));
 	/* One owner per node. */
 	KUNIT_EXPECT_EQ(test, node_private_register(nid, &b->np), -EBUSY);
-	if (test_range(&b->start, &b->size))
-		KUNIT_EXPECT_EQ(test, add_private_memory_driver_managed(nid,
-				b->start, b->size, TEST_RES_NAME, MHP_NONE,
-				MMOP_ONLINE_MOVABLE, &b->np), -EBUSY);
+	if (test_range(&b->start, &b->size)) {
+		int ret = add_private_memory_driver_managed(nid, b->start,
+							    b->size,
+							    TEST_RES_NAME,
+							    MHP_NONE,
+							    MMOP_ONLINE_MOVABLE,
+							    &b->np);
+
+		KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	}
 	KUNIT_EXPECT_EQ(test, node_private_unregister(nid), 0);
 	KUNIT_EXPECT_FALSE(test, node_is_private(nid));
 	KUNIT_EXPECT_EQ(test, node_private_unregister(nid), -ENOENT);
@@ -328,6 +337,7 @@ static void reg_unregister_waits_for_callbacks(struct kunit *test)
 	struct node_private *np;
 	struct unreg_ctx ctx;
 	struct test_owner *o;
+	unsigned long left;
 
 	if (test_nid < 0)
 		kunit_skip(test, "no test_nid");
@@ -345,14 +355,14 @@ static void reg_unregister_waits_for_callbacks(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 
 	/* It cannot finish while the callback runs... */
-	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&ctx.done,
-						msecs_to_jiffies(300)), 0UL);
+	left = wait_for_completion_timeout(&ctx.done, msecs_to_jiffies(300));
+	KUNIT_EXPECT_EQ(test, left, 0UL);
 	/* ...but no new callback can start. */
 	KUNIT_EXPECT_NULL(test, node_private_get(test_nid));
 
 	node_private_put(np);
-	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&ctx.done,
-						msecs_to_jiffies(10000)), 0UL);
+	left = wait_for_completion_timeout(&ctx.done, msecs_to_jiffies(10000));
+	KUNIT_EXPECT_NE(test, left, 0UL);
 	KUNIT_EXPECT_EQ(test, ctx.ret, 0);
 	KUNIT_EXPECT_FALSE(test, node_is_private(test_nid));
 }
@@ -375,8 +385,8 @@ static void reg_remove_busy_keeps_data(struct kunit *test)
 {
 	struct test_owner *o;
 	struct folio *folio;
+	int i, ret;
 	u8 *p;
-	int i;
 
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
 	folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, 0,
@@ -389,8 +399,8 @@ static void reg_remove_busy_keeps_data(struct kunit *test)
 	kunmap_local(p);
 
 	/* A kernel-held folio is not migratable: removal must give up. */
-	KUNIT_EXPECT_EQ(test, remove_private_memory_driver_managed(test_nid,
-					o->start, o->size), -EBUSY);
+	ret = remove_private_memory_driver_managed(test_nid, o->start, o->size);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	KUNIT_EXPECT_TRUE(test, node_state(test_nid, N_MEMORY_PRIVATE));
 	KUNIT_EXPECT_TRUE(test, node_is_private(test_nid));
 	p = kmap_local_folio(folio, 0);
@@ -656,8 +666,6 @@ static void alloc_cpuset_including_node(struct kunit *test)
 	struct page *page;
 
 	alloc_need_node(test);
-	kunit_info(test, "cpusets %s", cpusets_enabled() ? "enabled" :
-		   "disabled");
 
 	mems = node_states[N_MEMORY];
 	node_set(test_nid, mems);
@@ -742,7 +750,7 @@ static void zonelists_follow_rules(struct kunit *test)
 		if (!NODE_DATA(nid))
 			continue;
 		zl = &NODE_DATA(nid)->node_zonelists[ZONELIST_FALLBACK];
-		for_each_zone_zonelist(zone, z, zl, MAX_NR_ZONES - 1) {
+		for (z = zl->_zonerefs; (zone = zonelist_zone(z)); z++) {
 			n = zone_to_nid(zone);
 			node_set(n, seen);
 			if (node_state(nid, N_MEMORY_PRIVATE)) {
@@ -756,9 +764,11 @@ static void zonelists_follow_rules(struct kunit *test)
 				KUNIT_EXPECT_TRUE(test, n == nid ||
 						  node_state(n, N_MEMORY));
 			} else {
-				KUNIT_EXPECT_FALSE_MSG(test,
-					node_state(n, N_MEMORY_PRIVATE),
-					"node %d lists private node %d", nid, n);
+				bool priv = node_state(n, N_MEMORY_PRIVATE);
+
+				KUNIT_EXPECT_FALSE_MSG(test, priv,
+						       "node %d lists private node %d",
+						       nid, n);
 			}
 			first = false;
 		}
@@ -776,7 +786,7 @@ static void zonelists_follow_rules(struct kunit *test)
 		/* __GFP_THISNODE: the node itself, nothing else. */
 		zl = &NODE_DATA(nid)->node_zonelists[ZONELIST_NOFALLBACK];
 		nodes_clear(seen);
-		for_each_zone_zonelist(zone, z, zl, MAX_NR_ZONES - 1)
+		for (z = zl->_zonerefs; (zone = zonelist_zone(z)); z++)
 			node_set(zone_to_nid(zone), seen);
 		KUNIT_EXPECT_TRUE(test, nodes_empty(seen) ||
 				  (nodes_weight(seen) == 1 &&
@@ -789,7 +799,7 @@ static void zonelists_follow_rules(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, node_state(test_nid, N_MEMORY));
 	KUNIT_EXPECT_FALSE(test, node_state(test_nid, N_NORMAL_MEMORY));
 	KUNIT_EXPECT_FALSE(test, nodes_intersects(node_states[N_MEMORY],
-					node_states[N_MEMORY_PRIVATE]));
+						  node_states[N_MEMORY_PRIVATE]));
 }
 
 static struct kunit_case private_node_alloc_cases[] = {
@@ -869,20 +879,21 @@ static long test_mbind(struct kunit *test, unsigned long addr,
 static void flag_mempolicy(struct kunit *test)
 {
 	unsigned long addr, maskp, i;
+	unsigned long __user *umask;
 	struct test_owner *o;
 	u8 byte = 0x33;
 
 	/* Without the service: -EINVAL, pages stay. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
 	maskp = test_user_pages(test, 1, 0);
+	umask = (unsigned long __user *)maskp;
 	addr = test_user_pages(test, TEST_PAGES, 2);
 	KUNIT_EXPECT_EQ(test, test_mbind(test, addr, TEST_PAGES * PAGE_SIZE,
 					 maskp, test_nid), -EINVAL);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
 			0U);
-	KUNIT_EXPECT_EQ(test, kernel_set_mempolicy(MPOL_BIND,
-			(const unsigned long __user *)maskp, BITS_PER_LONG),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kernel_set_mempolicy(MPOL_BIND, umask,
+						   BITS_PER_LONG), -EINVAL);
 	test_remove_node(test, o);
 
 	/* With it: mbind moves existing pages, new faults land there. */
@@ -913,11 +924,8 @@ static void flag_mempolicy(struct kunit *test)
 
 static void flag_demotion(struct kunit *test)
 {
-	struct migration_target_control mtc = {
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-			    __GFP_NOWARN | __GFP_NORETRY,
-		.reason = MR_DEMOTION,
-	};
+	const gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+			  __GFP_NOWARN | __GFP_NORETRY;
 	struct folio *src, *dst;
 	struct test_owner *o;
 
@@ -928,8 +936,8 @@ static void flag_demotion(struct kunit *test)
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_NE(test, next_demotion_node(1), test_nid);
-	mtc.nid = test_nid;
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
@@ -939,24 +947,25 @@ static void flag_demotion(struct kunit *test)
 	o = test_add_node(test, NODE_PRIVATE_CAP_DEMOTION);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(1), test_nid);
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NOT_NULL(test, dst);
 	if (dst) {
 		KUNIT_EXPECT_EQ(test, folio_nid(dst), test_nid);
 		folio_put(dst);
 	}
 	/* Demotion is not migration: explicit moves stay refused. */
-	mtc.reason = MR_SYSCALL;
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_SYSCALL,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
-	mtc.reason = MR_DEMOTION;
 
 	node_private_set_blocked(test_nid, true);
 	KUNIT_EXPECT_TRUE(test, node_private_blocked(test_nid));
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
-	dst = alloc_migration_target(src, (unsigned long)&mtc);
+	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
+						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
@@ -998,6 +1007,12 @@ static void flag_write_protect(struct kunit *test)
 	test_remove_node(test, o);
 }
 
+static long test_pin(unsigned long addr, struct page **page)
+{
+	return pin_user_pages_unlocked(addr, 1, page,
+				       FOLL_LONGTERM | FOLL_WRITE);
+}
+
 static void flag_longterm_pin(struct kunit *test)
 {
 	unsigned long addr;
@@ -1008,8 +1023,7 @@ static void flag_longterm_pin(struct kunit *test)
 	addr = test_user_pages(test, 1, 4);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
 	/* A longterm pin first moves the folio off the node. */
-	KUNIT_ASSERT_EQ(test, pin_user_pages_unlocked(addr, 1, &page,
-				FOLL_LONGTERM | FOLL_WRITE), 1L);
+	KUNIT_ASSERT_EQ(test, test_pin(addr, &page), 1L);
 	KUNIT_EXPECT_NE(test, page_to_nid(page), test_nid);
 	unpin_user_page(page);
 	test_user_check(test, addr, 1, 4);
@@ -1020,8 +1034,7 @@ static void flag_longterm_pin(struct kunit *test)
 		      NODE_PRIVATE_CAP_LONGTERM_PIN);
 	addr = test_user_pages(test, 1, 4);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
-	KUNIT_ASSERT_EQ(test, pin_user_pages_unlocked(addr, 1, &page,
-				FOLL_LONGTERM | FOLL_WRITE), 1L);
+	KUNIT_ASSERT_EQ(test, test_pin(addr, &page), 1L);
 	KUNIT_EXPECT_EQ(test, page_to_nid(page), test_nid);
 	unpin_user_page(page);
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);

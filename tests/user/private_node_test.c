@@ -129,10 +129,10 @@ static unsigned int count_on_node(void *addr, unsigned long npages, int nid)
 	return on;
 }
 
-static uint64_t checksum(const void *addr, size_t len)
+static unsigned long long checksum(const void *addr, size_t len)
 {
-	const uint64_t *p = addr;
-	uint64_t sum = 1469598103934665603ULL;
+	const unsigned long long *p = addr;
+	unsigned long long sum = 1469598103934665603ULL;
 	size_t i;
 
 	for (i = 0; i < len / 8; i++)
@@ -142,7 +142,7 @@ static uint64_t checksum(const void *addr, size_t len)
 
 static void fill(void *addr, size_t len, unsigned int seed)
 {
-	uint64_t *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	unsigned long long *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
 	size_t i;
 
 	for (i = 0; i < len / 8; i++) {
@@ -327,7 +327,7 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	unsigned long mask = 1UL << self->nid;
 	void *pages[NPAGES];
 	int status[NPAGES], nodes[NPAGES], i;
-	uint64_t sum;
+	unsigned long long sum;
 	char *buf;
 
 	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
