@@ -10,6 +10,15 @@
  *   echo daxX.Y > /sys/bus/dax/drivers/device_dax/unbind
  *   echo daxX.Y > /sys/bus/dax/drivers/privmem/new_id
  *
+ * A compressed node is backed by an emulated compressed device whose
+ * physical capacity is /sys/module/privmem/parameters/physical_size at
+ * bind time (bytes, K/M/G suffixes; 0, the default, is half the logical
+ * size). Each page that arrives is compressed with lz4 to charge its real
+ * size; the pressure level is the device's physical occupancy, latched at
+ * the maximum (node blocked) from the high watermark until it falls below
+ * the low one. Its folios are mapped read-only; a write promotes the
+ * folio (a THP whole) to DRAM and then completes.
+ *
  * The range is hot-added to the dax device's target node, which becomes a
  * private node (/sys/devices/system/node/has_private_memory), and
  * /dev/privmemN appears (mode 0600) with its sysfs directory
