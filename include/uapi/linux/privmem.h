@@ -211,8 +211,9 @@ struct privmem_demotion {
  * @size: in: sizeof(struct privmem_pressure)
  * @flags: in: 0; out: PRIVMEM_PRESSURE_*
  * @level: pressure 0..1000. Without injection it is the logical
- *	occupancy, used * 1000 / capacity; at 1000 the node is blocked
- *	(refuses demotion and migration in).
+ *	occupancy, used * 1000 / capacity (compressed nodes: the physical
+ *	one, held at 1000 from the high watermark until below the low one);
+ *	at 1000 the node is blocked (refuses demotion and migration in).
  * @low: low watermark
  * @high: high watermark
  * @state: PRIVMEM_STATE_*
