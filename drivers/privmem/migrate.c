@@ -11,6 +11,7 @@
 #include <linux/nodemask.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
+#include <linux/swap.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
 #include "privmem.h"
@@ -91,6 +92,13 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 					 (m.flags & PRIVMEM_MIGRATE_ASYNC) ?
 					 MIGRATE_ASYNC : MIGRATE_SYNC, &st);
 	mmput(mm);
+	/*
+	 * Folios that arrived sit in per-CPU LRU batches: drain them, so
+	 * that a promotion fault can isolate them and a free uncharges them
+	 * at once (the batches hold a reference).
+	 */
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->type == PRIVMEM_TYPE_COMPRESSED)
+		lru_add_drain_all();
 	/* The node blocked mid-way (its device hit the high watermark). */
 	if (dir == PRIVMEM_MIGRATE_TO_NODE && st.failed &&
 	    node_private_blocked(pm->nid))
