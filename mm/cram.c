@@ -97,6 +97,23 @@ void cram_unregister(struct cram_node *cn)
 }
 EXPORT_SYMBOL_GPL(cram_unregister);
 
+/**
+ * cram_migration_done() - folios were migrated onto a compressed node
+ * @cn: registered node
+ *
+ * Migration leaves the new folios in per-CPU LRU batches, which hold a
+ * reference: until they are drained, a promotion fault cannot isolate
+ * them and freeing them does not reach the owner. The owner calls this
+ * after an explicit migration batch onto the node.
+ *
+ * Context: process context, may sleep.
+ */
+void cram_migration_done(struct cram_node *cn)
+{
+	lru_add_drain_all();
+}
+EXPORT_SYMBOL_GPL(cram_migration_done);
+
 /* The faulting CPU's node if it has normal memory, else the nearest one. */
 static int cram_promotion_node(void)
 {
@@ -143,7 +160,9 @@ static int cram_migrate_out(struct list_head *folios, int nid)
  * @vmf: the write fault; the page-table lock is not held, the mmap or VMA
  *	lock is
  * @folio: the write-protected folio on the compressed node, with a
- *	reference held by the caller
+ *	reference taken by the caller that this function drops (migration
+ *	fails while the folio has references beyond its mappings and the
+ *	isolation)
  * @outcome: set to what happened, for the owner's counters
  *
  * The folio is isolated from the LRU, which serialises concurrent
@@ -170,6 +189,7 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 
 	nid = cram_promotion_node();
 	if (nid == NUMA_NO_NODE) {
+		folio_put(folio);
 		*outcome = CRAM_FAILED;
 		return VM_FAULT_OOM;
 	}
@@ -179,12 +199,17 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 		 * or it just arrived and still sits in a per-CPU LRU batch,
 		 * maybe another CPU's: flush the batches and refault.
 		 */
+		bool batched = !folio_test_lru(folio);
+
+		folio_put(folio);
 		*outcome = CRAM_RACED;
-		if (!folio_test_lru(folio))
+		if (batched)
 			lru_add_drain_all();
 		cond_resched();
 		return 0;
 	}
+	/* The isolation holds the folio now: migration wants no other ref. */
+	folio_put(folio);
 	list_add_tail(&folio->lru, &folios);
 	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
 			    folio_nr_pages(folio));

@@ -11,7 +11,6 @@
 #include <linux/nodemask.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
-#include <linux/swap.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
 #include "privmem.h"
@@ -97,8 +96,8 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 	 * that a promotion fault can isolate them and a free uncharges them
 	 * at once (the batches hold a reference).
 	 */
-	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->type == PRIVMEM_TYPE_COMPRESSED)
-		lru_add_drain_all();
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->cram)
+		cram_migration_done(&pm->cram->cn);
 	/* The node blocked mid-way (its device hit the high watermark). */
 	if (dir == PRIVMEM_MIGRATE_TO_NODE && st.failed &&
 	    node_private_blocked(pm->nid))

@@ -65,6 +65,7 @@ enum cram_promote_outcome {
 #ifdef CONFIG_PRIVATE_NODE
 int cram_register(struct cram_node *cn, int nid);
 void cram_unregister(struct cram_node *cn);
+void cram_migration_done(struct cram_node *cn);
 vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 			      enum cram_promote_outcome *outcome);
 void cram_set_pressure(struct cram_node *cn, unsigned int level,

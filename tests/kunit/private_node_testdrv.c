@@ -38,6 +38,7 @@ static struct testdrv_node {
 static vm_fault_t testdrv_write_fault(struct vm_fault *vmf,
 				      struct folio *folio, void *owner)
 {
+	folio_put(folio);	/* the callback owns the caller's reference */
 	return VM_FAULT_SIGBUS;
 }
 
