@@ -251,8 +251,8 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	ASSERT_GE(pid, 0);
 	if (!pid) {
 		alarm(20);
-		p[0] ^= 1;
-		p[0] ^= 1;
+		((volatile char *)p)[0] ^= 1;
+		((volatile char *)p)[0] ^= 1;
 		_exit(pm_count_on_node(p, 1, self->b.nid) == 0 ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
