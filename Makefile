@@ -11,6 +11,9 @@
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
 #   make bench    build everything, boot the guest, run the benchmarks
+#   make bench-gate  the isolation gate's cost: anonymous-fault microbenchmark,
+#                 patched vs unpatched kernel (built as build/linux-vanilla),
+#                 alternating boots; results in build/bench-gate/
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make clean    remove module and test build outputs (keeps the kernel)
@@ -30,9 +33,10 @@ CCACHE   := $(shell command -v ccache 2>/dev/null)
 
 # Fixed build identity: identical sources give identical objects, so ccache
 # hits across trees and rebuilds.
-KMAKE = $(MAKE) -C $(KSRC) -j$(JOBS) CC="$(CCACHE) gcc" \
+KFLAGS = -j$(JOBS) CC="$(CCACHE) gcc" \
 	KBUILD_BUILD_TIMESTAMP=privmem KBUILD_BUILD_USER=privmem \
 	KBUILD_BUILD_HOST=privmem
+KMAKE = $(MAKE) -C $(KSRC) $(KFLAGS)
 
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
@@ -40,10 +44,12 @@ USER_LIBS   := -lnuma -lpthread -llz4 -lm
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
-USER_TOOLS  := privmem_demo privmem_bench privmem_cram_demo privmem_cram_bench
+USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
+	privmem_cram_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
+KSRC_VANILLA := $(BUILD)/linux-vanilla
 
-.PHONY: all deps kernel modules user vm check demo bench checkpatch clean distclean
+.PHONY: all deps kernel kernel-vanilla modules user vm check demo bench bench-gate checkpatch clean distclean
 
 all: kernel modules user
 
@@ -52,12 +58,17 @@ deps:
 
 # prepare-tree.sh runs every time: it is cheap when nothing changed and it is
 # what guarantees that the tree matches patches/, mm/, include/ and configs/.
-kernel:
+kernel: deps
 	@$(TOP)/scripts/prepare-tree.sh $(KSRC) $(CONFIGS)
 	@$(KMAKE) bzImage modules
 	@rm -rf $(MODROOT)
 	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
 	@echo "  KERNEL  $$($(MAKE) -s -C $(KSRC) kernelrelease) $(BZIMAGE)"
+
+# The unpatched baseline: same config without our options, no modules.
+kernel-vanilla: deps
+	@$(TOP)/scripts/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
+	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) bzImage
 
 modules: kernel
 	@$(KMAKE) M=$(TOP) modules
@@ -92,6 +103,10 @@ bench: modules user
 	@test -f $(BUILD)/bench/done || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }
 	@echo "  BENCH   results in $(BUILD)/bench/bench.txt"
 
+bench-gate: kernel kernel-vanilla user
+	@$(TOP)/scripts/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
+		$(BUILD) $(BUILD)/bench-gate $(or $(ROUNDS),5)
+
 # Our own files only (git knows them; generated *.mod.c are not ours). Patches
 # are given by absolute path: checkpatch misreads a relative patches/ path.
 CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude-standard 'mm/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'tests/*.[ch]')
@@ -105,7 +120,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm
+	@rm -rf $(BUILD)/tests $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
 
 distclean:
 	@rm -rf $(BUILD)

@@ -3,6 +3,37 @@
  * Private memory nodes: owner registration, hotplug entry points and the
  * policy behind the hooks the mm core calls. See include/linux/private_node.h
  * for the design, the lifetime rules and the locking.
+ *
+ * What each capability does, and where (patches/ in the privmem tree):
+ *
+ * MIGRATION       alloc_migration_target() adds the gate for MR_SYSCALL and
+ *                 MR_MEMPOLICY_MBIND targets on the node (move_pages(2),
+ *                 migrate_pages(2), mbind, private_node_migrate_*());
+ *                 move_pages(2) otherwise fails with -ENODEV and
+ *                 migrate_pages(2) with -EINVAL. Cpusets do not apply.
+ * MEMPOLICY       mbind/set_mempolicy accept the node (else -EINVAL); the
+ *                 policy's folios carry the gate (MPOL_F_PRIVATE).
+ * DEMOTION        the node joins the memory tiers below DRAM and becomes a
+ *                 demotion target of the N_MEMORY nodes; MR_DEMOTION
+ *                 targets get the gate. node_private_set_blocked() takes it
+ *                 out of next_demotion_node() and the fallback targets.
+ * PROTECT_WRITE   PTEs/PMDs stay read-only (migration restore, mprotect,
+ *                 NUMA hinting restore, file fault-in); writes reach
+ *                 ops->write_fault.
+ * RECLAIM         direct reclaim by a gated allocation may shrink the node.
+ *                 kswapd is never started by the core.
+ * NUMA_BALANCING  MR_NUMA_MISPLACED targets get the gate. Nothing else yet:
+ *                 task_numa_work() is not taught to skip private folios.
+ * COMPACTION      direct compaction by a gated allocation may compact the
+ *                 node. kcompactd is not started; proactive and sysfs
+ *                 compaction are not filtered.
+ * LONGTERM_PIN    folio_is_longterm_pinnable() is true on the node (even in
+ *                 ZONE_MOVABLE); without it FOLL_LONGTERM migrates the
+ *                 folio to normal memory first.
+ *
+ * Always: KSM, khugepaged/MADV_COLLAPSE and mlock leave private folios
+ * alone; a node whose folios cannot be migrated out fails removal with
+ * -EBUSY after a bounded number of offline passes, with nothing lost.
  */
 #include <linux/export.h>
 #include <linux/gfp.h>

@@ -152,6 +152,7 @@ struct range_migration {
 	struct private_node_migrate_stats *st;
 	struct list_head folios;
 	unsigned long isolated;		/* base pages on @folios */
+	unsigned long in_range;		/* of which in the range */
 	struct folio *last;		/* last folio seen, for large folios */
 	int last_state;			/* what happened to @last */
 };
@@ -163,7 +164,8 @@ static void rm_account(struct range_migration *rm, int state,
 {
 	switch (state) {
 	case RM_QUEUED:
-		break;	/* accounted when the batch is migrated */
+		rm->in_range += nr;	/* accounted when migrated */
+		break;
 	case RM_ALREADY:
 		rm->st->already += nr;
 		break;
@@ -216,10 +218,17 @@ static int rm_flush(struct range_migration *rm)
 			    (unsigned long)&mtc, rm->mode, rm->reason, &done);
 	if (ret)
 		putback_movable_pages(&rm->folios);
-	done = min_t(unsigned long, done, rm->isolated);
+	/*
+	 * Large folios move whole but only their pages in the range count:
+	 * exact when the whole batch moved or none of it did.
+	 */
+	if (!ret)
+		done = rm->in_range;
+	done = min_t(unsigned long, done, rm->in_range);
 	rm->st->moved += done;
-	rm->st->failed += rm->isolated - done;
+	rm->st->failed += rm->in_range - done;
 	rm->isolated = 0;
+	rm->in_range = 0;
 	return ret < 0 ? ret : 0;
 }
 

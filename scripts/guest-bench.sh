@@ -26,7 +26,7 @@ for d in /sys/class/privmem/*; do
 done
 [ -n "$dev" ] || { say "bench: no /dev/privmemN for dax0.0"; exit 1; }
 say "bench: $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
-"$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "${PRIVMEM_BENCH_REPEATS:-5}" 2>&1 |
+"$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "${PRIVMEM_BENCH_REPEATS:-7}" 2>&1 |
 	tee "$out/bench.txt" | sed 's/^/[guest] /'
 
 echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind

@@ -10,6 +10,8 @@ build=$1
 
 step() { printf '\n=== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
+# A shell command line (redirections), shown as typed.
+sh_run() { printf '$ %s\n' "$1"; sh -c "$1" 2>&1; }
 
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
@@ -32,9 +34,9 @@ run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
 	step "Make dax0.0 a private node: bind it to the privmem driver, type 'plain'"
 	echo "    (plain: its pages can be migrated and named in memory policies)"
 	run modprobe privmem
-	run sh -c 'echo plain > /sys/module/privmem/parameters/type'
-	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind'
-	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/privmem/new_id'
+	sh_run 'echo plain > /sys/module/privmem/parameters/type'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/new_id'
 	dmesg | grep -E 'privmem|Demotion' | tail -n 3
 
 	step "Node 2 now has memory, but it is private: listed in has_private_memory,"
@@ -56,9 +58,9 @@ run() { printf '$ %s\n' "$*"; "$@" 2>&1; }
 	run "$build/tests/user/privmem_demo" /dev/privmem0
 
 	step "Put dax0.0 back (unbind offlines and removes the memory)"
-	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind'
-	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id'
-	run sh -c 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id'
+	sh_run 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind'
 	printf '%-20s %s\n' has_private_memory \
 		"$(cat /sys/devices/system/node/has_private_memory)"
 

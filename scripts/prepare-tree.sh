@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# prepare-tree.sh TREE FRAGMENT...
+# prepare-tree.sh [--vanilla] TREE FRAGMENT...
 #
 # Bring the kernel tree TREE up to date with this project:
 #   1. extract /usr/src/linux-source-6.12.tar.xz if TREE is missing or came
@@ -15,9 +15,18 @@
 #      every option the fragments ask for is in the resulting .config.
 #
 # It is run before every kernel build, so a stale tree is never built.
+#
+# --vanilla prepares the unpatched baseline instead: no patches, no overlay,
+# and the fragment without the options our patches add (CONFIG_PRIVATE_NODE),
+# with LOCALVERSION "-vanilla" so the two kernels are never confused.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+vanilla=0
+if [ "${1:-}" = --vanilla ]; then
+	vanilla=1
+	shift
+fi
 tree=${1:?usage: prepare-tree.sh TREE FRAGMENT...}
 shift
 mkdir -p "$(dirname "$tree")"
@@ -61,6 +70,7 @@ series=$top/patches/series
 want=$(mktemp -d)
 trap 'rm -rf "$want"' EXIT
 grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$series" > "$want/series" || true
+[ $vanilla = 0 ] || : > "$want/series"
 while read -r p; do
 	[ -f "$top/patches/$p" ] || die "patches/series names $p, which does not exist"
 	cp "$top/patches/$p" "$want/$p"
@@ -94,7 +104,11 @@ if ! diff -qr "$state/applied" "$want" > /dev/null 2>&1; then
 fi
 
 # --- 2. overlay of our own kernel files -------------------------------------
-(cd "$top" && find mm include -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort) > "$want/overlay.list"
+if [ $vanilla = 0 ]; then
+	(cd "$top" && find mm include -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort) > "$want/overlay.list"
+else
+	: > "$want/overlay.list"
+fi
 while read -r f; do
 	if [ -e "$tree/$f" ] && ! grep -qxF "$f" "$state/overlay.list"; then
 		die "$f would overwrite a file of the kernel tree; change it with a patch"
@@ -116,10 +130,16 @@ cp "$want/overlay.list" "$state/overlay.list"
 # --- 3. configuration -------------------------------------------------------
 # The config depends on the fragments and on the Kconfig files the patches
 # touch, so key it on both.
-cfgkey=$(cat "${frags[@]}" "$want/series" "$want"/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)
+cfgkey=$( (echo "vanilla=$vanilla"; cat "${frags[@]}" "$want/series";
+	find "$want" -name '*.patch' | LC_ALL=C sort | xargs -r cat) | sha256sum | cut -d' ' -f1)
 if [ ! -f "$tree/.config" ] || [ "$(cat "$state/config-key" 2>/dev/null)" != "$cfgkey" ]; then
 	say "configuring: allnoconfig + ${frags[*]##*/}"
-	cat "${frags[@]}" > "$state/allconfig"
+	if [ $vanilla = 0 ]; then
+		cat "${frags[@]}" > "$state/allconfig"
+	else
+		cat "${frags[@]}" | grep -v -e 'CONFIG_PRIVATE_NODE' > "$state/allconfig"
+		echo 'CONFIG_LOCALVERSION="-vanilla"' >> "$state/allconfig"
+	fi
 	make -s -C "$tree" KCONFIG_ALLCONFIG="$state/allconfig" allnoconfig > "$state/config.log" 2>&1 ||
 		{ cat "$state/config.log" >&2; die "kernel configuration failed"; }
 	missing=0

@@ -833,7 +833,8 @@ static void flag_migration(struct kunit *test)
 	/* Without the service nothing can migrate in. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_DEMOTION);
 	addr = test_user_pages(test, TEST_PAGES, 1);
-	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
+	/* 0 moved, or -ENOMEM: no target page could be allocated there */
+	KUNIT_EXPECT_LE(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
 			0L);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
 			0U);

@@ -9,7 +9,9 @@
  *   anonymous memory bound to node 1 vs a /dev/dax mapping (2M only);
  *
  *   migration of 64 MiB, 4K pages and THP: PRIVMEM_IOC_MIGRATE node 0 ->
- *   private node and back vs move_pages(2) node 0 -> node 1 and back.
+ *   private node and back vs move_pages(2) node 0 -> node 1 and back (the
+ *   DRAM baseline), and vs move_pages(2) node 0 -> private node and back
+ *   (the same nodes: a plain node takes move_pages).
  *
  * Each figure is the median of the repeats, in MiB/s.
  */
@@ -112,15 +114,23 @@ static double fault_once(enum src s, int fd, size_t len, int thp)
 	return len / MIB / t;
 }
 
-static double fault(enum src s, int fd, size_t len, int thp)
+/*
+ * The three sources are measured in turn within each repeat, so that a
+ * change of host load hits them alike; @out gets the three medians.
+ */
+static void fault(int fd, int dax, size_t len, int thp, double *out)
 {
-	double v[MAXREP];
-	int r;
+	double v[3][MAXREP];
+	int r, s;
 
-	fault_once(s, fd, len, thp);	/* warm up */
+	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
+		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
 	for (r = 0; r < repeats; r++)
-		v[r] = fault_once(s, fd, len, thp);
-	return median(v, repeats);
+		for (s = PRIVMEM; s <= DEVDAX; s++)
+			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
+					     thp);
+	for (s = PRIVMEM; s <= DEVDAX; s++)
+		out[s] = median(v[s], repeats);
 }
 
 static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
@@ -155,6 +165,9 @@ static double mig_move_pages(char *p, size_t len, int node, void **pages,
 	if (move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE) < 0)
 		die("move_pages");
 	t = now() - t;
+	/* Tail pages of a THP report -EBUSY although the THP moved: ask. */
+	if (move_pages(0, n, pages, NULL, status, 0) < 0)
+		die("move_pages query");
 	for (i = 0; i < n; i++)
 		if (status[i] != node) {
 			fprintf(stderr, "privmem_bench: move_pages left page %lu on %d\n",
@@ -167,10 +180,10 @@ static double mig_move_pages(char *p, size_t len, int node, void **pages,
 static void migration(int fd, size_t len, int thp, int nid)
 {
 	double in[MAXREP], out[MAXREP], to1[MAXREP], to0[MAXREP];
+	double pin[MAXREP], pout[MAXREP];
 	unsigned long node0 = 1, n = len / PAGE;
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
-	double mi, mo, p1, p0;
 	char *p = anon(len);
 	int r;
 
@@ -185,15 +198,22 @@ static void migration(int fd, size_t len, int thp, int nid)
 		out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
 		to1[r] = mig_move_pages(p, len, 1, pages, nodes, status);
 		to0[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+		/* move_pages(2) to and from the (plain) private node too. */
+		pin[r] = mig_move_pages(p, len, nid, pages, nodes, status);
+		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
 	}
-	mi = median(in, repeats);
-	mo = median(out, repeats);
-	p1 = median(to1, repeats);
-	p0 = median(to0, repeats);
-	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %8.1f, %d->0 %8.1f MiB/s",
-	       thp ? "THP" : "4K", len / MIB, nid, mi, nid, mo);
-	printf(" | move_pages 0->1 %8.1f, 1->0 %8.1f", p1, p0);
-	printf(" | MIGRATE/move_pages in %.2fx out %.2fx\n", mi / p1, mo / p0);
+	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
+	       thp ? "THP" : "4K", len / MIB, nid, median(in, repeats), nid,
+	       median(out, repeats));
+	printf(" | move_pages 0->1 %7.1f, 1->0 %7.1f, 0->%d %7.1f, %d->0 %7.1f\n",
+	       median(to1, repeats), median(to0, repeats), nid,
+	       median(pin, repeats), nid, median(pout, repeats));
+	printf("migrate %-3s ratios: MIGRATE/move_pages(0<->1) in %.2fx out %.2fx;",
+	       thp ? "THP" : "4K", median(in, repeats) / median(to1, repeats),
+	       median(out, repeats) / median(to0, repeats));
+	printf(" MIGRATE/move_pages(same nodes) in %.2fx out %.2fx\n",
+	       median(in, repeats) / median(pin, repeats),
+	       median(out, repeats) / median(pout, repeats));
 	munmap(p, len);
 	free(pages);
 	free(nodes);
@@ -226,10 +246,13 @@ int main(int argc, char **argv)
 
 	printf("privmem_bench: private node %d, %d repeats, medians in MiB/s\n",
 	       info.node, repeats);
-	dx = fault(DEVDAX, dax, flen, 1);
 	for (thp = 0; thp <= 1; thp++) {
-		pm = fault(PRIVMEM, fd, flen, thp);
-		an = fault(ANON_NODE1, -1, flen, thp);
+		double v[3];
+
+		fault(fd, dax, flen, thp, v);
+		pm = v[PRIVMEM];
+		an = v[ANON_NODE1];
+		dx = v[DEVDAX];
 		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
 		       thp ? "THP" : "4K", flen / MIB, pm, an);
 		printf(" | devdax (2M) %8.1f MiB/s", dx);

@@ -38,20 +38,19 @@ FIXTURE_TEARDOWN(pm)
 /* AnonHugePages of the mapping that starts at @addr, in kB. */
 static long smaps_thp_kb(void *addr)
 {
-	char line[256], want[32];
+	unsigned long start, end;
+	char line[256];
 	long kb = -1, v;
 	int in = 0;
 	FILE *f = fopen("/proc/self/smaps", "r");
 
 	if (!f)
 		return -1;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
 	while (fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && strchr(line, ' ') &&
-		    line[0] != ' ' && !strchr(line, ':'))
-			in = !strncmp(line, want, strlen(want));
-		else if (!in)
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start == (unsigned long)addr;
 			continue;
+		}
 		if (in && sscanf(line, "AnonHugePages: %ld kB", &v) == 1) {
 			kb = v;
 			break;
@@ -188,10 +187,12 @@ TEST_F(pm, memory_returns_to_node)
 	memset(p, 0xff, len);
 	free1 = pm_node_meminfo(B.nid, "MemFree");
 	TH_LOG("node %d MemFree %ld -> %ld kB", B.nid, free0, free1);
-	EXPECT_GE(free0 - free1, 60L << 10);
+	/* Per-cpu lists may serve a few THPs without touching MemFree. */
+	EXPECT_GE(free0 - free1, 48L << 10);
 	munmap(p, len);
+	/* Up to a few THPs may sit in per-cpu free lists. */
 	free2 = pm_node_meminfo(B.nid, "MemFree");
-	EXPECT_GE(free2, free0 - 4096);
+	EXPECT_GE(free2, free0 - 16384);
 
 	p = pm_map(self->fd, len, 0);
 	ASSERT_NE(NULL, p);
@@ -244,7 +245,7 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 	munmap(p, len);
 	EXPECT_EQ(0, pm_sys_long(&B, "mappings"));
 	/* Everything the child and the parent had is back. */
-	EXPECT_GE(pm_node_meminfo(B.nid, "MemFree"), free0 - 4096);
+	EXPECT_GE(pm_node_meminfo(B.nid, "MemFree"), free0 - 16384);
 	TH_LOG("MemFree %ld, after child exit %ld, after munmap %ld kB",
 	       free0, free_child, pm_node_meminfo(B.nid, "MemFree"));
 }

