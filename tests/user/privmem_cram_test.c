@@ -712,13 +712,22 @@ TEST_F_TIMEOUT(cram, backpressure, 240)
 
 int main(int argc, char **argv)
 {
+	int ret, was_privmem = 0;
 	char phys[32];
-	int ret;
 
 	snprintf(phys, sizeof(phys), "%lu", PHYS_SIZE);
 	if (system("modprobe privmem") == 0)
 		pm_write_str("/sys/module/privmem/parameters/physical_size",
 			     phys);
+	/* An earlier test may have left dax0.0 bound (plain): rebind it. */
+	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
+		was_privmem = 1;
+		if (pm_write_str(PM_DRV "/unbind", PM_DAX)) {
+			printf("Bail out! %s is busy as a privmem node\n", PM_DAX);
+			return 1;
+		}
+		pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	}
 	ret = pm_bind(&B, "compressed");
 	pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
 	if (ret) {
@@ -731,6 +740,13 @@ int main(int argc, char **argv)
 	if (pm_restore(&B)) {
 		printf("# could not put %s back\n", PM_DAX);
 		ret = 1;
+	}
+	/* As found: bound to privmem as a plain node. */
+	if (was_privmem && !B.bound) {
+		pm_write_str("/sys/module/privmem/parameters/type", "plain");
+		if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK))
+			pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
+		pm_write_str(PM_DRV "/new_id", PM_DAX);
 	}
 	return ret;
 }
