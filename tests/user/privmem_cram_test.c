@@ -498,9 +498,9 @@ static int reclaim_node1(struct __test_metadata *_metadata, size_t len,
 			move_pages(0, n, pages, NULL, st, 0);
 			for (i = 0; i < n && st[i] != B.nid; i++)
 				;
-			/* Volatile: the two stores must not fold away. */
-			((volatile char *)p)[i * PM_PAGE] ^= 0xff;
-			((volatile char *)p)[i * PM_PAGE] ^= 0xff;
+			/* Atomic: the two stores must not fold away. */
+			__atomic_fetch_xor(p + i * PM_PAGE, 0xff, __ATOMIC_RELAXED);
+			__atomic_fetch_xor(p + i * PM_PAGE, 0xff, __ATOMIC_RELAXED);
 			r.write_ok = pm_checksum(p, len) == sum;
 			r.after_write = pm_count_on_node(p, n, B.nid);
 		}
