@@ -99,9 +99,13 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->cram)
 		cram_migration_done(&pm->cram->cn);
 	/* The node blocked mid-way (its device hit the high watermark). */
-	if (dir == PRIVMEM_MIGRATE_TO_NODE && st.failed &&
-	    node_private_blocked(pm->nid))
-		atomic64_add(st.failed, &pm->cnt.demotions_refused);
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && node_private_blocked(pm->nid)) {
+		if (st.failed)
+			atomic64_add(st.failed, &pm->cnt.demotions_refused);
+		/* No target page could be had on the blocked node. */
+		if (ret == -ENOMEM)
+			ret = -ENOSPC;
+	}
 	if (ret)
 		return ret;
 

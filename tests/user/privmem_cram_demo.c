@@ -216,10 +216,12 @@ int main(int argc, char **argv)
 	m.addr = (uintptr_t)rnd;
 	m.length = big;
 	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m))
-		printf("  MIGRATE: %s\n", strerror(errno));
-	printf("  MIGRATE of %zu MiB: %llu pages moved, %llu refused at the high watermark\n",
-	       big / MIB, (unsigned long long)m.moved,
-	       (unsigned long long)m.failed);
+		printf("  MIGRATE of %zu MiB: %s (the device crossed its high watermark mid-way)\n",
+		       big / MIB, strerror(errno));
+	else
+		printf("  MIGRATE of %zu MiB: %llu pages moved, %llu refused\n",
+		       big / MIB, (unsigned long long)m.moved,
+		       (unsigned long long)m.failed);
 	printf("  poll(POLLPRI): %s\n",
 	       poll(&pfd, 1, 3000) == 1 ? "pressure crossing reported" : "nothing");
 	report("pressure at the maximum:");

@@ -145,7 +145,9 @@ struct privmem_info {
  * batch; THPs move whole. moved + failed + already + absent is the number
  * of pages in the range. Moving into a plain node needs its migration
  * service; into a compressed node it is done as a demotion. At maximum
- * pressure the node refuses folios: TO_NODE fails with ENOSPC.
+ * pressure the node refuses folios: TO_NODE fails with ENOSPC, also when
+ * the node gets blocked part-way (a compressed node's device crossing its
+ * high watermark); the pages that could not move then count as refused.
  */
 struct privmem_migrate {
 	__u32 size;
