@@ -43,11 +43,12 @@ KMAKE = $(MAKE) -C $(KSRC) $(KFLAGS)
 
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
-USER_LIBS   := -lnuma -lpthread
+USER_LIBS   := -lnuma -lpthread -llz4 -lm
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
-USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench
+USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
+	privmem_cram_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
 

@@ -519,7 +519,12 @@ void private_node_folio_migrate(struct folio *src, struct folio *dst)
 /**
  * private_node_write_fault() - route a write fault on a protected folio
  * @vmf: fault description; the page-table lock is not held
- * @folio: the write-protected folio, with a reference held by the caller
+ * @folio: the write-protected folio, with a reference taken by the caller
+ *	that this function (or the owner's callback) drops
+ *
+ * The callback gets the reference and must drop it before returning; it
+ * may drop it early: migrating the folio (a promotion) fails while anyone
+ * holds a reference beyond the mappings and the isolation.
  *
  * Return: what the owner's write_fault callback returned, VM_FAULT_SIGBUS
  * if there is none.
@@ -529,10 +534,14 @@ vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
 	struct node_private *np = node_private_get(folio_nid(folio));
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	if (!np)
+	if (!np) {
+		folio_put(folio);
 		return 0;	/* the owner is gone: refault and map writable */
+	}
 	if (np->ops && np->ops->write_fault)
 		ret = np->ops->write_fault(vmf, folio, np->owner);
+	else
+		folio_put(folio);
 	node_private_put(np);
 	return ret;
 }

@@ -94,8 +94,12 @@ print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for
 	wait $watcher
 
 	step "A compressed node on dax1.0: read-only pages, filled by demotion or migration"
-	run privctl create --dax dax1.0 --type compressed
+	echo "    (a write promotes a page back to DRAM; every page that arrives is"
+	echo "    compressed with lz4 to charge its real size to a 32 MiB emulated device)"
+	run privctl create --dax dax1.0 --type compressed --physical-size 32M
 	run privctl list
+	run "$build/tests/user/privmem_cram_demo" /dev/privmem1
+	run privctl info privmem1
 	run privctl run privmem1 -- true
 	echo "(exit status $?: privctl refuses to run a program on a compressed node)"
 

@@ -230,9 +230,19 @@ static int privmem_probe(struct dev_dax *dev_dax)
 		goto err_put;
 	}
 
+	if (pm->type == PRIVMEM_TYPE_COMPRESSED) {
+		ret = privmem_cram_init(pm);
+		if (ret)
+			goto err_put;
+	}
 	ret = privmem_add_memory(pm);
 	if (ret)
 		goto err_put;
+	if (pm->cram) {
+		ret = privmem_cram_start(pm);
+		if (ret)
+			goto err_remove;
+	}
 	ret = node_private_set_demotion(nid,
 					pm->type == PRIVMEM_TYPE_COMPRESSED,
 					NULL);
@@ -252,6 +262,7 @@ static int privmem_probe(struct dev_dax *dev_dax)
 	return 0;
 
 err_remove:
+	privmem_cram_stop(pm);
 	if (privmem_remove_memory(pm)) {
 		/* The node keeps pointing at pm: never free it. */
 		dev_err(dev, "node %d: memory stays online\n", nid);
@@ -324,6 +335,7 @@ static void privmem_remove(struct dev_dax *dev_dax)
 		return;
 	}
 	privmem_pressure_stop(pm);
+	privmem_cram_stop(pm);
 	wake_up_all(&pm->waitq);
 	privmem_chardev_del(pm);
 	dev_set_drvdata(&dev_dax->dev, NULL);

@@ -186,8 +186,8 @@ long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 	ret = privmem_copy_in(&p, sizeof(p), arg);
 	if (ret)
 		return ret;
-	if (p.flags || p.reserved0 ||
-	    !privmem_zero(p.reserved, sizeof(p.reserved)))
+	if (p.flags || p.reserved0 || p.promotion_failures || p.stored_pages ||
+	    p.bytes_charged || p.bytes_uncharged)
 		return -EINVAL;
 
 	memset(&p, 0, sizeof(p));
@@ -197,15 +197,14 @@ long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 	p.logical_capacity = pm->capacity;
 	p.logical_used = privmem_used_bytes(pm);
 	p.logical_free = privmem_free_bytes(pm);
-	/* Physical accounting comes with the compressed device model. */
-	p.physical_capacity = 0;
-	p.physical_used = 0;
-	p.compression_ratio = 0;
 	p.demotions_in = atomic64_read(&pm->cnt.demotions_in);
 	p.demotions_refused = atomic64_read(&pm->cnt.demotions_refused);
 	p.promotions = atomic64_read(&pm->cnt.promotions);
+	p.promotion_failures = atomic64_read(&pm->cnt.promotion_failures);
 	p.migrations_in = atomic64_read(&pm->cnt.migrations_in);
 	p.migrations_out = atomic64_read(&pm->cnt.migrations_out);
+	/* Compressed nodes: the emulated device's physical accounting. */
+	privmem_cram_pressure(pm, &p);
 	*seen = p.events;
 	if (copy_to_user(arg, &p, sizeof(p)))
 		return -EFAULT;

@@ -91,6 +91,21 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 					 (m.flags & PRIVMEM_MIGRATE_ASYNC) ?
 					 MIGRATE_ASYNC : MIGRATE_SYNC, &st);
 	mmput(mm);
+	/*
+	 * Folios that arrived sit in per-CPU LRU batches: drain them, so
+	 * that a promotion fault can isolate them and a free uncharges them
+	 * at once (the batches hold a reference).
+	 */
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->cram)
+		cram_migration_done(&pm->cram->cn);
+	/* The node blocked mid-way (its device hit the high watermark). */
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && node_private_blocked(pm->nid)) {
+		if (st.failed)
+			atomic64_add(st.failed, &pm->cnt.demotions_refused);
+		/* No target page could be had on the blocked node. */
+		if (ret == -ENOMEM)
+			ret = -ENOSPC;
+	}
 	if (ret)
 		return ret;
 

@@ -3,10 +3,13 @@
  * privmem: the node owner's side of the mm core, the capabilities of each
  * node type and the callbacks the core makes into the driver.
  *
- * The callbacks only count, except write_fault, which promotes a folio off
- * a write-protected (compressed) node. folio_migrate runs with migration
- * entries in place and may not sleep; it tells demotions from other
- * migrations by the reclaim context (PF_MEMALLOC) demotion runs in.
+ * The callbacks count, and on a compressed node feed the emulated device
+ * (cram_device.c): folio_migrate charges the pages that arrive (their data
+ * is already copied) and uncharges those that leave, folio_free uncharges.
+ * write_fault is the CRAM service's promotion fault (mm/cram.c).
+ * folio_migrate runs with migration entries in place and may not sleep;
+ * it tells demotions from other migrations by the reclaim context
+ * (PF_MEMALLOC) demotion runs in.
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -37,38 +40,37 @@ static void privmem_folio_migrate(struct folio *src, struct folio *dst,
 		atomic64_add(nr, &pm->cnt.migrations_in);
 		if (current->flags & PF_MEMALLOC)
 			atomic64_add(nr, &pm->cnt.demotions_in);
+		privmem_cram_folio_in(pm, dst);
 	} else if (snid == pm->nid && dnid != pm->nid) {
 		atomic64_add(nr, &pm->cnt.migrations_out);
+		privmem_cram_folio_out(pm, src);
 	}
 }
 
-/* A write hit a folio of a write-protected node: move it to DRAM. */
+static void privmem_folio_free(struct folio *folio, void *owner)
+{
+	privmem_cram_folio_out(owner, folio);
+}
+
+/*
+ * A write hit a folio of a write-protected (compressed) node: the CRAM
+ * service's promotion fault moves it to DRAM and the fault is retried;
+ * it never refuses the write with SIGBUS (see cram_promote_fault()).
+ */
 static vm_fault_t privmem_write_fault(struct vm_fault *vmf,
 				      struct folio *folio, void *owner)
 {
 	struct privmem_dev *pm = owner;
 	long nr = folio_nr_pages(folio);
-	int target = numa_node_id();
+	enum cram_promote_outcome outcome;
+	vm_fault_t ret;
 
-	if (!node_state(target, N_MEMORY))
-		target = privmem_nearest_dram_node(pm->nid);
-	if (target == NUMA_NO_NODE)
-		return VM_FAULT_SIGBUS;
-	switch (private_node_promote_folio(folio, target)) {
-	case 0:
+	ret = cram_promote_fault(vmf, folio, &outcome);
+	if (outcome == CRAM_PROMOTED)
 		atomic64_add(nr, &pm->cnt.promotions);
-		return 0;	/* the retried fault maps the DRAM copy */
-	case -EBUSY:
-		return 0;	/* someone else is moving it: retry */
-	default:
-		/*
-		 * Refusing the write is better than retrying a fault that
-		 * cannot make progress.
-		 */
-		pr_warn_ratelimited("privmem%d: write to node %d refused, promotion failed\n",
-				    pm->id, pm->nid);
-		return VM_FAULT_SIGBUS;
-	}
+	else if (outcome == CRAM_FAILED)
+		atomic64_inc(&pm->cnt.promotion_failures);
+	return ret;
 }
 
 static void privmem_memory_failure(unsigned long pfn, int flags, void *owner)
@@ -80,6 +82,7 @@ static void privmem_memory_failure(unsigned long pfn, int flags, void *owner)
 }
 
 const struct node_private_ops privmem_node_ops = {
+	.folio_free = privmem_folio_free,
 	.folio_migrate = privmem_folio_migrate,
 	.write_fault = privmem_write_fault,
 	.memory_failure = privmem_memory_failure,

@@ -34,8 +34,12 @@ static unsigned int privmem_zone(unsigned int level, unsigned int low,
 
 static unsigned int privmem_measured_level(struct privmem_dev *pm)
 {
-	u64 used = privmem_used_bytes(pm);
+	u64 used;
 
+	/* A compressed node's level is its device's (cram_device.c). */
+	if (pm->cram)
+		return privmem_cram_level(pm);
+	used = privmem_used_bytes(pm);
 	if (!pm->capacity)
 		return 0;
 	return min_t(u64, div64_u64(used * PRIVMEM_PRESSURE_MAX, pm->capacity),
@@ -87,6 +91,7 @@ static void privmem_pressure_work(struct work_struct *work)
 					      pressure_work);
 
 	privmem_pressure_update(pm);
+	privmem_cram_tick(pm);
 	schedule_delayed_work(&pm->pressure_work, PRIVMEM_PRESSURE_PERIOD);
 }
 

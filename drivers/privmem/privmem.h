@@ -5,6 +5,7 @@
  *
  *   bind.c      dax driver probe/remove, bind/unbind attributes, module
  *   chardev.c   /dev/privmemN: open, release, poll, ioctl dispatch
+ *   cram_device.c  the emulated compressed device of a compressed node
  *   fault.c     mmap: anonymous memory bound to the private node
  *   ioctl.c     INFO, DEMOTION, PRESSURE, WATERMARKS, INJECT
  *   migrate.c   MIGRATE
@@ -32,6 +33,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cdev.h>
+#include <linux/cram.h>
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/private_node.h>
@@ -62,8 +64,46 @@ struct privmem_counters {
 	atomic64_t demotions_in;
 	atomic64_t demotions_refused;
 	atomic64_t promotions;
+	atomic64_t promotion_failures;
 	atomic64_t migrations_in;
 	atomic64_t migrations_out;
+};
+
+/**
+ * struct privmem_cram - the emulated device of a compressed node
+ * @pm: the node (NULL in unit tests)
+ * @capacity: physical capacity in bytes
+ * @base_pfn: first page frame of the node's memory
+ * @nr_pfns: frames covered by @cost
+ * @cost: bytes stored for each frame, 0 when the frame holds no data
+ * @used: physical bytes used (sum of @cost)
+ * @stored: frames holding data
+ * @charged: bytes ever charged
+ * @uncharged: bytes ever uncharged
+ * @lock: orders updates of @latched
+ * @latched: at maximum pressure (high interrupt fired, low not yet)
+ * @registered: registered with the CRAM service
+ * @scratch: per-CPU lz4 work memory and output buffer
+ * @irq_work: the threshold "interrupt"
+ * @cn: the node's registration with the CRAM service (mm/cram.c)
+ */
+struct privmem_cram {
+	struct privmem_dev *pm;
+	u64 capacity;
+	unsigned long base_pfn, nr_pfns;
+	atomic_t *cost;
+	atomic64_t used, stored, charged, uncharged;
+	spinlock_t lock;	/* orders @latched */
+	bool latched;
+	bool registered;
+	void * __percpu *scratch;
+	struct work_struct irq_work;
+	struct cram_node cn;
+};
+
+struct privmem_cram_stats {
+	u64 capacity, used, stored, charged, uncharged;
+	unsigned int ratio;
 };
 
 struct privmem_dev {
@@ -98,6 +138,7 @@ struct privmem_dev {
 	struct delayed_work pressure_work;
 
 	struct privmem_counters cnt;
+	struct privmem_cram *cram;	/* compressed nodes only */
 };
 
 /* bind.c */
@@ -113,6 +154,30 @@ int privmem_chardev_add(struct privmem_dev *pm, struct device *parent);
 void privmem_chardev_del(struct privmem_dev *pm);
 int privmem_enter(struct privmem_dev *pm);
 void privmem_leave(struct privmem_dev *pm);
+
+/* cram_device.c */
+unsigned int privmem_cram_page_cost(const void *src, void *scratch);
+unsigned int privmem_cram_model_level(u64 used, u64 capacity,
+				      unsigned int low, unsigned int high,
+				      bool *latched);
+unsigned int privmem_cram_model_ratio(u64 stored, u64 used);
+struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
+					unsigned long nr_pfns, u64 capacity);
+void privmem_cram_free(struct privmem_cram *c);
+void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
+			 unsigned int cost);
+void privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn);
+void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st);
+void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio);
+void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio);
+unsigned int privmem_cram_level(struct privmem_dev *pm);
+void privmem_cram_tick(struct privmem_dev *pm);
+int privmem_cram_init(struct privmem_dev *pm);
+int privmem_cram_start(struct privmem_dev *pm);
+void privmem_cram_stop(struct privmem_dev *pm);
+void privmem_cram_destroy(struct privmem_dev *pm);
+void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p);
+extern const struct attribute_group privmem_cram_group;
 
 /* fault.c */
 int privmem_mmap(struct file *file, struct vm_area_struct *vma);

@@ -15,7 +15,8 @@
  *   demotion_sources   nodes that may demote into it (node list)
  *   pressure/level, low, high, state, events, injected, blocked
  *   counters/demotions_in, demotions_refused, promotions, migrations_in,
- *            migrations_out (pages)
+ *            migrations_out, promotion_failures (pages)
+ *   cram/              compressed nodes: the emulated device (cram_device.c)
  *
  * pressure/level can be polled (sysfs_notify) for watermark crossings.
  */
@@ -227,6 +228,11 @@ static struct privmem_counter_attr counter_attr_promotions = {
 	.offset = offsetof(struct privmem_counters, promotions),
 };
 
+static struct privmem_counter_attr counter_attr_promotion_failures = {
+	.attr = __ATTR(promotion_failures, 0444, counter_show, NULL),
+	.offset = offsetof(struct privmem_counters, promotion_failures),
+};
+
 static struct privmem_counter_attr counter_attr_migrations_in = {
 	.attr = __ATTR(migrations_in, 0444, counter_show, NULL),
 	.offset = offsetof(struct privmem_counters, migrations_in),
@@ -241,6 +247,7 @@ static struct attribute *privmem_counter_attrs[] = {
 	&counter_attr_demotions_in.attr.attr,
 	&counter_attr_demotions_refused.attr.attr,
 	&counter_attr_promotions.attr.attr,
+	&counter_attr_promotion_failures.attr.attr,
 	&counter_attr_migrations_in.attr.attr,
 	&counter_attr_migrations_out.attr.attr,
 	NULL,
@@ -255,5 +262,6 @@ const struct attribute_group *privmem_dev_groups[] = {
 	&privmem_group,
 	&privmem_pressure_group,
 	&privmem_counter_group,
+	&privmem_cram_group,
 	NULL,
 };

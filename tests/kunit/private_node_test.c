@@ -89,6 +89,7 @@ static vm_fault_t test_write_fault(struct vm_fault *vmf, struct folio *folio,
 	struct test_owner *o = owner;
 
 	atomic_inc(&o->write_faults);
+	folio_put(folio);	/* the callback owns the caller's reference */
 	return o->write_fault_ret;
 }
 

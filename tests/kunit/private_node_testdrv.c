@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/private_node.h>
@@ -38,6 +39,7 @@ static struct testdrv_node {
 static vm_fault_t testdrv_write_fault(struct vm_fault *vmf,
 				      struct folio *folio, void *owner)
 {
+	folio_put(folio);	/* the callback owns the caller's reference */
 	return VM_FAULT_SIGBUS;
 }
 

@@ -10,6 +10,15 @@
  *   echo daxX.Y > /sys/bus/dax/drivers/device_dax/unbind
  *   echo daxX.Y > /sys/bus/dax/drivers/privmem/new_id
  *
+ * A compressed node is backed by an emulated compressed device whose
+ * physical capacity is /sys/module/privmem/parameters/physical_size at
+ * bind time (bytes, K/M/G suffixes; 0, the default, is half the logical
+ * size). Each page that arrives is compressed with lz4 to charge its real
+ * size; the pressure level is the device's physical occupancy, latched at
+ * the maximum (node blocked) from the high watermark until it falls below
+ * the low one. Its folios are mapped read-only; a write promotes the
+ * folio (a THP whole) to DRAM and then completes.
+ *
  * The range is hot-added to the dax device's target node, which becomes a
  * private node (/sys/devices/system/node/has_private_memory), and
  * /dev/privmemN appears (mode 0600) with its sysfs directory
@@ -136,7 +145,9 @@ struct privmem_info {
  * batch; THPs move whole. moved + failed + already + absent is the number
  * of pages in the range. Moving into a plain node needs its migration
  * service; into a compressed node it is done as a demotion. At maximum
- * pressure the node refuses folios: TO_NODE fails with ENOSPC.
+ * pressure the node refuses folios: TO_NODE fails with ENOSPC, also when
+ * the node gets blocked part-way (a compressed node's device crossing its
+ * high watermark); the pages that could not move then count as refused.
  */
 struct privmem_migrate {
 	__u32 size;
@@ -202,8 +213,9 @@ struct privmem_demotion {
  * @size: in: sizeof(struct privmem_pressure)
  * @flags: in: 0; out: PRIVMEM_PRESSURE_*
  * @level: pressure 0..1000. Without injection it is the logical
- *	occupancy, used * 1000 / capacity; at 1000 the node is blocked
- *	(refuses demotion and migration in).
+ *	occupancy, used * 1000 / capacity (compressed nodes: the physical
+ *	one, held at 1000 from the high watermark until below the low one);
+ *	at 1000 the node is blocked (refuses demotion and migration in).
  * @low: low watermark
  * @high: high watermark
  * @state: PRIVMEM_STATE_*
@@ -211,18 +223,29 @@ struct privmem_demotion {
  * @logical_capacity: bytes hot-added
  * @logical_used: bytes in use on the node
  * @logical_free: bytes free on the node
- * @physical_capacity: compressed nodes: physical bytes of the device;
- *	0 until compression is implemented, and always 0 on plain nodes
- * @physical_used: compressed nodes: physical bytes used (0 for now)
- * @compression_ratio: compressed nodes: logical/physical x 1000 (0 for now)
+ * @physical_capacity: compressed nodes: physical bytes of the (emulated)
+ *	device; always 0 on plain nodes
+ * @physical_used: compressed nodes: physical bytes used, the sum over the
+ *	pages stored of their lz4 size (PAGE_SIZE for a page lz4 does not
+ *	shrink)
+ * @compression_ratio: compressed nodes: logical/physical x 1000 of the
+ *	data stored now (@stored_pages * page size * 1000 / @physical_used),
+ *	0 when nothing is stored
  * @reserved0: 0
  * @demotions_in: pages demoted into the node by reclaim
- * @demotions_refused: pages refused (PRIVMEM_IOC_MIGRATE to the node
- *	at maximum pressure)
+ * @demotions_refused: pages refused at maximum pressure: by
+ *	PRIVMEM_IOC_MIGRATE to the node, and (compressed nodes) pages that
+ *	reclaim on a source node would have demoted into it and swapped
+ *	instead
  * @promotions: pages promoted out of the node on a write fault
  * @migrations_in: pages migrated into the node, any reason
  * @migrations_out: pages migrated out of the node, any reason
- * @reserved: 0
+ * @promotion_failures: write faults whose promotion failed (the fault
+ *	was retried, or failed as out of memory)
+ * @stored_pages: compressed nodes: base pages stored on the device now
+ * @bytes_charged: compressed nodes: physical bytes ever charged
+ * @bytes_uncharged: compressed nodes: physical bytes ever uncharged (on
+ *	free, promotion, migration out); @physical_used is the difference
  *
  * Reading it acknowledges the pending POLLPRI of this file descriptor.
  */
@@ -246,7 +269,10 @@ struct privmem_pressure {
 	__u64 promotions;
 	__u64 migrations_in;
 	__u64 migrations_out;
-	__u64 reserved[4];
+	__u64 promotion_failures;
+	__u64 stored_pages;
+	__u64 bytes_charged;
+	__u64 bytes_uncharged;
 };
 
 /**

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: the emulated compressed-memory device behind a compressed node.
+ *
+ * There is no hardware, so the driver models the device honestly:
+ *
+ *  - It has a physical capacity, smaller than the logical size hot-added:
+ *    the "physical_size" module parameter at bind time (bytes, K/M/G
+ *    suffixes), by default half the logical size.
+ *  - Every base page that lands on the node (folio_migrate callback, after
+ *    the data was copied) is compressed with the kernel's lz4 to learn
+ *    what the device would store. Its cost is the compressed size, or
+ *    PAGE_SIZE when lz4 does not shrink the page (a device stores such a
+ *    page raw). The cost is charged to the page frame; it is uncharged
+ *    when the folio is freed or migrates off the node (promotion, swap-out
+ *    by reclaim, hot-remove). The per-frame table makes charge and
+ *    uncharge idempotent, so a folio that is both migrated out and then
+ *    freed is uncharged once.
+ *  - The physical level, used * 1000 / physical capacity, is what the
+ *    device signals, with the thresholds behaving like the device's two
+ *    interrupts: when used crosses the high watermark the device raises
+ *    maximum pressure (1000: the node is blocked at once, so a demotion
+ *    batch in flight is refused mid-way), and it stays at the maximum
+ *    until used falls below the low watermark, which clears it (the
+ *    level is the measured one again). Between the interrupts the level
+ *    is the measured occupancy. The "interrupt" itself (waking pollers,
+ *    counting the crossing) is a work item, as a threaded IRQ would be.
+ *  - The compression ratio reported is (stored pages * PAGE_SIZE) * 1000 /
+ *    physical used: exactly the ratio of the data stored now.
+ *
+ * Between the low watermark and the maximum, each pressure tick asks the
+ * CRAM service (mm/cram.c) to push kswapd on the node in proportion.
+ *
+ * Locking: the per-frame table is updated with atomic exchanges; the
+ * totals are atomics; @lock (irq-safe spinlock, charge and uncharge may
+ * run in any context) orders the latch of the maximum-pressure state.
+ * Compression uses a per-CPU buffer with preemption disabled.
+ */
+#include <linux/highmem.h>
+#include <linux/lz4.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/vmalloc.h>
+#include "privmem.h"
+
+/* Per-CPU scratch: lz4 work memory, then the compressed output. */
+#define CRAM_SCRATCH	(LZ4_MEM_COMPRESS + LZ4_COMPRESSBOUND(PAGE_SIZE))
+
+static unsigned long long privmem_physical_size;
+
+static int physical_param_set(const char *val, const struct kernel_param *kp)
+{
+	char *end;
+	unsigned long long v = memparse(val, &end);
+
+	if (end == val || (*end && *end != '\n'))
+		return -EINVAL;
+	WRITE_ONCE(privmem_physical_size, v);
+	return 0;
+}
+
+static int physical_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(privmem_physical_size));
+}
+
+static const struct kernel_param_ops physical_param_ops = {
+	.set = physical_param_set,
+	.get = physical_param_get,
+};
+module_param_cb(physical_size, &physical_param_ops, NULL, 0644);
+MODULE_PARM_DESC(physical_size,
+		 "physical capacity of the next compressed node, bytes (K/M/G), 0: half its logical size");
+
+/**
+ * privmem_cram_page_cost() - bytes the device stores for one page
+ * @src: the page's data, PAGE_SIZE bytes
+ * @scratch: CRAM_SCRATCH bytes of work memory
+ *
+ * Return: the lz4 (LZ4_compress_default()) size of @src, or PAGE_SIZE if
+ * lz4 does not make it smaller (the page is stored raw).
+ */
+unsigned int privmem_cram_page_cost(const void *src, void *scratch)
+{
+	char *dst = (char *)scratch + LZ4_MEM_COMPRESS;
+	int n;
+
+	n = LZ4_compress_default(src, dst, PAGE_SIZE,
+				 LZ4_COMPRESSBOUND(PAGE_SIZE), scratch);
+	if (n <= 0 || n >= PAGE_SIZE)
+		return PAGE_SIZE;
+	return n;
+}
+EXPORT_SYMBOL_GPL(privmem_cram_page_cost);
+
+/**
+ * privmem_cram_model_level() - the device's pressure level and latch
+ * @used: physical bytes used
+ * @capacity: physical capacity in bytes
+ * @low: low watermark, 0..1000
+ * @high: high watermark, @low < @high <= 1000
+ * @latched: in/out: whether the device is at maximum pressure (its high
+ *	interrupt fired and the low one has not yet)
+ *
+ * Return: PRIVMEM_PRESSURE_MAX while latched, else the measured level,
+ * used * 1000 / capacity (capped at the maximum).
+ */
+unsigned int privmem_cram_model_level(u64 used, u64 capacity,
+				      unsigned int low, unsigned int high,
+				      bool *latched)
+{
+	unsigned int level = PRIVMEM_PRESSURE_MAX;
+
+	if (capacity)
+		level = min_t(u64, div64_u64(used * PRIVMEM_PRESSURE_MAX,
+					     capacity), PRIVMEM_PRESSURE_MAX);
+	if (!*latched && level >= high)
+		*latched = true;
+	else if (*latched && level < low)
+		*latched = false;
+	return *latched ? PRIVMEM_PRESSURE_MAX : level;
+}
+EXPORT_SYMBOL_GPL(privmem_cram_model_level);
+
+/**
+ * privmem_cram_model_ratio() - compression ratio of the stored data
+ * @stored: base pages stored
+ * @used: physical bytes they take
+ *
+ * Return: logical bytes * 1000 / physical bytes, 0 when nothing is stored.
+ */
+unsigned int privmem_cram_model_ratio(u64 stored, u64 used)
+{
+	if (!used)
+		return 0;
+	return min_t(u64, div64_u64(stored * PAGE_SIZE * 1000, used), U32_MAX);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_model_ratio);
+
+/**
+ * privmem_cram_alloc() - make the accounting of an emulated device
+ * @base_pfn: first page frame of the node's memory
+ * @nr_pfns: page frames from @base_pfn to the end of its memory
+ * @capacity: physical capacity in bytes
+ *
+ * Context: process context, may sleep.
+ * Return: the device model, or NULL without memory. Free it with
+ * privmem_cram_free().
+ */
+struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
+					unsigned long nr_pfns, u64 capacity)
+{
+	struct privmem_cram *c;
+	int cpu;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->scratch = alloc_percpu(void *);
+	c->cost = vzalloc(array_size(nr_pfns, sizeof(*c->cost)));
+	if (!c->scratch || !c->cost)
+		goto err;
+	for_each_possible_cpu(cpu) {
+		void *s = kvmalloc(CRAM_SCRATCH, GFP_KERNEL);
+
+		if (!s)
+			goto err;
+		*per_cpu_ptr(c->scratch, cpu) = s;
+	}
+	spin_lock_init(&c->lock);
+	c->base_pfn = base_pfn;
+	c->nr_pfns = nr_pfns;
+	c->capacity = capacity;
+	return c;
+err:
+	privmem_cram_free(c);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(privmem_cram_alloc);
+
+/**
+ * privmem_cram_free() - free a device model
+ * @c: from privmem_cram_alloc(), may be NULL
+ */
+void privmem_cram_free(struct privmem_cram *c)
+{
+	int cpu;
+
+	if (!c)
+		return;
+	if (c->scratch)
+		for_each_possible_cpu(cpu)
+			kvfree(*per_cpu_ptr(c->scratch, cpu));
+	free_percpu(c->scratch);
+	vfree(c->cost);
+	kfree(c);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_free);
+
+/* Raise or clear the maximum as the device's interrupts would. */
+static void privmem_cram_check(struct privmem_cram *c)
+{
+	struct privmem_dev *pm = c->pm;
+	bool was, now;
+	unsigned long flags;
+
+	if (!pm)
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	was = c->latched;
+	privmem_cram_model_level(atomic64_read(&c->used), c->capacity,
+				 READ_ONCE(pm->low), READ_ONCE(pm->high),
+				 &c->latched);
+	now = c->latched;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (was == now)
+		return;
+	/* Block at once, so that a migration batch in flight stops here. */
+	if (!READ_ONCE(pm->injected))
+		node_private_set_blocked(pm->nid, now);
+	schedule_work(&c->irq_work);
+}
+
+/**
+ * privmem_cram_charge() - charge one page frame
+ * @c: device model
+ * @pfn: page frame that now holds data
+ * @cost: bytes the device stores for it, 1..PAGE_SIZE
+ *
+ * A frame already charged is recharged with the new cost.
+ *
+ * Context: any context.
+ */
+void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
+			 unsigned int cost)
+{
+	unsigned long i = pfn - c->base_pfn;
+	int old;
+
+	if (pfn < c->base_pfn || i >= c->nr_pfns || !cost)
+		return;
+	old = atomic_xchg(&c->cost[i], cost);
+	atomic64_add((s64)cost - old, &c->used);
+	atomic64_add(cost, &c->charged);
+	if (old)
+		atomic64_add(old, &c->uncharged);
+	else
+		atomic64_inc(&c->stored);
+	privmem_cram_check(c);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_charge);
+
+/**
+ * privmem_cram_uncharge() - uncharge one page frame
+ * @c: device model
+ * @pfn: page frame whose data left the device (freed or migrated out)
+ *
+ * Uncharging a frame that holds no charge does nothing.
+ *
+ * Context: any context.
+ */
+void privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn)
+{
+	unsigned long i = pfn - c->base_pfn;
+	int old;
+
+	if (pfn < c->base_pfn || i >= c->nr_pfns)
+		return;
+	old = atomic_xchg(&c->cost[i], 0);
+	if (!old)
+		return;
+	atomic64_sub(old, &c->used);
+	atomic64_add(old, &c->uncharged);
+	atomic64_dec(&c->stored);
+	privmem_cram_check(c);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_uncharge);
+
+/**
+ * privmem_cram_stats() - a snapshot of the device's accounting
+ * @c: device model
+ * @st: filled in
+ */
+void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st)
+{
+	st->capacity = c->capacity;
+	st->used = atomic64_read(&c->used);
+	st->stored = atomic64_read(&c->stored);
+	st->charged = atomic64_read(&c->charged);
+	st->uncharged = atomic64_read(&c->uncharged);
+	st->ratio = privmem_cram_model_ratio(st->stored, st->used);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_stats);
+
+/* The device compresses each page of a folio that arrived on the node. */
+void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio)
+{
+	struct privmem_cram *c = pm->cram;
+	long i, nr = folio_nr_pages(folio);
+
+	if (!c)
+		return;
+	for (i = 0; i < nr; i++) {
+		struct page *page = folio_page(folio, i);
+		void *src = kmap_local_page(page);
+		unsigned int cost;
+
+		cost = privmem_cram_page_cost(src, *get_cpu_ptr(c->scratch));
+		put_cpu_ptr(c->scratch);
+		kunmap_local(src);
+		privmem_cram_charge(c, page_to_pfn(page), cost);
+	}
+}
+
+/* A folio left the node or was freed: the device drops its pages. */
+void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio)
+{
+	struct privmem_cram *c = pm->cram;
+	unsigned long pfn = folio_pfn(folio);
+	long i, nr = folio_nr_pages(folio);
+
+	if (!c)
+		return;
+	for (i = 0; i < nr; i++)
+		privmem_cram_uncharge(c, pfn + i);
+}
+
+/* Pressure level of a compressed node: the device's, see above. */
+unsigned int privmem_cram_level(struct privmem_dev *pm)
+{
+	struct privmem_cram *c = pm->cram;
+	unsigned long flags;
+	unsigned int level;
+	bool was;
+
+	spin_lock_irqsave(&c->lock, flags);
+	was = c->latched;
+	level = privmem_cram_model_level(atomic64_read(&c->used), c->capacity,
+					 pm->low, pm->high, &c->latched);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (was != c->latched && !READ_ONCE(pm->injected))
+		node_private_set_blocked(pm->nid, !was);
+	return level;
+}
+
+/* A pressure tick: push kswapd on the node in proportion to pressure. */
+void privmem_cram_tick(struct privmem_dev *pm)
+{
+	unsigned int level, low;
+
+	if (!pm->cram || !pm->cram->registered)
+		return;
+	spin_lock(&pm->pressure_lock);
+	level = pm->level;
+	low = pm->low;
+	spin_unlock(&pm->pressure_lock);
+	cram_set_pressure(&pm->cram->cn, level, low, PRIVMEM_PRESSURE_MAX);
+}
+
+/* The device's threshold interrupt, handled in process context. */
+static void privmem_cram_irq(struct work_struct *work)
+{
+	struct privmem_cram *c = container_of(work, struct privmem_cram,
+					      irq_work);
+
+	privmem_pressure_update(c->pm);
+	privmem_cram_tick(c->pm);
+}
+
+/**
+ * privmem_cram_init() - attach an emulated device to a compressed node
+ * @pm: the node, with its ranges known but not yet added
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int privmem_cram_init(struct privmem_dev *pm)
+{
+	u64 lo = U64_MAX, hi = 0, phys = READ_ONCE(privmem_physical_size);
+	int i;
+
+	for (i = 0; i < pm->nr_ranges; i++) {
+		if (!pm->ranges[i].size)
+			continue;
+		lo = min(lo, pm->ranges[i].start);
+		hi = max(hi, pm->ranges[i].start + pm->ranges[i].size);
+	}
+	if (hi <= lo)
+		return -EINVAL;
+	if (!phys)
+		phys = pm->capacity / 2;
+	pm->cram = privmem_cram_alloc(PHYS_PFN(lo), PHYS_PFN(hi - lo), phys);
+	if (!pm->cram)
+		return -ENOMEM;
+	pm->cram->pm = pm;
+	INIT_WORK(&pm->cram->irq_work, privmem_cram_irq);
+	return 0;
+}
+
+/**
+ * privmem_cram_start() - register the node with the CRAM service
+ * @pm: the compressed node, its memory online
+ *
+ * Return: 0 or a negative errno from cram_register().
+ */
+int privmem_cram_start(struct privmem_dev *pm)
+{
+	int ret = cram_register(&pm->cram->cn, pm->nid);
+
+	if (!ret)
+		pm->cram->registered = true;
+	return ret;
+}
+
+/**
+ * privmem_cram_stop() - leave the CRAM service
+ * @pm: the compressed node, pressure work stopped
+ */
+void privmem_cram_stop(struct privmem_dev *pm)
+{
+	if (!pm->cram || !pm->cram->registered)
+		return;
+	cram_unregister(&pm->cram->cn);
+	pm->cram->registered = false;
+	cancel_work_sync(&pm->cram->irq_work);
+}
+
+/**
+ * privmem_cram_destroy() - free the emulated device of a node
+ * @pm: the node, being freed
+ */
+void privmem_cram_destroy(struct privmem_dev *pm)
+{
+	if (!pm->cram)
+		return;
+	cancel_work_sync(&pm->cram->irq_work);
+	privmem_cram_free(pm->cram);
+	pm->cram = NULL;
+}
+
+/* GET_PRESSURE's physical fields and the counters the device adds. */
+void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p)
+{
+	struct privmem_cram_stats st;
+
+	if (!pm->cram)
+		return;
+	privmem_cram_stats(pm->cram, &st);
+	p->physical_capacity = st.capacity;
+	p->physical_used = st.used;
+	p->compression_ratio = st.ratio;
+	p->stored_pages = st.stored;
+	p->bytes_charged = st.charged;
+	p->bytes_uncharged = st.uncharged;
+	p->demotions_refused += atomic64_read(&pm->cram->cn.demotions_refused);
+}
+
+/* /sys/class/privmem/privmemN/cram/ (compressed nodes only) */
+#define to_pm(d) container_of(d, struct privmem_dev, dev)
+
+#define CRAM_ATTR(_name, _expr)						\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct privmem_dev *pm = to_pm(dev);				\
+	struct privmem_cram_stats st = { 0 };				\
+									\
+	if (pm->cram)							\
+		privmem_cram_stats(pm->cram, &st);			\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_expr));	\
+}									\
+static struct device_attribute cram_attr_##_name = __ATTR_RO(_name)
+
+CRAM_ATTR(physical_capacity, st.capacity);
+CRAM_ATTR(physical_used, st.used);
+CRAM_ATTR(stored_pages, st.stored);
+CRAM_ATTR(compression_ratio, st.ratio);
+CRAM_ATTR(bytes_charged, st.charged);
+CRAM_ATTR(bytes_uncharged, st.uncharged);
+CRAM_ATTR(reclaim_demotions_refused,
+	  pm->cram ? atomic64_read(&pm->cram->cn.demotions_refused) : 0);
+
+static struct attribute *privmem_cram_attrs[] = {
+	&cram_attr_physical_capacity.attr,
+	&cram_attr_physical_used.attr,
+	&cram_attr_stored_pages.attr,
+	&cram_attr_compression_ratio.attr,
+	&cram_attr_bytes_charged.attr,
+	&cram_attr_bytes_uncharged.attr,
+	&cram_attr_reclaim_demotions_refused.attr,
+	NULL,
+};
+
+static bool privmem_cram_group_visible(struct kobject *kobj)
+{
+	return to_pm(kobj_to_dev(kobj))->type == PRIVMEM_TYPE_COMPRESSED;
+}
+
+DEFINE_SIMPLE_SYSFS_GROUP_VISIBLE(privmem_cram);
+
+const struct attribute_group privmem_cram_group = {
+	.name = "cram",
+	.attrs = privmem_cram_attrs,
+	.is_visible = SYSFS_GROUP_VISIBLE(privmem_cram),
+};
