@@ -43,7 +43,7 @@ if echo compressed > /sys/module/privmem/parameters/type &&
 		[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
 	done
 	if [ -n "$cdev" ]; then
-		"$build/tests/user/privmem_cram_bench" "$cdev" "${PRIVMEM_BENCH_REPEATS:-3}" 2>&1 |
+		"$build/tests/user/privmem_cram_bench" "$cdev" "${PRIVMEM_CRAM_BENCH_REPEATS:-3}" 2>&1 |
 			tee -a "$out/bench.txt" | sed 's/^/[guest] /'
 	fi
 	echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind

@@ -160,6 +160,9 @@ static double reclaim_once(size_t len, int demote, unsigned int seed)
 	moved = demote ? count_on(p, len, nid) :
 		(long)(len / PAGE) - count_on(p, len, 1);
 	munmap(p, len);
+	/* MIGRATE into a compressed node is a demotion: needs it enabled. */
+	if (set_demotion(1))
+		die("SET_DEMOTION");
 	return (double)moved * PAGE / MIB / t;
 }
 
