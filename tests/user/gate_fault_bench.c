@@ -15,20 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "bench_lib.h"
 
 int main(int argc, char **argv)
 {
@@ -55,17 +42,16 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		madvise(p, len, MADV_NOHUGEPAGE);
-		t0 = now();
+		t0 = bench_now();
 		for (i = 0; i < npages; i++)
 			p[i * psz] = 1;
-		t1 = now();
+		t1 = bench_now();
 		munmap(p, len);
 		rate[r] = npages / (t1 - t0);
 		printf("repeat %d pages %zu seconds %.6f pages_per_sec %.0f\n",
 		       r, npages, t1 - t0, rate[r]);
 	}
-	qsort(rate, repeats, sizeof(*rate), cmp_double);
-	printf("median_pages_per_sec %.0f\n", rate[repeats / 2]);
+	printf("median_pages_per_sec %.0f\n", bench_median(rate, repeats));
 	free(rate);
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/privmem.h>
+#include "bench_lib.h"
 
 #define PAGE	4096UL
 #define HPAGE	(2 * 1024UL * 1024)
@@ -40,27 +41,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "privmem_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* 2M-aligned anonymous memory. */
@@ -81,12 +61,12 @@ static char *anon(size_t len)
 
 static double touch(char *p, size_t len)
 {
-	double t = now();
+	double t = bench_now();
 	size_t i;
 
 	for (i = 0; i < len; i += PAGE)
 		p[i] = 1;
-	return now() - t;
+	return bench_now() - t;
 }
 
 enum src { PRIVMEM, ANON_NODE1, DEVDAX };
@@ -130,7 +110,7 @@ static void fault(int fd, int dax, size_t len, int thp, double *out)
 			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
 					     thp);
 	for (s = PRIVMEM; s <= DEVDAX; s++)
-		out[s] = median(v[s], repeats);
+		out[s] = bench_median(v[s], repeats);
 }
 
 static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
@@ -140,11 +120,11 @@ static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
 		.size = sizeof(m), .flags = dir, .target_node = target,
 		.addr = (uintptr_t)p, .length = len,
 	};
-	double t = now();
+	double t = bench_now();
 
 	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m))
 		die("PRIVMEM_IOC_MIGRATE");
-	t = now() - t;
+	t = bench_now() - t;
 	if (m.moved != len / PAGE)
 		fprintf(stderr, "privmem_bench: MIGRATE moved %llu of %lu pages\n",
 			(unsigned long long)m.moved, len / PAGE);
@@ -161,10 +141,10 @@ static double mig_move_pages(char *p, size_t len, int node, void **pages,
 		pages[i] = p + i * PAGE;
 		nodes[i] = node;
 	}
-	t = now();
+	t = bench_now();
 	if (move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE) < 0)
 		die("move_pages");
-	t = now() - t;
+	t = bench_now() - t;
 	/* Tail pages of a THP report -EBUSY although the THP moved: ask. */
 	if (move_pages(0, n, pages, NULL, status, 0) < 0)
 		die("move_pages query");
@@ -203,17 +183,17 @@ static void migration(int fd, size_t len, int thp, int nid)
 		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
 	}
 	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
-	       thp ? "THP" : "4K", len / MIB, nid, median(in, repeats), nid,
-	       median(out, repeats));
+	       thp ? "THP" : "4K", len / MIB, nid, bench_median(in, repeats), nid,
+	       bench_median(out, repeats));
 	printf(" | move_pages 0->1 %7.1f, 1->0 %7.1f, 0->%d %7.1f, %d->0 %7.1f\n",
-	       median(to1, repeats), median(to0, repeats), nid,
-	       median(pin, repeats), nid, median(pout, repeats));
+	       bench_median(to1, repeats), bench_median(to0, repeats), nid,
+	       bench_median(pin, repeats), nid, bench_median(pout, repeats));
 	printf("migrate %-3s ratios: MIGRATE/move_pages(0<->1) in %.2fx out %.2fx;",
-	       thp ? "THP" : "4K", median(in, repeats) / median(to1, repeats),
-	       median(out, repeats) / median(to0, repeats));
+	       thp ? "THP" : "4K", bench_median(in, repeats) / bench_median(to1, repeats),
+	       bench_median(out, repeats) / bench_median(to0, repeats));
 	printf(" MIGRATE/move_pages(same nodes) in %.2fx out %.2fx\n",
-	       median(in, repeats) / median(pin, repeats),
-	       median(out, repeats) / median(pout, repeats));
+	       bench_median(in, repeats) / bench_median(pin, repeats),
+	       bench_median(out, repeats) / bench_median(pout, repeats));
 	munmap(p, len);
 	free(pages);
 	free(nodes);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/privmem.h>
+#include "bench_lib.h"
 
 #define PAGE	4096UL
 #define MIB	(1024UL * 1024)
@@ -44,27 +45,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "privmem_cram_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int put(const char *path, const char *s)
@@ -154,9 +134,9 @@ static double reclaim_once(size_t len, int demote, unsigned int seed)
 	if (set_demotion(demote))
 		die("SET_DEMOTION");
 	snprintf(buf, sizeof(buf), "%zu", len);
-	t = now();
+	t = bench_now();
 	put(CG "/memory.reclaim", buf);
-	t = now() - t;
+	t = bench_now() - t;
 	moved = demote ? count_on(p, len, nid) :
 		(long)(len / PAGE) - count_on(p, len, 1);
 	munmap(p, len);
@@ -181,10 +161,10 @@ static double promote_once(size_t n)
 	m.length = n * PAGE;
 	if (ioctl(fd, PRIVMEM_IOC_MIGRATE, &m) || m.moved != n)
 		die("MIGRATE to the compressed node");
-	t = now();
+	t = bench_now();
 	for (i = 0; i < n; i++)
 		p[i * PAGE] ^= 1;
-	t = now() - t;
+	t = bench_now() - t;
 	if (count_on(p, n * PAGE, nid))
 		die("pages left on the node after writing");
 	munmap(p, n * PAGE);
@@ -200,14 +180,14 @@ static double move_once(size_t n)
 	double t;
 
 	text(p, n * PAGE, 4);
-	t = now();
+	t = bench_now();
 	for (i = 0; i < n; i++) {
 		void *pg = p + i * PAGE;
 
 		if (move_pages(0, 1, &pg, &node, &st, MPOL_MF_MOVE) || st != 1)
 			die("move_pages");
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	munmap(p, n * PAGE);
 	return t * 1e6 / n;
 }
@@ -263,18 +243,18 @@ int main(int argc, char **argv)
 	printf("compressed node %d, %d repeats, medians\n", nid, repeats);
 	printf("reclaim of 64 MiB of text on node 1:\n");
 	printf("  demotion into the compressed node   %8.1f MiB/s\n",
-	       median(dem, repeats));
+	       bench_median(dem, repeats));
 	printf("  swap-out to zram (lz4), no demotion %8.1f MiB/s\n",
-	       median(swp, repeats));
+	       bench_median(swp, repeats));
 	printf("  ratio demotion / zram                %7.2f\n",
-	       median(dem, repeats) / median(swp, repeats));
+	       bench_median(dem, repeats) / bench_median(swp, repeats));
 	printf("write to a page on the node (%zu pages):\n", n);
 	printf("  promotion fault                     %8.1f us/page\n",
-	       median(pro, repeats));
+	       bench_median(pro, repeats));
 	printf("  move_pages(2) of one page, 0 -> 1   %8.1f us/page\n",
-	       median(mov, repeats));
+	       bench_median(mov, repeats));
 	printf("  ratio promotion fault / move_pages   %7.2f\n",
-	       median(pro, repeats) / median(mov, repeats));
+	       bench_median(pro, repeats) / bench_median(mov, repeats));
 	close(fd);
 	return 0;
 }

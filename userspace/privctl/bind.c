@@ -95,25 +95,6 @@ static void undo_bind(const char *dax, bool was_devdax)
 		warning("could not give %s back to device_dax", dax);
 }
 
-static int parse_watermarks(const char *s, unsigned int *low, unsigned int *high)
-{
-	unsigned long l, h;
-	char *end;
-
-	l = strtoul(s, &end, 10);
-	if (end == s || *end != ',')
-		return -EINVAL;
-	s = end + 1;
-	h = strtoul(s, &end, 10);
-	if (end == s || *end)
-		return -EINVAL;
-	if (l >= h || h > PRIVMEM_PRESSURE_MAX)
-		return -ERANGE;
-	*low = l;
-	*high = h;
-	return 0;
-}
-
 static int set_watermarks(struct pm_dev *d, unsigned int low, unsigned int high)
 {
 	struct privmem_watermarks w = {
@@ -188,7 +169,7 @@ int cmd_create(int argc, char **argv)
 						   optarg);
 			break;
 		case 'w':
-			ret = parse_watermarks(optarg, &low, &high);
+			ret = watermarks_parse(optarg, &low, &high);
 			if (ret == -ERANGE)
 				return usage_error("--watermarks %s: LOW must be below HIGH, and HIGH at most %d",
 						   optarg, PRIVMEM_PRESSURE_MAX);

@@ -170,25 +170,6 @@ static int watch(int fd, const struct pm_dev *d, long count, bool json)
 	return 0;
 }
 
-static int parse_wm(const char *s, unsigned int *low, unsigned int *high)
-{
-	unsigned long l, h;
-	char *end;
-
-	l = strtoul(s, &end, 10);
-	if (end == s || *end != ',')
-		return -EINVAL;
-	s = end + 1;
-	h = strtoul(s, &end, 10);
-	if (end == s || *end)
-		return -EINVAL;
-	if (l >= h || h > PRIVMEM_PRESSURE_MAX)
-		return -ERANGE;
-	*low = l;
-	*high = h;
-	return 0;
-}
-
 int cmd_pressure(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -222,7 +203,7 @@ int cmd_pressure(int argc, char **argv)
 				return usage_error("--count wants a positive number, not '%s'", optarg);
 			break;
 		case 'W':
-			ret = parse_wm(optarg, &low, &high);
+			ret = watermarks_parse(optarg, &low, &high);
 			if (ret == -ERANGE)
 				return usage_error("--watermarks %s: LOW must be below HIGH, and HIGH at most %d",
 						   optarg, PRIVMEM_PRESSURE_MAX);

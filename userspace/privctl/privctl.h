@@ -113,6 +113,7 @@ int proc_users(const char *devpath, char *buf, size_t len);
 
 /* size.c */
 int size_parse(const char *s, uint64_t *bytes);
+int watermarks_parse(const char *s, unsigned int *low, unsigned int *high);
 const char *size_str(uint64_t bytes, bool raw, char *buf, size_t len);
 #define SIZE_STR_LEN 32
 

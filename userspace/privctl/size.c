@@ -3,6 +3,7 @@
  * privctl: sizes. Input accepts a byte count with an optional K, M, G or
  * T suffix (powers of 1024; "KiB", "kb" and the like are accepted too).
  * Output is in binary units unless raw bytes are asked for (--bytes).
+ * Pressure watermarks are given as "LOW,HIGH" on the 0..1000 scale.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -82,4 +83,24 @@ const char *size_str(uint64_t bytes, bool raw, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.2f %s", v, units[u]);
 	return buf;
+}
+
+/* "LOW,HIGH" with LOW < HIGH <= PRIVMEM_PRESSURE_MAX; -EINVAL, -ERANGE. */
+int watermarks_parse(const char *s, unsigned int *low, unsigned int *high)
+{
+	unsigned long l, h;
+	char *end;
+
+	l = strtoul(s, &end, 10);
+	if (end == s || *end != ',')
+		return -EINVAL;
+	s = end + 1;
+	h = strtoul(s, &end, 10);
+	if (end == s || *end)
+		return -EINVAL;
+	if (l >= h || h > PRIVMEM_PRESSURE_MAX)
+		return -ERANGE;
+	*low = l;
+	*high = h;
+	return 0;
 }
