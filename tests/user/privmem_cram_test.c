@@ -711,6 +711,7 @@ TEST_F_TIMEOUT(cram, backpressure, 240)
 }
 
 static int was_privmem;
+static pid_t cram_pid;
 
 /*
  * test_harness_run() exits: put dax0.0 back from an atexit handler (the
@@ -718,9 +719,12 @@ static int was_privmem;
  */
 static void cram_restore(void)
 {
+	if (getpid() != cram_pid)
+		return;
 	if (pm_restore(&B)) {
 		printf("# could not put %s back\n", PM_DAX);
-		return;
+		fflush(stdout);
+		_exit(1);
 	}
 	/* As found: bound to privmem as a plain node. */
 	if (was_privmem) {
@@ -751,6 +755,7 @@ int main(int argc, char **argv)
 	}
 	ret = pm_bind(&B, "compressed");
 	pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
+	cram_pid = getpid();
 	atexit(cram_restore);
 	if (ret) {
 		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,

@@ -95,20 +95,22 @@ static inline long pm_node_meminfo(int nid, const char *key)
 }
 
 /*
- * MemFree of node @nid once it is at least @want_kb, or after 5 s. Freed
- * THPs may sit in per-cpu free lists for a while; vmstat drains the lists
- * of a remote node within a few seconds.
+ * MemFree of node @nid once it has not changed for 4 s (at most 12 s).
+ * Pages in per-cpu free lists are not counted as free, and freed THPs wait
+ * there; the vmstat worker drains the lists of a node without CPUs about
+ * 3 s after their last use. A settled reading is the node's real free
+ * pool, so baselines and after-free readings compare like with like.
  */
-static inline long pm_wait_node_free(int nid, long want_kb)
+static inline long pm_node_free_settled(int nid)
 {
-	long free_kb = -1;
-	int i;
+	long free_kb = pm_node_meminfo(nid, "MemFree"), now_kb;
+	int stable = 0, i;
 
-	for (i = 0; i < 50; i++) {
-		free_kb = pm_node_meminfo(nid, "MemFree");
-		if (free_kb >= want_kb)
-			break;
-		usleep(100 * 1000);
+	for (i = 0; i < 60 && stable < 20; i++) {
+		usleep(200 * 1000);
+		now_kb = pm_node_meminfo(nid, "MemFree");
+		stable = now_kb == free_kb ? stable + 1 : 0;
+		free_kb = now_kb;
 	}
 	return free_kb;
 }
@@ -293,6 +295,34 @@ static inline int pm_restore(struct pm_binding *b)
 			b->was_devdax = 0;
 	}
 	return ret;
+}
+
+static struct pm_binding *pm_exit_binding;
+static pid_t pm_exit_pid;
+
+static void pm_restore_handler(void)
+{
+	/* Forked children that call exit() must not unbind the device. */
+	if (!pm_exit_binding || getpid() != pm_exit_pid)
+		return;
+	if (pm_restore(pm_exit_binding)) {
+		printf("# could not put %s back\n", PM_DAX);
+		fflush(stdout);
+		_exit(1);
+	}
+}
+
+/*
+ * Put dax0.0 back when the test program exits. test_harness_run() ends
+ * with exit(), so code after it never runs; the harness's own test
+ * children leave with _exit() and do not run the handler. A failed
+ * restore fails the program.
+ */
+static inline void pm_restore_at_exit(struct pm_binding *b)
+{
+	pm_exit_binding = b;
+	pm_exit_pid = getpid();
+	atexit(pm_restore_handler);
 }
 
 static inline int pm_open(struct pm_binding *b)

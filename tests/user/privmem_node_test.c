@@ -181,7 +181,7 @@ TEST_F(pm, memory_returns_to_node)
 	long free0, free1, free2;
 	char *p;
 
-	free0 = pm_node_meminfo(B.nid, "MemFree");
+	free0 = pm_node_free_settled(B.nid);
 	p = pm_map(self->fd, len, 0);
 	ASSERT_NE(NULL, p);
 	memset(p, 0xff, len);
@@ -190,7 +190,7 @@ TEST_F(pm, memory_returns_to_node)
 	/* Per-cpu lists may serve a few THPs without touching MemFree. */
 	EXPECT_GE(free0 - free1, 48L << 10);
 	munmap(p, len);
-	free2 = pm_wait_node_free(B.nid, free0 - 16384);
+	free2 = pm_node_free_settled(B.nid);
 	TH_LOG("MemFree after munmap %ld kB", free2);
 	EXPECT_GE(free2, free0 - 16384);
 
@@ -212,7 +212,7 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 	pid_t pid;
 	char *p;
 
-	free0 = pm_node_meminfo(B.nid, "MemFree");
+	free0 = pm_node_free_settled(B.nid);
 	p = pm_map(self->fd, len, 0);
 	ASSERT_NE(NULL, p);
 	pm_fill(p, len, 3);
@@ -245,7 +245,7 @@ TEST_F_TIMEOUT(pm, fork_cow_and_exit, 120)
 	munmap(p, len);
 	EXPECT_EQ(0, pm_sys_long(&B, "mappings"));
 	/* Everything the child and the parent had is back. */
-	free_end = pm_wait_node_free(B.nid, free0 - 16384);
+	free_end = pm_node_free_settled(B.nid);
 	EXPECT_GE(free_end, free0 - 16384);
 	TH_LOG("MemFree %ld, after child exit %ld, after munmap %ld kB",
 	       free0, free_child, free_end);
@@ -354,10 +354,6 @@ int main(int argc, char **argv)
 		pm_restore(&B);
 		return 1;
 	}
-	ret = test_harness_run(argc, argv);
-	if (pm_restore(&B)) {
-		printf("# could not put %s back\n", PM_DAX);
-		ret = 1;
-	}
-	return ret;
+	pm_restore_at_exit(&B);
+	return test_harness_run(argc, argv);
 }

@@ -283,10 +283,6 @@ int main(int argc, char **argv)
 		pm_restore(&B);
 		return 1;
 	}
-	ret = test_harness_run(argc, argv);
-	if (pm_restore(&B)) {
-		printf("# could not put %s back\n", PM_DAX);
-		ret = 1;
-	}
-	return ret;
+	pm_restore_at_exit(&B);
+	return test_harness_run(argc, argv);
 }
