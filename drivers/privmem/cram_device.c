@@ -374,7 +374,8 @@ static void privmem_cram_irq(struct work_struct *work)
  * privmem_cram_init() - attach an emulated device to a compressed node
  * @pm: the node, with its ranges known but not yet added
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EINVAL if the physical_size parameter exceeds the node's
+ * logical size, or -ENOMEM.
  */
 int privmem_cram_init(struct privmem_dev *pm)
 {
@@ -391,6 +392,12 @@ int privmem_cram_init(struct privmem_dev *pm)
 		return -EINVAL;
 	if (!phys)
 		phys = pm->capacity / 2;
+	/* A device cannot hold more than it exposes: that is a setup error. */
+	if (phys > pm->capacity) {
+		pr_warn("privmem %s: physical size %llu MiB exceeds the logical size %llu MiB\n",
+			pm->res_name, phys >> 20, pm->capacity >> 20);
+		return -EINVAL;
+	}
 	pm->cram = privmem_cram_alloc(PHYS_PFN(lo), PHYS_PFN(hi - lo), phys);
 	if (!pm->cram)
 		return -ENOMEM;

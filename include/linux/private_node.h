@@ -127,7 +127,8 @@ struct zone;
  *	sleep).
  * @write_fault: a write hit a write-protected mapping of @folio
  *	(PROTECT_WRITE nodes only). Called without the page-table lock but
- *	with the mmap or VMA lock held and a reference on @folio; may sleep.
+ *	with the mmap or VMA lock held; may sleep. The callback owns a
+ *	reference on @folio and must drop it before returning.
  *	Returning 0 retries the fault, so the owner must have made progress
  *	(typically migrated the folio off the node); VM_FAULT_SIGBUS refuses
  *	the write.

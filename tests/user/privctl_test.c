@@ -14,7 +14,9 @@
  * - pressure: watermarks, injection, --watch seeing a crossing within a
  *   second, unprivileged callers;
  * - run: the command's policy and pages are on the node (numa_maps), and
- *   a compressed node is refused.
+ *   a compressed node is refused;
+ * - kernel failures during a call: a probe the driver refuses, a modprobe
+ *   that fails, a device removed under a running --watch.
  *
  * privctl is $PRIVMEM_BUILD/privctl/privctl. Every test that binds dax0.0
  * puts it back as it found it (device_dax).
@@ -1081,6 +1083,112 @@ TEST_F_TIMEOUT(pc, compressed_node, 180)
 	EXPECT_EQ((long)(len / PM_PAGE), on_node(p, len, self->nid));
 	EXPECT_PC(0, NULL, "migrate --pid %d --range %p:256K --to dram", getpid(), p);
 	EXPECT_EQ(0, on_node(p, len, self->nid));
+}
+
+/*
+ * The kernel refuses the bind (probe fails): privctl says why, in the
+ * driver's words, and dax0.0 is back on device_dax. A physical size larger
+ * than the node is the probe failure the driver reports; the next create
+ * without --physical-size must not inherit it.
+ */
+TEST_F_TIMEOUT(pc, create_reports_a_failing_probe, 180)
+{
+	struct privmem_pressure pr;
+	struct privmem_info info;
+
+	EXPECT_PC(1, "privmem could not take " PM_DAX ": ",
+		  "create --dax " PM_DAX " --type compressed --physical-size 64G");
+	EXPECT_NE(NULL, strstr(ERR, "exceeds the logical size")) TH_LOG("%s", ERR);
+	EXPECT_EQ(NULL, strstr(ERR, "probe of ")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "nothing changed")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_NE(0, access("/sys/class/privmem/privmem0", F_OK));
+
+	/* The refused size is gone: the default is half the logical size. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed", NULL));
+	ASSERT_EQ(0, pm_info(self->fd, &info));
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(info.capacity / 2, pr.physical_capacity);
+}
+
+/* modprobe cannot load privmem: privctl passes modprobe's reason on. */
+TEST_F_TIMEOUT(pc, create_when_modprobe_fails, 180)
+{
+	static const char bin[] = "/tmp/privctl_test.fakebin";
+	char path[4096], *old;
+	FILE *f;
+	int rc;
+
+	/* Nothing is bound, so the module can go. */
+	if (!access("/sys/module/privmem", F_OK))
+		ASSERT_EQ(0, system("rmmod privmem")) TH_LOG("privmem is in use");
+	ASSERT_NE(0, access("/sys/module/privmem", F_OK));
+
+	mkdir(bin, 0755);
+	snprintf(path, sizeof(path), "%s/modprobe", bin);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("#!/bin/sh\necho \"modprobe: FATAL: Module $1 not found (test)\" >&2\nexit 1\n", f);
+	fclose(f);
+	ASSERT_EQ(0, chmod(path, 0755));
+
+	old = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", bin, old);
+	setenv("PATH", path, 1);
+	rc = pc_run("create --dax " PM_DAX " --type plain");
+	setenv("PATH", old, 1);
+	free(old);
+	EXPECT_EQ(1, rc) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "'modprobe privmem' failed: modprobe: FATAL: Module privmem not found (test)"))
+		TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_NE(0, access("/sys/module/privmem", F_OK));
+
+	/* With the real modprobe the driver loads and the create works. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	EXPECT_EQ(0, access("/sys/module/privmem", F_OK));
+}
+
+/* The device goes away under a running "pressure --watch": exit 1, said. */
+TEST_F_TIMEOUT(pc, watch_ends_when_the_device_is_removed, 120)
+{
+	char line[512];
+	int out[2], err[2], status;
+	double t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(err));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execl(PRIVCTL, PRIVCTL, "pressure", self->name, "--watch", (char *)NULL);
+		_exit(98);
+	}
+	close(out[1]);
+	close(err[1]);
+	ASSERT_LT(0, read_line(out[0], line, sizeof(line), 10));
+	EXPECT_NE(NULL, strstr(line, "watching")) TH_LOG("%s", line);
+
+	/* An open, unmapped device can be removed; the watcher is told. */
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	t0 = now();
+	ASSERT_LT(0, read_line(err[0], line, sizeof(line), 5.0))
+		TH_LOG("the watcher said nothing within 5 s");
+	EXPECT_NE(NULL, strstr(line, "was removed")) TH_LOG("%s", line);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_LT(now() - t0, 5.0);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(1, WEXITSTATUS(status));
+	close(out[0]);
+	close(err[0]);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
 }
 
 /*

@@ -17,13 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include "privctl.h"
 
-#define TYPE_PARAM	"/sys/module/privmem/parameters/type"
-#define PHYS_PARAM	"/sys/module/privmem/parameters/physical_size"
+#define PARAMS_DIR	"/sys/module/privmem/parameters"
+#define TYPE_PARAM	PARAMS_DIR "/type"
+#define PHYS_PARAM	PARAMS_DIR "/physical_size"
 #define DEVDAX_DRV	SYS_DAX_DRIVERS "/device_dax"
 
 static const char create_usage[] =
@@ -69,7 +71,8 @@ static void kernel_says(const char *what, char *buf, size_t len)
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, what);
 
-		if (!p)
+		/* the driver's own reason, not the driver core's summary */
+		if (!p || strstr(line, "probe of "))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		p = strstr(line, "] ");
@@ -93,6 +96,72 @@ static void undo_bind(const char *dax, bool was_devdax)
 	sysfs_write(SYS_PRIVMEM_DRV "/remove_id", dax);
 	if (was_devdax && sysfs_write(DEVDAX_DRV "/bind", dax))
 		warning("could not give %s back to device_dax", dax);
+}
+
+/* Lock the driver's parameters (see cmd_create); -1 if there are none. */
+static int params_lock(void)
+{
+	int fd = open(PARAMS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Set the driver's parameters for @dax and bind it; the caller holds the
+ * parameters lock. On failure @dax is back where it was and an error has
+ * been printed. Returns EXIT_OK or EXIT_FAIL.
+ */
+static int bind_locked(const char *dax, const char *type, uint64_t physical,
+		       const char *drv, bool *was_devdax, struct pm_dev *d)
+{
+	char buf[32], msg[512], now[64];
+	int ret;
+
+	ret = sysfs_write(TYPE_PARAM, type);
+	if (ret) {
+		error("the privmem driver refused type '%s': %s", type, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	/* Always set: a size left from an earlier create must not apply. */
+	if (!strcmp(type, "compressed") && !access(PHYS_PARAM, F_OK)) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, physical);
+		ret = sysfs_write(PHYS_PARAM, buf);
+		if (ret) {
+			error("the privmem driver refused physical size %s: %s",
+			      buf, strerror(-ret));
+			return EXIT_FAIL;
+		}
+	}
+
+	if (!strcmp(drv, "device_dax")) {
+		ret = sysfs_write(DEVDAX_DRV "/unbind", dax);
+		if (ret) {
+			error("could not unbind %s from device_dax: %s", dax, strerror(-ret));
+			return EXIT_FAIL;
+		}
+		*was_devdax = true;
+	}
+	ret = sysfs_write(SYS_PRIVMEM_DRV "/new_id", dax);
+	if (ret) {
+		error("the dax bus refused to bind %s to privmem: %s", dax, strerror(-ret));
+		undo_bind(dax, *was_devdax);
+		return EXIT_FAIL;
+	}
+	dax_driver(dax, now, sizeof(now));
+	if (strcmp(now, "privmem") || find_by_dax(dax, d)) {
+		kernel_says(dax, msg, sizeof(msg));
+		error("privmem could not take %s%s%s", dax, msg[0] ? ": " : "; see dmesg",
+		      msg);
+		undo_bind(dax, *was_devdax);
+		if (*was_devdax)
+			note("%s is back on device_dax; nothing changed", dax);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 static int set_watermarks(struct pm_dev *d, unsigned int low, unsigned int high)
@@ -151,9 +220,10 @@ int cmd_create(int argc, char **argv)
 	bool json = false, raw = false, was_devdax = false, have_wm = false;
 	unsigned int low = 0, high = 0;
 	uint64_t physical = 0;
+	bool physical_ignored = false;
 	char drv[64], users[512], msg[512], buf[64];
 	struct pm_dev d;
-	int c, ret, nid;
+	int c, ret, nid, lock;
 
 	while ((c = getopt_long(argc, argv, "d:t:p:w:jbh", opts, NULL)) != -1) {
 		switch (c) {
@@ -246,51 +316,25 @@ int cmd_create(int argc, char **argv)
 		error("binding a dax device needs root");
 		return EXIT_FAIL;
 	}
-	if (privmem_load()) {
-		error("the privmem driver is not loaded and 'modprobe privmem' failed");
+	if (privmem_load(msg, sizeof(msg))) {
+		error("the privmem driver is not loaded and 'modprobe privmem' failed%s%s",
+		      msg[0] ? ": " : "", msg);
 		return EXIT_FAIL;
 	}
+	/*
+	 * The driver takes the type and physical size of the next bind from
+	 * module parameters: hold the parameters directory locked until the
+	 * bind is done, so concurrent privctl create calls cannot mix them up.
+	 */
+	lock = params_lock();
+	ret = bind_locked(dax, type, physical, drv, &was_devdax, &d);
+	if (lock >= 0)
+		close(lock);
+	if (ret)
+		return ret;
+	if (physical && access(PHYS_PARAM, F_OK))
+		physical_ignored = true;
 
-	ret = sysfs_write(TYPE_PARAM, type);
-	if (ret) {
-		error("the privmem driver refused type '%s': %s", type, strerror(-ret));
-		return EXIT_FAIL;
-	}
-	if (physical && !access(PHYS_PARAM, F_OK)) {
-		snprintf(buf, sizeof(buf), "%" PRIu64, physical);
-		ret = sysfs_write(PHYS_PARAM, buf);
-		if (ret) {
-			error("the privmem driver refused physical size %s: %s",
-			      buf, strerror(-ret));
-			return EXIT_FAIL;
-		}
-		physical = 0;	/* applied */
-	}
-
-	if (!strcmp(drv, "device_dax")) {
-		ret = sysfs_write(DEVDAX_DRV "/unbind", dax);
-		if (ret) {
-			error("could not unbind %s from device_dax: %s", dax, strerror(-ret));
-			return EXIT_FAIL;
-		}
-		was_devdax = true;
-	}
-	ret = sysfs_write(SYS_PRIVMEM_DRV "/new_id", dax);
-	if (ret) {
-		error("the dax bus refused to bind %s to privmem: %s", dax, strerror(-ret));
-		undo_bind(dax, was_devdax);
-		return EXIT_FAIL;
-	}
-	dax_driver(dax, drv, sizeof(drv));
-	if (strcmp(drv, "privmem") || find_by_dax(dax, &d)) {
-		kernel_says(dax, msg, sizeof(msg));
-		error("privmem could not take %s%s%s", dax, msg[0] ? ": " : "; see dmesg",
-		      msg);
-		undo_bind(dax, was_devdax);
-		if (was_devdax)
-			note("%s is back on device_dax; nothing changed", dax);
-		return EXIT_FAIL;
-	}
 
 	ret = EXIT_OK;
 	if (have_wm) {
@@ -302,7 +346,7 @@ int cmd_create(int argc, char **argv)
 			ret = EXIT_FAIL;
 		}
 	}
-	if (physical) {
+	if (physical_ignored) {
 		char s[SIZE_STR_LEN];
 
 		warning("--physical-size %s was not applied: the privmem driver has no physical-size parameter (%s); %s",

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "privctl.h"
 
@@ -320,12 +321,34 @@ bool privmem_loaded(void)
 	return !access(SYS_PRIVMEM_DRV, F_OK);
 }
 
-/* Load the privmem module if its driver is not registered yet. */
-int privmem_load(void)
+/*
+ * Load the privmem module if its driver is not registered yet. On failure
+ * @why gets modprobe's last line of output (may be empty).
+ */
+int privmem_load(char *why, size_t len)
 {
+	char line[512];
+	FILE *f;
+	int status;
+
+	why[0] = '\0';
 	if (privmem_loaded())
 		return 0;
-	if (system("modprobe privmem >/dev/null 2>&1") != 0 || !privmem_loaded())
+	f = popen("modprobe privmem 2>&1", "r");
+	if (!f) {
+		snprintf(why, len, "cannot run modprobe: %s", strerror(errno));
 		return -ENOENT;
-	return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			snprintf(why, len, "%s", line);
+	}
+	status = pclose(f);
+	if (status == 0 && privmem_loaded())
+		return 0;
+	if (!why[0] && status != 0)
+		snprintf(why, len, "modprobe exited with status %d",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return -ENOENT;
 }

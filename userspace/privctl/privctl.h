@@ -131,7 +131,7 @@ extern const int nr_cap_names;
 int dax_driver(const char *dax, char *drv, size_t len);
 int dax_target_node(const char *dax);
 bool privmem_loaded(void);
-int privmem_load(void);
+int privmem_load(char *why, size_t len);
 
 /* json.c */
 struct json_object;
