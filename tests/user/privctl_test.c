@@ -984,7 +984,7 @@ TEST_F(pc, pressure_show_set_and_errors)
 /*
  * "privctl_test --where": the command privctl run starts. It writes 1 MiB
  * of anonymous memory and prints how many of its pages move_pages(2) finds
- * on each node (/proc/PID/numa_maps does not count private-node pages).
+ * on each node, and its /proc/self/numa_maps line for that memory.
  */
 static int where_child(void)
 {
@@ -999,6 +999,18 @@ static int where_child(void)
 		counts[i] = (int)pm_count_on_node(p, np, i);
 	for (i = 0; i < 8; i++)
 		printf("node%zu=%d\n", i, counts[i]);
+	/* and the kernel's own account of the mapping */
+	{
+		char line[1024], start[32];
+		FILE *f = fopen("/proc/self/numa_maps", "r");
+
+		snprintf(start, sizeof(start), "%lx ", (unsigned long)p);
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, start, strlen(start)))
+				printf("numa_maps: %s", line);
+		if (f)
+			fclose(f);
+	}
 	return 0;
 }
 
@@ -1025,6 +1037,16 @@ TEST_F_TIMEOUT(pc, run_binds_memory_to_the_node, 120)
 	ASSERT_EQ(0, pc_run("run %s -- timeout 20 %s --where", self->name, self_exe))
 		TH_LOG("%s", ERR);
 	EXPECT_EQ(256, where_count(self->nid)) TH_LOG("%s", OUT);
+	/* numa_maps counts pages on private nodes too (patch 0014). */
+	{
+		char want[32], *at;
+
+		snprintf(want, sizeof(want), " N%d=", self->nid);
+		at = strstr(OUT, want);
+		EXPECT_NE(NULL, at) TH_LOG("%s", OUT);
+		if (at)
+			EXPECT_LE(256, atol(at + strlen(want))) TH_LOG("%s", OUT);
+	}
 	/* The policy is the command's: cat sees it in its numa_maps. */
 	ASSERT_EQ(0, pc_run("run %s -- timeout 20 cat /proc/self/status /proc/self/numa_maps",
 			    self->name));
