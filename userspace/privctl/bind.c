@@ -400,20 +400,17 @@ int cmd_destroy(int argc, char **argv)
 			return usage_hint();
 		}
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_operand_check(argc, argv))
+		return EXIT_USAGE;
+	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	}
 	if (geteuid() != 0) {
 		error("removing a private node needs root");
 		return EXIT_FAIL;
 	}
 	ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", d.dax);
 	if (ret == -EBUSY) {
+		snprintf(name, sizeof(name), "%s", d.name);
 		dev_load(name, &d);	/* fresh counts */
 		explain_busy(&d);
 		return EXIT_FAIL;
