@@ -399,7 +399,8 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  * @gfp: gfp mask of the target allocation
  *
  * Migration into a private node needs the service matching @reason:
- * demotion for MR_DEMOTION, NUMA balancing for MR_NUMA_MISPLACED and
+ * demotion for MR_DEMOTION, NUMA balancing (on a node that is not
+ * write-protected) for MR_NUMA_MISPLACED and
  * migration for explicit requests (move_pages, migrate_pages, mbind and
  * drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
  * longterm pin, memory failure...) move folios off a node and never get the
@@ -419,6 +420,9 @@ gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
 		need = NODE_PRIVATE_CAP_DEMOTION;
 		break;
 	case MR_NUMA_MISPLACED:
+		/* On a write-protected node NUMA balancing only scans. */
+		if (node_private_write_protected(nid))
+			return gfp;
 		need = NODE_PRIVATE_CAP_NUMA_BALANCING;
 		break;
 	case MR_SYSCALL:

@@ -39,7 +39,7 @@
 
 static struct pm_binding B;
 
-static long vmstat(const char *key)
+static long vmstat_read(const char *key)
 {
 	char line[256];
 	size_t n = strlen(key);
@@ -119,15 +119,16 @@ fail:
 	return NULL;
 }
 
-static volatile unsigned long sink;
+static unsigned long sink;
 
+/* Read one byte of every page (a hinting fault if the PTE is PROT_NONE). */
 static void read_all(const char *p, size_t len)
 {
 	unsigned long s = 0;
 	size_t off;
 
 	for (off = 0; off < len; off += PM_PAGE)
-		s += p[off];
+		s += __atomic_load_n(p + off, __ATOMIC_RELAXED);
 	sink += s;
 }
 
@@ -176,7 +177,7 @@ static long nb_run(struct __test_metadata *_metadata, char *priv, size_t len,
 		   char *ctl, long *hints, long *ctl_moved)
 {
 	double t0 = now(), t_ctl = 0;
-	long h0 = vmstat("numa_hint_faults"), ctl_left = NB_PAGES;
+	long h0 = vmstat_read("numa_hint_faults"), ctl_left = NB_PAGES;
 
 	EXPECT_EQ(0, pm_write_str(NB_SYSCTL, "1"));
 	while (now() - t0 < NB_TIMEOUT) {
@@ -192,7 +193,7 @@ static long nb_run(struct __test_metadata *_metadata, char *priv, size_t len,
 		}
 	}
 	EXPECT_EQ(0, pm_write_str(NB_SYSCTL, "0"));
-	*hints = vmstat("numa_hint_faults") - h0;
+	*hints = vmstat_read("numa_hint_faults") - h0;
 	*ctl_moved = (long)NB_PAGES - pm_count_on_node(ctl, NB_PAGES, 1);
 	TH_LOG("control: %ld of %lu pages left node 1 (half after %.1f s); %ld hinting faults",
 	       *ctl_moved, NB_PAGES, t_ctl ? t_ctl - t0 : -1.0, *hints);
@@ -356,36 +357,36 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	ASSERT_LT(p0.level, 600U);
 
 	/* Below the low watermark: no push, nothing leaves. */
-	out0 = vmstat("pswpout");
+	out0 = vmstat_read("pswpout");
 	sleep(3);
 	ASSERT_EQ(0, pm_pressure(self->fd, &p1));
 	EXPECT_EQ(p0.stored_pages, p1.stored_pages);
 	EXPECT_EQ((long)n, pm_count_on_node(buf, n, B.nid));
 	TH_LOG("at level %u <= low: pswpout +%ld", p1.level,
-	       vmstat("pswpout") - out0);
+	       vmstat_read("pswpout") - out0);
 
 	/* Low 250: kswapd evicts until the level is back at 250. */
-	out1 = vmstat("pswpout");
+	out1 = vmstat_read("pswpout");
 	ASSERT_EQ(0, set_watermarks(self->fd, 250, 950));
 	wait_settled(self->fd, &p2);
 	exp1 = (long)(p1.level - 250) * cap_pages / 1000;
 	TH_LOG("low 250: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p2.level, (long long)(p1.stored_pages - p2.stored_pages), exp1,
-	       vmstat("pswpout") - out1);
+	       vmstat_read("pswpout") - out1);
 	EXPECT_LE(p2.level, 260U);
 	EXPECT_GE((long)(p1.stored_pages - p2.stored_pages), exp1 / 2);
 	EXPECT_LE((long)(p1.stored_pages - p2.stored_pages), exp1 * 3 / 2);
-	EXPECT_GE(vmstat("pswpout") - out1,
+	EXPECT_GE(vmstat_read("pswpout") - out1,
 		  (long)(p1.stored_pages - p2.stored_pages) / 2);
 
 	/* Low 100: a further push in proportion to the new distance. */
-	out2 = vmstat("pswpout");
+	out2 = vmstat_read("pswpout");
 	ASSERT_EQ(0, set_watermarks(self->fd, 100, 950));
 	wait_settled(self->fd, &p3);
 	exp2 = (long)(p2.level - 100) * cap_pages / 1000;
 	TH_LOG("low 100: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p3.level, (long long)(p2.stored_pages - p3.stored_pages), exp2,
-	       vmstat("pswpout") - out2);
+	       vmstat_read("pswpout") - out2);
 	EXPECT_LE(p3.level, 110U);
 	EXPECT_GE((long)(p2.stored_pages - p3.stored_pages), exp2 / 2);
 	EXPECT_LE((long)(p2.stored_pages - p3.stored_pages), exp2 * 3 / 2);
@@ -524,7 +525,7 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 		sum += pm_checksum(buf + i * PM_PAGE, PM_PAGE);
 	}
 
-	scanned0 = vmstat("compact_migrate_scanned");
+	scanned0 = vmstat_read("compact_migrate_scanned");
 	t0 = now();
 	ASSERT_EQ(0, pm_write_str(knob, "1"));
 	for (i = 0; i < CP_PAGES; i += 2) {
@@ -535,12 +536,9 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 	}
 	TH_LOG("cap %d, %s: %.1f s; %lu pages moved, %lu kept; compact_migrate_scanned +%ld",
 	       cap, knob, now() - t0, moved, kept,
-	       vmstat("compact_migrate_scanned") - scanned0);
-	if (cap) {
-		EXPECT_GT(moved, 0UL);
-	} else {
-		EXPECT_EQ(0UL, moved);
-	}
+	       vmstat_read("compact_migrate_scanned") - scanned0);
+	/* Without the cap nothing moves; with it, compaction did run. */
+	EXPECT_EQ(cap ? 1 : 0, moved > 0);
 	EXPECT_EQ((long)CP_PAGES / 2, pm_count_on_node(buf, CP_PAGES, B.nid));
 	for (i = 0; i < CP_PAGES; i += 2)
 		sum -= pm_checksum(buf + i * PM_PAGE, PM_PAGE);
