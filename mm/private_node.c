@@ -58,6 +58,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/private_node.h>
+#include <linux/private_node_driver.h>
 #include <linux/private_node_services.h>
 #include <linux/rcupdate.h>
 #include <linux/swap.h>
@@ -724,10 +725,7 @@ int private_node_migrate_folios(struct list_head *folios, int nid,
 	unsigned int done = 0;
 	int ret;
 
-	ret = migrate_pages(folios, alloc_migration_target, NULL,
-			    (unsigned long)&mtc, MIGRATE_SYNC, reason, &done);
-	if (ret)
-		putback_movable_pages(folios);
+	ret = private_node_migrate_isolated(folios, &mtc, MIGRATE_SYNC, &done);
 	if (nr_succeeded)
 		*nr_succeeded = done;
 	return ret;

@@ -13,7 +13,8 @@
  *    balancing only scans): hinting faults on the node's pages (counted in
  *    /proc/vmstat) restore their PTEs read-only and migrate nothing; each
  *    later write promotes exactly one page and no data is lost;
- *  - cram_kswapd_push: with physical use between the watermarks kswapd
+ *  - cram_kswapd_push: a MIGRATE into the node leaves no page counted as
+ *    isolated; with physical use between the watermarks kswapd
  *    evicts the node's pages to swap until the level falls to the low
  *    watermark, so the amount evicted follows (level - low); at or below
  *    the low watermark nothing is evicted;
@@ -306,6 +307,13 @@ static int set_watermarks(int fd, unsigned int low, unsigned int high)
 	return ioctl(fd, PRIVMEM_IOC_SET_WATERMARKS, &w) ? -errno : 0;
 }
 
+/* Pages counted as isolated from the LRU, per-cpu deltas folded in. */
+static long isolated_pages(void)
+{
+	pm_write_str("/proc/sys/vm/stat_refresh", "1");
+	return vmstat_read("nr_isolated_anon") + vmstat_read("nr_isolated_file");
+}
+
 /* Wait until stored_pages stops falling for 3 s (at most 60 s). */
 static void wait_settled(int fd, struct privmem_pressure *p)
 {
@@ -330,7 +338,7 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	size_t len = 32UL << 20, n = len / PM_PAGE;
 	struct privmem_pressure p0, p1, p2, p3;
 	struct privmem_migrate m;
-	long out0, out1, out2, exp1, exp2, cap_pages;
+	long out0, out1, out2, exp1, exp2, cap_pages, iso0;
 	char phys[32], *buf, *want;
 
 	snprintf(phys, sizeof(phys), "%lu", 64UL << 20);
@@ -346,9 +354,12 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	buf = pm_anon(len, 0);
 	ASSERT_NE(NULL, buf);
 	pm_fill(buf, len, 41);
+	iso0 = isolated_pages();
 	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, buf, len,
 				PRIVMEM_MIGRATE_TO_NODE, -1));
 	ASSERT_EQ(n, m.moved);
+	/* A MIGRATE into the node (a demotion) leaves nothing isolated. */
+	EXPECT_LT(isolated_pages() - iso0, 512) TH_LOG("NR_ISOLATED leaked");
 	ASSERT_EQ(0, pm_pressure(self->fd, &p0));
 	cap_pages = p0.physical_capacity / PM_PAGE;
 	TH_LOG("level %u (low %u), %llu pages stored", p0.level, p0.low,
