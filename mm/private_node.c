@@ -21,12 +21,27 @@
  *                 NUMA hinting restore, file fault-in); writes reach
  *                 ops->write_fault.
  * RECLAIM         direct reclaim by a gated allocation may shrink the node.
- *                 kswapd is never started by the core.
- * NUMA_BALANCING  MR_NUMA_MISPLACED targets get the gate. Nothing else yet:
- *                 task_numa_work() is not taught to skip private folios.
- * COMPACTION      direct compaction by a gated allocation may compact the
- *                 node. kcompactd is not started; proactive and sysfs
- *                 compaction are not filtered.
+ *                 kswapd is never started by the core (an owner service
+ *                 such as mm/cram.c may start it: then kswapd reclaims the
+ *                 node like any other, swapping its anonymous folios out).
+ *                 Without it, only gated allocations' direct reclaim and
+ *                 such an owner-started kswapd are missing: folios are
+ *                 still freed by their users and migrated out on removal.
+ * NUMA_BALANCING  task_numa_work() (change_prot_numa()) makes mappings of
+ *                 the node's folios PROT_NONE only with it, so without it
+ *                 the node's folios never take a hinting fault; a hinting
+ *                 fault migrates a folio off the node only with it, and
+ *                 MR_NUMA_MISPLACED targets on the node get the gate only
+ *                 with it (alloc_misplaced_dst_folio()). On a
+ *                 PROTECT_WRITE node NUMA balancing only scans: hinting
+ *                 faults restore the PTE read-only and never migrate, since
+ *                 folios leave such a node through the owner's write fault
+ *                 (so there it does not need MIGRATION).
+ * COMPACTION      compaction may run on the node only with it: direct
+ *                 compaction by a gated allocation, /proc/sys/vm/
+ *                 compact_memory and /sys/devices/system/node/nodeN/compact
+ *                 (compact_node()). kcompactd is never started for a
+ *                 private node, so there is no proactive compaction.
  * LONGTERM_PIN    folio_is_longterm_pinnable() is true on the node (even in
  *                 ZONE_MOVABLE); without it FOLL_LONGTERM migrates the
  *                 folio to normal memory first.
@@ -43,6 +58,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/private_node.h>
+#include <linux/private_node_driver.h>
+#include <linux/private_node_services.h>
 #include <linux/rcupdate.h>
 #include <linux/swap.h>
 #include <kunit/visibility.h>
@@ -81,9 +98,13 @@ static int node_private_check_caps(const struct node_private *np)
 	if ((caps & NODE_PRIVATE_CAP_MEMPOLICY) &&
 	    (caps & NODE_PRIVATE_CAP_PROTECT_WRITE))
 		return -EINVAL;
-	if ((caps & (NODE_PRIVATE_CAP_NUMA_BALANCING |
-		     NODE_PRIVATE_CAP_COMPACTION)) &&
+	if ((caps & NODE_PRIVATE_CAP_COMPACTION) &&
 	    !(caps & NODE_PRIVATE_CAP_MIGRATION))
+		return -EINVAL;
+	/* NUMA balancing migrates, except on a write-protected node. */
+	if ((caps & NODE_PRIVATE_CAP_NUMA_BALANCING) &&
+	    !(caps & (NODE_PRIVATE_CAP_MIGRATION |
+		      NODE_PRIVATE_CAP_PROTECT_WRITE)))
 		return -EINVAL;
 	/* A write to a protected folio must reach somebody. */
 	if ((caps & NODE_PRIVATE_CAP_PROTECT_WRITE) &&
@@ -104,7 +125,8 @@ static int node_private_check_caps(const struct node_private *np)
  * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL for a bad node id or an incoherent set of
  * caps (unknown bits, MEMPOLICY without MIGRATION, MEMPOLICY with
- * PROTECT_WRITE, NUMA_BALANCING or COMPACTION without MIGRATION,
+ * PROTECT_WRITE, COMPACTION without MIGRATION, NUMA_BALANCING without
+ * MIGRATION or PROTECT_WRITE,
  * PROTECT_WRITE without a write_fault callback), -EBUSY if the node already
  * has normal memory or another owner.
  */
@@ -378,7 +400,8 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  * @gfp: gfp mask of the target allocation
  *
  * Migration into a private node needs the service matching @reason:
- * demotion for MR_DEMOTION, NUMA balancing for MR_NUMA_MISPLACED and
+ * demotion for MR_DEMOTION, NUMA balancing (on a node that is not
+ * write-protected) for MR_NUMA_MISPLACED and
  * migration for explicit requests (move_pages, migrate_pages, mbind and
  * drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
  * longterm pin, memory failure...) move folios off a node and never get the
@@ -398,6 +421,9 @@ gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
 		need = NODE_PRIVATE_CAP_DEMOTION;
 		break;
 	case MR_NUMA_MISPLACED:
+		/* On a write-protected node NUMA balancing only scans. */
+		if (node_private_write_protected(nid))
+			return gfp;
 		need = NODE_PRIVATE_CAP_NUMA_BALANCING;
 		break;
 	case MR_SYSCALL:
@@ -412,6 +438,71 @@ gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
 	return gfp | __GFP_PRIVATE;
 }
 EXPORT_SYMBOL_IF_KUNIT(private_node_migration_gfp);
+
+/**
+ * __private_node_numa_scan() - may NUMA balancing scan a node's folios
+ * @nid: node of the folio change_prot_numa() is about to make PROT_NONE
+ *
+ * Return: false for a private node without NODE_PRIVATE_CAP_NUMA_BALANCING.
+ */
+bool __private_node_numa_scan(int nid)
+{
+	return !node_is_private(nid) ||
+		node_private_has(nid, NODE_PRIVATE_CAP_NUMA_BALANCING);
+}
+
+/**
+ * __private_node_numa_may_leave() - may a hinting fault migrate a folio off
+ * @nid: node of the folio that took the hinting fault
+ *
+ * Return: false for a private node without NODE_PRIVATE_CAP_NUMA_BALANCING
+ * and for a write-protected one (its folios leave through the owner).
+ */
+bool __private_node_numa_may_leave(int nid)
+{
+	if (!node_is_private(nid))
+		return true;
+	return node_private_has(nid, NODE_PRIVATE_CAP_NUMA_BALANCING) &&
+		!node_private_write_protected(nid);
+}
+
+/**
+ * __private_node_compact_allowed() - may compaction run on a node
+ * @nid: node compact_node() is asked to compact
+ *
+ * Return: false for a private node without NODE_PRIVATE_CAP_COMPACTION.
+ */
+bool __private_node_compact_allowed(int nid)
+{
+	return !node_is_private(nid) ||
+		node_private_has(nid, NODE_PRIVATE_CAP_COMPACTION);
+}
+
+/**
+ * __private_node_policy_usable() - can a private policy still allocate
+ * @nodes: nodemask of a policy with MPOL_F_PRIVATE
+ *
+ * A policy that named private nodes keeps naming them after their memory
+ * was removed (nothing rebinds task or VMA policies on hot-remove). Bound
+ * to them alone, its allocations would fail forever and the faulting task
+ * would loop on VM_FAULT_OOM. Instead, once none of its private nodes
+ * takes gated allocations any more (memory gone, or being removed), the
+ * policy falls back to the default local allocation: the task goes on in
+ * normal memory, where removal already migrated its folios.
+ *
+ * Return: true if a node of @nodes is a private node that has memory
+ * online and is not being removed.
+ */
+bool __private_node_policy_usable(const nodemask_t *nodes)
+{
+	int nid;
+
+	for_each_node_mask(nid, *nodes)
+		if (node_state(nid, N_MEMORY_PRIVATE) &&
+		    !(__node_private_flags(nid) & NODE_PRIVATE_F_DRAINING))
+			return true;
+	return false;
+}
 
 /**
  * private_node_mempolicy_nodes() - vet the private nodes of a policy nodemask
@@ -634,10 +725,7 @@ int private_node_migrate_folios(struct list_head *folios, int nid,
 	unsigned int done = 0;
 	int ret;
 
-	ret = migrate_pages(folios, alloc_migration_target, NULL,
-			    (unsigned long)&mtc, MIGRATE_SYNC, reason, &done);
-	if (ret)
-		putback_movable_pages(folios);
+	ret = private_node_migrate_isolated(folios, &mtc, MIGRATE_SYNC, &done);
 	if (nr_succeeded)
 		*nr_succeeded = done;
 	return ret;

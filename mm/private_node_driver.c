@@ -201,6 +201,56 @@ static int rm_queue_folio(struct range_migration *rm, struct folio *folio)
 	return RM_QUEUED;
 }
 
+static void isolated_mod(struct list_head *folios, int sign)
+{
+	struct folio *folio;
+
+	list_for_each_entry(folio, folios, lru)
+		node_stat_mod_folio(folio, NR_ISOLATED_ANON +
+				    folio_is_file_lru(folio),
+				    sign * folio_nr_pages(folio));
+}
+
+/**
+ * private_node_migrate_isolated() - migrate folios isolated by the caller
+ * @folios: folios isolated from the LRU, each counted in NR_ISOLATED_*
+ *	of its node; the ones that do not move are put back
+ * @mtc: migration target; @mtc->reason is the migration reason
+ * @mode: migration mode
+ * @done: set to the number of base pages migrated
+ *
+ * migrate_pages() does not undo the NR_ISOLATED_* accounting of folios
+ * it migrates for MR_DEMOTION: reclaim, which isolated them, undoes it in
+ * bulk. Folios isolated here for a demotion-like move into a private node
+ * (the MIGRATE ioctl of a compressed node) would otherwise stay counted
+ * as isolated on their source node for ever, and too_many_isolated() would
+ * end up throttling reclaim and compaction on that node indefinitely. So
+ * for MR_DEMOTION the accounting is undone before migrating, and redone
+ * for the folios that come back, which putback_movable_pages() undoes.
+ *
+ * Context: process context, may sleep.
+ * Return: as migrate_pages().
+ */
+int private_node_migrate_isolated(struct list_head *folios,
+				  struct migration_target_control *mtc,
+				  enum migrate_mode mode, unsigned int *done)
+{
+	bool demotion = mtc->reason == MR_DEMOTION;
+	int ret;
+
+	if (demotion)
+		isolated_mod(folios, -1);
+	ret = migrate_pages(folios, alloc_migration_target, NULL,
+			    (unsigned long)mtc, mode, mtc->reason, done);
+	if (ret) {
+		if (demotion)
+			isolated_mod(folios, 1);
+		putback_movable_pages(folios);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(private_node_migrate_isolated);
+
 static int rm_flush(struct range_migration *rm)
 {
 	struct migration_target_control mtc = {
@@ -214,10 +264,7 @@ static int rm_flush(struct range_migration *rm)
 
 	if (list_empty(&rm->folios))
 		return 0;
-	ret = migrate_pages(&rm->folios, alloc_migration_target, NULL,
-			    (unsigned long)&mtc, rm->mode, rm->reason, &done);
-	if (ret)
-		putback_movable_pages(&rm->folios);
+	ret = private_node_migrate_isolated(&rm->folios, &mtc, rm->mode, &done);
 	/*
 	 * Large folios move whole but only their pages in the range count:
 	 * exact when the whole batch moved or none of it did.

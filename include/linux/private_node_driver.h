@@ -16,6 +16,8 @@
 #include <linux/types.h>
 
 struct folio;
+struct list_head;
+struct migration_target_control;
 struct mm_struct;
 struct vm_area_struct;
 
@@ -51,6 +53,9 @@ void memory_tier_private_node_changed(int nid);
 int vma_bind_private_node(struct vm_area_struct *vma, int nid);
 struct mm_struct *private_node_get_mm(pid_t pid);
 int private_node_promote_folio(struct folio *folio, int nid);
+int private_node_migrate_isolated(struct list_head *folios,
+				  struct migration_target_control *mtc,
+				  enum migrate_mode mode, unsigned int *done);
 
 #else /* !CONFIG_PRIVATE_NODE */
 

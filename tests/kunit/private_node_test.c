@@ -1043,12 +1043,51 @@ static void flag_longterm_pin(struct kunit *test)
 	test_remove_node(test, o);
 }
 
+static void flag_numa_balancing(struct kunit *test)
+{
+	struct test_owner *o;
+
+	/* Without it, NUMA balancing never migrates into the node. */
+	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+							 MR_NUMA_MISPLACED, 0),
+			(gfp_t)0);
+	test_remove_node(test, o);
+
+	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
+		      NODE_PRIVATE_CAP_NUMA_BALANCING);
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+							 MR_NUMA_MISPLACED, 0),
+			__GFP_PRIVATE);
+	node_private_set_blocked(test_nid, true);
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+							 MR_NUMA_MISPLACED, 0),
+			(gfp_t)0);
+	node_private_set_blocked(test_nid, false);
+	test_remove_node(test, o);
+
+	/*
+	 * A write-protected node may take it without MIGRATION: there it
+	 * only scans, and nothing migrates in.
+	 */
+	o = test_add_node(test, NODE_PRIVATE_CAP_PROTECT_WRITE |
+		      NODE_PRIVATE_CAP_NUMA_BALANCING);
+	KUNIT_EXPECT_TRUE(test,
+			  node_private_has(test_nid,
+					   NODE_PRIVATE_CAP_NUMA_BALANCING));
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+							 MR_NUMA_MISPLACED, 0),
+			(gfp_t)0);
+	test_remove_node(test, o);
+}
+
 static struct kunit_case private_node_flag_cases[] = {
 	KUNIT_CASE(flag_migration),
 	KUNIT_CASE(flag_mempolicy),
 	KUNIT_CASE(flag_demotion),
 	KUNIT_CASE(flag_write_protect),
 	KUNIT_CASE(flag_longterm_pin),
+	KUNIT_CASE(flag_numa_balancing),
 	{}
 };
 

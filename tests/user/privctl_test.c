@@ -1057,7 +1057,7 @@ TEST_F_TIMEOUT(pc, run_binds_memory_to_the_node, 120)
 	ASSERT_EQ(0, pc_run("run %s -- timeout 20 %s --where", self->name, self_exe))
 		TH_LOG("%s", ERR);
 	EXPECT_EQ(256, where_count(self->nid)) TH_LOG("%s", OUT);
-	/* numa_maps counts pages on private nodes too (patch 0014). */
+	/* numa_maps counts pages on private nodes too (patch 0015). */
 	{
 		char want[32], *at;
 

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mm services that always leave private folios alone, and the split
+ * callback, on a private node made by private_node_testdrv from dax1.0
+ * with the migration and mempolicy caps:
+ *
+ *  - split_callback: a 2M folio placed on the node by mbind, partially
+ *    unmapped, is split by the deferred-split shrinker (drop_caches);
+ *    the owner hears of each of the 511 folios split off it, and the
+ *    remaining data is intact and still on the node;
+ *  - mlock_skips_private: mlock() of pages on the node leaves them off the
+ *    unevictable LRU (the node's Mlocked stays 0) while the same on node
+ *    1 (the control) is counted;
+ *  - collapse_skips_private: MADV_COLLAPSE of a 2M range holding some
+ *    pages of the node fails and moves nothing, while the same range
+ *    entirely on node 1 (the control) collapses to a THP.
+ *
+ * KSM and memory_failure are not configured in the guest kernel
+ * (CONFIG_KSM, CONFIG_MEMORY_FAILURE off), so their skips are not tested.
+ */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "privmem_lib.h"
+
+#define DAX		"dax1.0"
+#define DAX_DIR		"/sys/bus/dax/devices/" DAX
+#define DAX_DRV		"/sys/bus/dax/drivers/device_dax"
+#define TESTDRV		"/sys/kernel/debug/private_node_testdrv"
+#define CAPS		0x3	/* NODE_PRIVATE_CAP_MIGRATION | _MEMPOLICY */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+FIXTURE(skips) {
+	int nid;
+	int unbound;
+	int added;
+};
+
+FIXTURE_SETUP(skips)
+{
+	unsigned long long start, size;
+	char buf[128];
+
+	self->added = 0;
+	self->unbound = 0;
+	ASSERT_EQ(0, access(DAX_DIR, F_OK));
+	ASSERT_EQ(0, system("modprobe private_node_testdrv"));
+	/* A test killed by its timeout cannot clean up: do it here. */
+	pm_write_str(TESTDRV "/control", "remove");
+	if (!access(DAX_DRV "/" DAX, F_OK)) {
+		ASSERT_EQ(0, pm_write_str(DAX_DRV "/unbind", DAX));
+		self->unbound = 1;
+	}
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
+	self->nid = atoi(buf);
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/resource", buf, sizeof(buf)));
+	start = strtoull(buf, NULL, 0);
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/size", buf, sizeof(buf)));
+	size = strtoull(buf, NULL, 0);
+	snprintf(buf, sizeof(buf), "add %d %llx %llx %x", self->nid, start,
+		 size, CAPS);
+	ASSERT_EQ(0, pm_write_str(TESTDRV "/control", buf));
+	self->added = 1;
+}
+
+FIXTURE_TEARDOWN(skips)
+{
+	if (self->added)
+		pm_write_str(TESTDRV "/control", "remove");
+	if (self->unbound)
+		pm_write_str(DAX_DRV "/bind", DAX);
+	system("modprobe -r private_node_testdrv 2>/dev/null");
+}
+
+static long anon_huge_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static int move_range(char *p, unsigned long first, unsigned long nr, int nid)
+{
+	void **pages = calloc(nr, sizeof(*pages));
+	int *nodes = calloc(nr, sizeof(*nodes));
+	int *status = calloc(nr, sizeof(*status));
+	unsigned long i;
+	int ret = -1;
+
+	if (pages && nodes && status) {
+		for (i = 0; i < nr; i++) {
+			pages[i] = p + (first + i) * PM_PAGE;
+			nodes[i] = nid;
+		}
+		ret = move_pages(0, nr, pages, nodes, status, MPOL_MF_MOVE);
+	}
+	free(pages);
+	free(nodes);
+	free(status);
+	return ret;
+}
+
+TEST_F_TIMEOUT(skips, split_callback, 120)
+{
+	unsigned long mask = 1UL << self->nid;
+	long huge0, splits0, splits;
+	char buf[32], *p;
+	__u64 sum;
+	size_t i;
+
+	ASSERT_EQ(0, pm_read_str(TESTDRV "/splits", buf, sizeof(buf)));
+	splits0 = atol(buf);
+	huge0 = anon_huge_kb();
+	p = pm_anon(PM_HPAGE, 1);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, mbind(p, PM_HPAGE, MPOL_BIND, &mask, sizeof(mask) * 8, 0));
+	pm_fill(p, PM_HPAGE, 71);
+	ASSERT_EQ(2048, anon_huge_kb() - huge0)
+		TH_LOG("no THP on the private node");
+	ASSERT_EQ(512, pm_count_on_node(p, 512, self->nid));
+
+	/* Unmap one page: the folio is queued for a deferred split. */
+	ASSERT_EQ(0, munmap(p + 100 * PM_PAGE, PM_PAGE));
+	sum = 0;
+	for (i = 0; i < 512; i++)
+		if (i != 100)
+			sum += pm_checksum(p + i * PM_PAGE, PM_PAGE);
+	ASSERT_EQ(0, pm_write_str("/proc/sys/vm/drop_caches", "2"));
+	ASSERT_EQ(0, pm_read_str(TESTDRV "/splits", buf, sizeof(buf)));
+	splits = atol(buf) - splits0;
+	TH_LOG("%ld split callbacks, AnonHugePages %+ld kB", splits,
+	       anon_huge_kb() - huge0);
+	EXPECT_EQ(511, splits);
+	EXPECT_EQ(0, anon_huge_kb() - huge0);
+	EXPECT_EQ(511, pm_count_on_node(p, 100, self->nid) +
+		  pm_count_on_node(p + 101 * PM_PAGE, 411, self->nid));
+	for (i = 0; i < 512; i++)
+		if (i != 100)
+			sum -= pm_checksum(p + i * PM_PAGE, PM_PAGE);
+	EXPECT_EQ(0ULL, sum);
+	munmap(p, 100 * PM_PAGE);
+	munmap(p + 101 * PM_PAGE, 411 * PM_PAGE);
+}
+
+TEST_F(skips, mlock_skips_private)
+{
+	size_t len = 4UL << 20, n = len / PM_PAGE;
+	long priv0, ctl0, priv, ctl;
+	char *a, *b;
+	int i;
+
+	a = pm_anon(len, 0);
+	b = pm_anon(len, 0);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	pm_fill(a, len, 72);
+	pm_fill(b, len, 73);
+	ASSERT_EQ(0, move_range(a, 0, n, self->nid));
+	ASSERT_EQ(0, move_range(b, 0, n, 1));
+	ASSERT_EQ((long)n, pm_count_on_node(a, n, self->nid));
+	ASSERT_EQ((long)n, pm_count_on_node(b, n, 1));
+	priv0 = pm_node_meminfo(self->nid, "Mlocked");
+	ctl0 = pm_node_meminfo(1, "Mlocked");
+	ASSERT_EQ(0, mlock(a, len));
+	ASSERT_EQ(0, mlock(b, len));
+	/* Per-cpu counter deltas are folded into the node's within ~1 s. */
+	for (i = 0; i < 50; i++) {
+		ctl = pm_node_meminfo(1, "Mlocked") - ctl0;
+		if (ctl >= (long)(len >> 10))
+			break;
+		usleep(100000);
+	}
+	sleep(1);
+	priv = pm_node_meminfo(self->nid, "Mlocked") - priv0;
+	ctl = pm_node_meminfo(1, "Mlocked") - ctl0;
+	TH_LOG("Mlocked: private node %+ld kB, node 1 %+ld kB", priv, ctl);
+	EXPECT_EQ((long)(len >> 10), ctl);
+	EXPECT_EQ(0, priv);
+	/* Still there and readable; munlock works on them. */
+	EXPECT_EQ((long)n, pm_count_on_node(a, n, self->nid));
+	EXPECT_EQ(0, munlock(a, len));
+	EXPECT_EQ(0, munlock(b, len));
+	munmap(a, len);
+	munmap(b, len);
+}
+
+TEST_F_TIMEOUT(skips, collapse_skips_private, 120)
+{
+	long huge0;
+	char *p, *q;
+
+	/* Control: a 2M range of 4K pages on node 1 collapses. */
+	q = pm_anon(PM_HPAGE, 0);
+	ASSERT_NE(NULL, q);
+	pm_fill(q, PM_HPAGE, 74);
+	ASSERT_EQ(0, move_range(q, 0, 512, 1));
+	ASSERT_EQ(0, madvise(q, PM_HPAGE, MADV_HUGEPAGE));
+	huge0 = anon_huge_kb();
+	ASSERT_EQ(0, madvise(q, PM_HPAGE, MADV_COLLAPSE));
+	EXPECT_EQ(2048, anon_huge_kb() - huge0);
+
+	/*
+	 * Mostly node 1, some pages private: without the skip the collapse
+	 * would copy them into a THP on node 1.
+	 */
+	p = pm_anon(PM_HPAGE, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, PM_HPAGE, 75);
+	ASSERT_EQ(0, move_range(p, 0, 300, 1));
+	ASSERT_EQ(0, move_range(p, 300, 212, self->nid));
+	ASSERT_EQ(212, pm_count_on_node(p, 512, self->nid));
+	ASSERT_EQ(0, madvise(p, PM_HPAGE, MADV_HUGEPAGE));
+	huge0 = anon_huge_kb();
+	EXPECT_EQ(-1, madvise(p, PM_HPAGE, MADV_COLLAPSE));
+	TH_LOG("MADV_COLLAPSE with private pages: %s", strerror(errno));
+	EXPECT_EQ(0, anon_huge_kb() - huge0);
+	EXPECT_EQ(212, pm_count_on_node(p, 512, self->nid));
+	EXPECT_EQ(300, pm_count_on_node(p, 512, 1));
+	munmap(p, PM_HPAGE);
+	munmap(q, PM_HPAGE);
+}
+
+TEST_HARNESS_MAIN
