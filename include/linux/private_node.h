@@ -102,7 +102,7 @@ struct zone;
 #define NODE_PRIVATE_CAP_PROTECT_WRITE	BIT(3)
 /* direct reclaim by gated allocations may reclaim from the node */
 #define NODE_PRIVATE_CAP_RECLAIM	BIT(4)
-/* NUMA balancing may migrate into the node (needs MIGRATION) */
+/* NUMA balancing scans the node (needs MIGRATION or PROTECT_WRITE) */
 #define NODE_PRIVATE_CAP_NUMA_BALANCING	BIT(5)
 /* compaction may run on the node (needs MIGRATION) */
 #define NODE_PRIVATE_CAP_COMPACTION	BIT(6)
