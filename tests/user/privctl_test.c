@@ -1209,9 +1209,10 @@ TEST_F_TIMEOUT(pc, concurrent_creates_keep_their_types, 300)
 		SKIP(return, "dax1.0 is not on device_dax");
 	for (i = 0; i < 3; i++) {
 		/* "A & B; wait for A": exit with B's status, or A's if it failed */
-		rc = pc_run("create --dax %s --type plain >/dev/null & %s %s; r=$?; wait $! && exit $r",
+		rc = pc_run("create --dax %s --type plain >/dev/null & %s %s; %s",
 			    PM_DAX, PRIVCTL,
-			    "create --dax dax1.0 --type compressed --physical-size 64M");
+			    "create --dax dax1.0 --type compressed --physical-size 64M",
+			    "r=$?; wait $! && exit $r");
 		EXPECT_EQ(0, rc) TH_LOG("%s", ERR);
 		ASSERT_EQ(0, pm_find_dev(&b));
 		snprintf(path, sizeof(path), "%s/type", b.syspath);
