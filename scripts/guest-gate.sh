@@ -18,9 +18,9 @@ cp "$build/tests/user/gate_mixed_bench" "$mixed"
 mkdir -p /dev/shm/gate-files
 {
 	"$fault" 64 1 > /dev/null
-	numactl --cpunodebind=0 --membind=0 "$fault" "${GATE_MIB:-256}" "${GATE_REPEATS:-9}"
+	numactl --cpunodebind=0 --membind=0 "$fault" "${GATE_MIB:-256}" "${GATE_REPEATS:-5}"
 	"$mixed" /dev/shm/gate-files 5 1 > /dev/null
 	numactl --cpunodebind=0 --membind=0 "$mixed" /dev/shm/gate-files \
-		"${GATE_MIXED_ITERS:-40}" "${GATE_REPEATS:-9}"
+		"${GATE_MIXED_ITERS:-40}" "${GATE_REPEATS:-5}"
 } > "$out/gate.txt" 2>&1
 sed 's/^/[guest] /' "$out/gate.txt"

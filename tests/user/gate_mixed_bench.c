@@ -104,10 +104,10 @@ int main(int argc, char **argv)
 		}
 		t = bench_now() - t;
 		rate[r] = iters / t;
-		printf("repeat %d iterations %d seconds %.6f iters_per_sec %.1f\n",
+		printf("repeat %d iterations %d seconds %.6f iters_per_sec %.3f\n",
 		       r, iters, t, rate[r]);
 	}
-	printf("median_iters_per_sec %.1f\n", bench_median(rate, repeats));
+	printf("median_iters_per_sec %.3f\n", bench_median(rate, repeats));
 	free(rate);
 	return 0;
 }

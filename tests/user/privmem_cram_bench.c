@@ -19,7 +19,8 @@
  *   promotion fault: a write to one page on the node (one promotion fault)
  *   vs move_pages(2) of one already-faulted page from node 0 to node 1;
  *   each operation is timed alone and the figure is the median over 1024
- *   pages, so both include one kernel entry per page.
+ *   pages, so both include one kernel entry per page. For reference, the
+ *   same 1024 pages moved back by one move_pages(2) call, per page.
  *
  * Every repeat is printed as a "sample" line (bench_lib.h) for
  * scripts/bench-report.py, with a human summary at the end.
@@ -251,17 +252,20 @@ static double promote_once(size_t n)
 
 /*
  * Median microseconds of a move_pages(2) of one already-faulted page from
- * node 0 to node 1, over @n pages.
+ * node 0 to node 1, over @n pages. *@batch gets the microseconds per page
+ * of one move_pages(2) of all @n pages back to node 0.
  */
-static double move_once(size_t n)
+static double move_once(size_t n, double *batch)
 {
 	unsigned long node0 = 1;
 	char *p = anon(n * PAGE);
 	double *us = calloc(n, sizeof(*us)), t, med;
+	void **pages = calloc(n, sizeof(*pages));
+	int *nodes = calloc(n, sizeof(*nodes)), *sts = calloc(n, sizeof(*sts));
 	int node = 1, st;
 	size_t i;
 
-	if (!us)
+	if (!us || !pages || !nodes || !sts)
 		die("calloc");
 	if (mbind(p, n * PAGE, MPOL_BIND, &node0, 64, 0))
 		die("mbind");
@@ -273,10 +277,21 @@ static double move_once(size_t n)
 		if (move_pages(0, 1, &pg, &node, &st, MPOL_MF_MOVE) || st != 1)
 			die("move_pages");
 		us[i] = (bench_now() - t) * 1e6;
+		pages[i] = pg;
 	}
+	t = bench_now();
+	if (move_pages(0, n, pages, nodes, sts, MPOL_MF_MOVE))
+		die("move_pages (batch)");
+	*batch = (bench_now() - t) * 1e6 / n;
+	for (i = 0; i < n; i++)
+		if (sts[i] != 0)
+			die("move_pages (batch) left a page behind");
 	munmap(p, n * PAGE);
 	med = bench_median(us, n);
 	free(us);
+	free(pages);
+	free(nodes);
+	free(sts);
 	return med;
 }
 
@@ -284,7 +299,7 @@ int main(int argc, char **argv)
 {
 	struct privmem_info info = { .size = sizeof(info) };
 	double dem[MAXREP], swp[MAXREP], pro[MAXREP], mov[MAXREP];
-	double dgain[MAXREP], zgain[MAXREP];
+	double dgain[MAXREP], zgain[MAXREP], bat[MAXREP];
 	char buf[32], saved[16] = "false";
 	size_t len = 64 * MIB, n = 1024;
 	FILE *f;
@@ -322,13 +337,14 @@ int main(int argc, char **argv)
 		dem[r] = reclaim_once(len, 1, r + 1, &dgain[r]);
 		swp[r] = reclaim_once(len, 0, r + 1, &zgain[r]);
 		pro[r] = promote_once(n);
-		mov[r] = move_once(n);
+		mov[r] = move_once(n, &bat[r]);
 		bench_sample("demote.cram", r, dem[r]);
 		bench_sample("demote.zswap", r, swp[r]);
 		bench_sample("capacity.cram", r, dgain[r]);
 		bench_sample("capacity.zswap", r, zgain[r]);
 		bench_sample("promote.fault", r, pro[r]);
 		bench_sample("promote.move_pages", r, mov[r]);
+		bench_sample("promote.move_pages_batch", r, bat[r]);
 	}
 	set_demotion(1);
 	put("/sys/fs/cgroup/cgroup.procs", buf);
@@ -350,6 +366,8 @@ int main(int argc, char **argv)
 	       bench_median(pro, repeats));
 	printf("  move_pages(2) of one page (median)  %8.1f us/page\n",
 	       bench_median(mov, repeats));
+	printf("  move_pages(2) of %zu pages, per page   %8.1f us/page\n",
+	       n, bench_median(bat, repeats));
 	printf("  ratio promotion fault / move_pages   %7.2f\n",
 	       bench_median(pro, repeats) / bench_median(mov, repeats));
 	close(fd);
