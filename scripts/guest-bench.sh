@@ -47,61 +47,65 @@ want node && run "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "$rounds"
 # fio. A read fault on a MAP_PRIVATE mapping maps the shared zero page
 # and reads would never touch the node: with use_zero_page=0 a read fault
 # on a THP-aligned privmem mapping allocates a (zeroed) THP on the node.
-fio_all() {
-say "bench: fio ioengine=mmap on $dev, /dev/dax1.0, tmpfs (huge=always)"
-thp=/sys/kernel/mm/transparent_hugepage
-zp=$(cat $thp/use_zero_page)
-echo 0 > $thp/use_zero_page
-mkdir -p /run/pm-fio
-mount -t tmpfs -o size=256m,huge=always pm-fio /run/pm-fio
-for r in $(seq 0 $((rounds - 1))); do
-	for job in seq-read seq-write rand-read rand-write; do
-		# Rotate the order of the targets from round to round.
-		targets=(privmem:"$dev":1 devdax:/dev/dax1.0:0 tmpfs:/run/pm-fio/file:0)
-		for i in 0 1 2; do
-			IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 3))]}"
-			fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp \
-				fio --output-format=terse "$top/tests/user/fio/mmap-$job.fio" 2>&1)
-			res=$(echo "$fout" |
-				awk -F';' '$1 == 3 && $5 == 0 { printf "%.1f", ($7 + $48) / 1024 }')
-			if [ -n "$res" ]; then
-				echo "sample fio.$job.$name $r $res" >> "$log"
-				say "fio $job round $r $name $res MiB/s"
-			else
-				echo "$fout" >> "$log"
-				say "fio $job on $file failed: $(echo "$fout" | head -3)"
-			fi
+bench_fio() {
+	say "bench: fio ioengine=mmap on $dev, /dev/dax1.0, tmpfs (huge=always)"
+	local thp=/sys/kernel/mm/transparent_hugepage zp r job i name file mthp fout res
+	zp=$(cat $thp/use_zero_page)
+	echo 0 > $thp/use_zero_page
+	mkdir -p /run/pm-fio
+	mount -t tmpfs -o size=256m,huge=always pm-fio /run/pm-fio
+	for r in $(seq 0 $((rounds - 1))); do
+		for job in seq-read seq-write rand-read rand-write; do
+			# Rotate the order of the targets from round to round.
+			targets=(privmem:"$dev":1 devdax:/dev/dax1.0:0 tmpfs:/run/pm-fio/file:0)
+			for i in 0 1 2; do
+				IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 3))]}"
+				fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp \
+					fio --output-format=terse "$top/tests/user/fio/mmap-$job.fio" 2>&1)
+				res=$(echo "$fout" |
+					awk -F';' '$1 == 3 && $5 == 0 { printf "%.1f", ($7 + $48) / 1024 }')
+				if [ -n "$res" ]; then
+					echo "sample fio.$job.$name $r $res" >> "$log"
+					say "fio $job round $r $name $res MiB/s"
+				else
+					echo "$fout" >> "$log"
+					say "fio $job on $file failed: $(echo "$fout" | head -3)"
+				fi
+			done
 		done
 	done
-done
-umount /run/pm-fio
-echo "$zp" > $thp/use_zero_page
+	umount /run/pm-fio
+	echo "$zp" > $thp/use_zero_page
 }
-want fio && fio_all
+want fio && bench_fio
 
 echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind
 echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id
 echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind
 
 # The compressed node: dax1.0 as a compressed node (512 MiB emulated).
-if want cram; then
-say "bench: compressed node on dax1.0"
-if echo compressed > /sys/module/privmem/parameters/type &&
-   echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind &&
-   echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
-	cdev=
+bench_cram() {
+	local cdev= d
+
+	say "bench: compressed node on dax1.0"
+	if ! echo compressed > /sys/module/privmem/parameters/type ||
+	   ! echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind ||
+	   ! echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
+		say "bench: could not bind dax1.0 as a compressed node"
+		return
+	fi
 	for d in /sys/class/privmem/*; do
 		[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
 	done
 	if [ -n "$cdev" ]; then
 		run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
+	else
+		say "bench: no /dev/privmemN for dax1.0"
 	fi
 	echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind
 	echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id
 	echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
-else
-	say "bench: could not bind dax1.0 as a compressed node"
-fi
-fi
+}
+want cram && bench_cram
 echo plain > /sys/module/privmem/parameters/type
 grep '^sample ' "$log" > "$out/samples.txt"
