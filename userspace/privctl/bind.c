@@ -72,7 +72,7 @@ static void kernel_says(const char *what, char *buf, size_t len)
 		char *p = strstr(line, what);
 
 		/* the driver's own reason, not the driver core's summary */
-		if (!p || strstr(line, "probe of "))
+		if (!p || strstr(line, "probe of ") || strstr(line, "probe with driver"))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		p = strstr(line, "] ");
@@ -400,20 +400,17 @@ int cmd_destroy(int argc, char **argv)
 			return usage_hint();
 		}
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_operand_check(argc, argv))
+		return EXIT_USAGE;
+	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	}
 	if (geteuid() != 0) {
 		error("removing a private node needs root");
 		return EXIT_FAIL;
 	}
 	ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", d.dax);
 	if (ret == -EBUSY) {
+		snprintf(name, sizeof(name), "%s", d.name);
 		dev_load(name, &d);	/* fresh counts */
 		explain_busy(&d);
 		return EXIT_FAIL;

@@ -110,7 +110,6 @@ int cmd_demotion(int argc, char **argv)
 	int enable = -1, c, fd, i, ret = EXIT_OK;
 	bool json = false, from_all = false, have_from = false;
 	struct nodeset from = { }, mem;
-	char name[32];
 	struct pm_dev d;
 
 	while ((c = getopt_long(argc, argv, "edf:jh", opts, NULL)) != -1) {
@@ -139,14 +138,10 @@ int cmd_demotion(int argc, char **argv)
 			return usage_hint();
 		}
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_operand_check(argc, argv))
+		return EXIT_USAGE;
+	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	}
 	fd = dev_open(&d, (enable >= 0 || have_from) ? O_RDWR : O_RDONLY);
 	if (fd < 0) {
 		error("cannot open %s: %s", d.devpath,

@@ -352,3 +352,28 @@ int privmem_load(char *why, size_t len)
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return -ENOENT;
 }
+
+/*
+ * A subcommand's single DEV operand (at optind): a usage error (printed,
+ * non-zero return) if it is missing or followed by more.
+ */
+int dev_operand_check(int argc, char **argv)
+{
+	if (optind >= argc)
+		return usage_error("which device? (privmemN, see 'privctl list')");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	return 0;
+}
+
+/* Resolve @arg (privmemN, /dev/privmemN, daxX.Y, nodeN) and load it. */
+int dev_find(const char *arg, struct pm_dev *d)
+{
+	char name[32];
+
+	if (dev_resolve(arg, name, sizeof(name)) || dev_load(name, d)) {
+		error("%s: no such privmem device (see 'privctl list')", arg);
+		return -ENOENT;
+	}
+	return 0;
+}

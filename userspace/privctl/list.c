@@ -318,7 +318,6 @@ int cmd_info(int argc, char **argv)
 		{ }
 	};
 	bool json = false, raw = false;
-	char name[32];
 	struct pm_dev d;
 	int c;
 
@@ -337,14 +336,10 @@ int cmd_info(int argc, char **argv)
 			return usage_hint();
 		}
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_operand_check(argc, argv))
+		return EXIT_USAGE;
+	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	}
 	if (json) {
 		struct json_object *o = dev_to_json(&d);
 

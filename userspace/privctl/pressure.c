@@ -188,7 +188,7 @@ int cmd_pressure(int argc, char **argv)
 	unsigned int low = 0, high = 0, level = 0;
 	struct privmem_pressure p;
 	long count = 0;
-	char name[32], *end;
+	char *end;
 	struct pm_dev d;
 	int c, fd, ret;
 
@@ -238,20 +238,16 @@ int cmd_pressure(int argc, char **argv)
 			return usage_hint();
 		}
 	}
-	if (optind >= argc)
-		return usage_error("which device? (privmemN, see 'privctl list')");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (dev_operand_check(argc, argv))
+		return EXIT_USAGE;
 	if (inject && clear)
 		return usage_error("--inject and --clear exclude each other");
 	if (count && !do_watch)
 		return usage_error("--count only goes with --watch");
 	if (do_watch && (set_wm || inject || clear))
 		return usage_error("--watch does not combine with --watermarks, --inject or --clear");
-	if (dev_resolve(argv[optind], name, sizeof(name)) || dev_load(name, &d)) {
-		error("%s: no such privmem device (see 'privctl list')", argv[optind]);
+	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	}
 	fd = dev_open(&d, O_RDONLY);
 	if (fd < 0) {
 		error("cannot open %s: %s", d.devpath,

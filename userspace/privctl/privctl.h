@@ -122,6 +122,8 @@ int dev_names(char ***names);
 void dev_names_free(char **names, int n);
 int dev_resolve(const char *arg, char *name, size_t len);
 int dev_load(const char *name, struct pm_dev *d);
+int dev_operand_check(int argc, char **argv);
+int dev_find(const char *arg, struct pm_dev *d);
 int dev_open(struct pm_dev *d, int flags);
 const char *type_name(unsigned int type);
 const char *state_name(unsigned int state);
