@@ -3,15 +3,31 @@
 #
 # guest-bench.sh BUILD RESULTS
 #
-# Runs inside the guest for `make bench`: binds dax0.0 to privmem as a
-# plain private node, runs tests/user/privmem_bench against /dev/privmem0
-# with /dev/dax1.0 (still a device_dax device) as the devdax baseline, then
-# dax1.0 as a compressed node with tests/user/privmem_cram_bench, saves
-# the report in RESULTS/bench.txt and puts dax0.0 back.
+# Runs inside the guest for `make bench`, PM_BENCH_ROUNDS rounds (kernel
+# command line pm_bench_rounds=N, default 5) of each benchmark:
+#   1. dax0.0 bound to privmem as a plain node: tests/user/privmem_bench
+#      (fault-in, MIGRATE vs move_pages) against anonymous memory on node 1
+#      and /dev/dax1.0 (still a device_dax device);
+#   2. fio ioengine=mmap (tests/user/fio/*.fio) on /dev/privmemN,
+#      /dev/dax1.0 and a file on a huge=always tmpfs, the three targets
+#      alternated within each round;
+#   3. dax1.0 as a compressed node: tests/user/privmem_cram_bench
+#      (demotion vs zswap, promotion fault vs move_pages).
+# Everything the programs print goes to RESULTS/bench.txt; their "sample"
+# lines (one measurement each) to RESULTS/samples.txt, which
+# scripts/bench-report.py turns into the table on the host.
+# pm_bench_only=node|fio|cram (kernel command line) runs one part only.
 set -u
 build=$1
 out=$2
+rounds=${pm_bench_rounds:-5}
+only=${pm_bench_only:-}
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$out/bench.txt
 say() { echo "[guest] $*"; }
+run() { "$@" 2>&1 | tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'; }
+: > "$log"
 
 if ! modprobe privmem ||
    ! echo plain > /sys/module/privmem/parameters/type ||
@@ -25,31 +41,71 @@ for d in /sys/class/privmem/*; do
 	[ "$(cat "$d/dax" 2>/dev/null)" = dax0.0 ] && dev=/dev/$(basename "$d")
 done
 [ -n "$dev" ] || { say "bench: no /dev/privmemN for dax0.0"; exit 1; }
-say "bench: $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
-"$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "${PRIVMEM_BENCH_REPEATS:-7}" 2>&1 |
-	tee "$out/bench.txt" | sed 's/^/[guest] /'
+say "bench: $rounds rounds; $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
+want node && run "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "$rounds"
+
+# fio. A read fault on a MAP_PRIVATE mapping maps the shared zero page
+# and reads would never touch the node: with use_zero_page=0 a read fault
+# on a THP-aligned privmem mapping allocates a (zeroed) THP on the node.
+bench_fio() {
+	say "bench: fio ioengine=mmap on $dev, /dev/dax1.0, tmpfs (huge=always)"
+	local thp=/sys/kernel/mm/transparent_hugepage zp r job i name file mthp fout res
+	zp=$(cat $thp/use_zero_page)
+	echo 0 > $thp/use_zero_page
+	mkdir -p /run/pm-fio
+	mount -t tmpfs -o size=256m,huge=always pm-fio /run/pm-fio
+	for r in $(seq 0 $((rounds - 1))); do
+		for job in seq-read seq-write rand-read rand-write; do
+			# Rotate the order of the targets from round to round.
+			targets=(privmem:"$dev":1 devdax:/dev/dax1.0:0 tmpfs:/run/pm-fio/file:0)
+			for i in 0 1 2; do
+				IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 3))]}"
+				fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp \
+					fio --output-format=terse "$top/tests/user/fio/mmap-$job.fio" 2>&1)
+				res=$(echo "$fout" |
+					awk -F';' '$1 == 3 && $5 == 0 { printf "%.1f", ($7 + $48) / 1024 }')
+				if [ -n "$res" ]; then
+					echo "sample fio.$job.$name $r $res" >> "$log"
+					say "fio $job round $r $name $res MiB/s"
+				else
+					echo "$fout" >> "$log"
+					say "fio $job on $file failed: $(echo "$fout" | head -3)"
+				fi
+			done
+		done
+	done
+	umount /run/pm-fio
+	echo "$zp" > $thp/use_zero_page
+}
+want fio && bench_fio
 
 echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind
 echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id
 echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind
 
 # The compressed node: dax1.0 as a compressed node (512 MiB emulated).
-say "bench: compressed node on dax1.0"
-if echo compressed > /sys/module/privmem/parameters/type &&
-   echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind &&
-   echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
-	cdev=
+bench_cram() {
+	local cdev= d
+
+	say "bench: compressed node on dax1.0"
+	if ! echo compressed > /sys/module/privmem/parameters/type ||
+	   ! echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind ||
+	   ! echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
+		say "bench: could not bind dax1.0 as a compressed node"
+		return
+	fi
 	for d in /sys/class/privmem/*; do
 		[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
 	done
 	if [ -n "$cdev" ]; then
-		"$build/tests/user/privmem_cram_bench" "$cdev" "${PRIVMEM_CRAM_BENCH_REPEATS:-3}" 2>&1 |
-			tee -a "$out/bench.txt" | sed 's/^/[guest] /'
+		run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
+	else
+		say "bench: no /dev/privmemN for dax1.0"
 	fi
 	echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind
 	echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id
 	echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
-else
-	say "bench: could not bind dax1.0 as a compressed node"
-fi
+}
+want cram && bench_cram
 echo plain > /sys/module/privmem/parameters/type
+grep '^sample ' "$log" > "$out/samples.txt"

@@ -11,6 +11,8 @@ pkgs=(
 	xz-utils kmod perl python3 ccache patch diffutils
 	# guest
 	qemu-system-x86 ndctl daxctl numactl fio
+	# benchmark plot (make bench)
+	gnuplot-nox
 	# userspace build
 	libnuma-dev libjson-c-dev liblz4-dev pkg-config
 )

@@ -14,7 +14,7 @@
 # In the non-interactive modes the serial console goes to RESULTS/console.log
 # and the guest's own progress lines ("[guest] ...") to stdout; the guest is
 # killed after GUEST_TIMEOUT seconds. The exit status is QEMU's (124 on
-# timeout).
+# timeout). GUEST_QEMU_ARGS adds QEMU options (make bench: -icount).
 set -euo pipefail
 mode=$1 kernel=$2 build=$3 results=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +42,7 @@ qemu=(qemu-system-x86_64 -accel "$accel" -machine pc,nvdimm=on
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
 	-kernel "$kernel"
 	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$top/scripts/guest-init panic=-1 oops=panic pm_mode=$mode pm_top=$top pm_build=$build ${GUEST_APPEND:-}"
-	-nographic -no-reboot)
+	-nographic -no-reboot ${GUEST_QEMU_ARGS:-})
 
 if [ "$mode" = vm ]; then
 	exec "${qemu[@]}"

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Timing helpers shared by the benchmark programs in tests/user: a
- * monotonic clock in seconds and the median of a set of repeats.
+ * monotonic clock in seconds, the median of a set of repeats, and the
+ * "sample" lines that scripts/bench-report.py turns into the table.
  */
 #ifndef PRIVMEM_BENCH_LIB_H
 #define PRIVMEM_BENCH_LIB_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -29,6 +31,17 @@ static inline double bench_median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * One measurement, for scripts/bench-report.py: "sample KEY ROUND VALUE".
+ * KEY names the series (e.g. fault4k.privmem), ROUND the repeat it belongs
+ * to: a figure and its baseline measured in the same round form a pair.
+ */
+static inline void bench_sample(const char *key, int round, double value)
+{
+	printf("sample %s %d %.6g\n", key, round, value);
+	fflush(stdout);
 }
 
 #endif

@@ -13,7 +13,8 @@
  *   DRAM baseline), and vs move_pages(2) node 0 -> private node and back
  *   (the same nodes: a plain node takes move_pages).
  *
- * Each figure is the median of the repeats, in MiB/s.
+ * Each figure is the median of the repeats, in MiB/s. Every repeat is
+ * also printed as a "sample" line (bench_lib.h) for scripts/bench-report.py.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,9 +107,18 @@ static void fault(int fd, int dax, size_t len, int thp, double *out)
 	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
 		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
 	for (r = 0; r < repeats; r++)
-		for (s = PRIVMEM; s <= DEVDAX; s++)
+		for (s = PRIVMEM; s <= DEVDAX; s++) {
+			static const char *const key[2][3] = {
+				{ "fault4k.privmem", "fault4k.anon1",
+				  "fault4k.devdax" },
+				{ "faultthp.privmem", "faultthp.anon1",
+				  "faultthp.devdax" },
+			};
+
 			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
 					     thp);
+			bench_sample(key[thp][s], r, v[s][r]);
+		}
 	for (s = PRIVMEM; s <= DEVDAX; s++)
 		out[s] = bench_median(v[s], repeats);
 }
@@ -181,6 +191,10 @@ static void migration(int fd, size_t len, int thp, int nid)
 		/* move_pages(2) to and from the (plain) private node too. */
 		pin[r] = mig_move_pages(p, len, nid, pages, nodes, status);
 		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+		bench_sample(thp ? "migthp.in" : "mig4k.in", r, in[r]);
+		bench_sample(thp ? "migthp.out" : "mig4k.out", r, out[r]);
+		bench_sample(thp ? "migthp.mp01" : "mig4k.mp01", r, to1[r]);
+		bench_sample(thp ? "migthp.mp10" : "mig4k.mp10", r, to0[r]);
 	}
 	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
 	       thp ? "THP" : "4K", len / MIB, nid, bench_median(in, repeats), nid,
