@@ -51,10 +51,11 @@ static int fpa_setup(void)
 	       fpa_set("probability", "0");
 }
 
+#define SPLATS	"WARNING:|BUG:|Oops|KASAN|unreferenced object|circular locking"
+
 static int splats(void)
 {
-	return system("dmesg | grep -qE 'WARNING:|BUG:|Oops|KASAN|"
-		      "unreferenced object|circular locking'") == 0;
+	return system("dmesg | grep -qE '" SPLATS "'") == 0;
 }
 
 FIXTURE(fi) {

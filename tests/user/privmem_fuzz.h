@@ -123,8 +123,9 @@ static inline void pm_fuzz(int fd, long calls, char *buf, char *ro,
 			st->ok++;
 			if (cmd == pm_cmds[i])
 				st->ok_cmd[i]++;
-		} else
+		} else {
 			st->err[errno & 255]++;
+		}
 	}
 }
 

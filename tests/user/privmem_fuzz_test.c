@@ -15,7 +15,7 @@
 #include "privmem_fuzz.h"
 #include "privmem_user.h"
 
-#define MIB	(1UL << 20)
+#define MIB	(1024UL * 1024)
 
 static long fuzz_calls(void)
 {
@@ -90,8 +90,9 @@ static int fuzz_once(struct pm_binding *b, long calls,
 static void report(struct __test_metadata *_metadata, const char *who,
 		   const struct pm_fuzz_stats *st)
 {
-	TH_LOG("%s: %ld calls, %ld ok (INFO %ld MIGRATE %ld SET_DEMOTION %ld SET_WATERMARKS %ld INJECT %ld)",
-	       who, st->calls, st->ok, st->ok_cmd[0], st->ok_cmd[1],
+	TH_LOG("%s: %ld calls, %ld ok: INFO %ld MIGRATE %ld", who, st->calls,
+	       st->ok, st->ok_cmd[0], st->ok_cmd[1]);
+	TH_LOG("%s: ok SET_DEMOTION %ld SET_WATERMARKS %ld INJECT %ld", who,
 	       st->ok_cmd[3], st->ok_cmd[5], st->ok_cmd[6]);
 	TH_LOG("%s: EINVAL %ld EFAULT %ld ENOTTY %ld EPERM %ld ESRCH %ld ENOSPC %ld other %ld",
 	       who, st->err[EINVAL], st->err[EFAULT], st->err[ENOTTY],

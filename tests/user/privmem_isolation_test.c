@@ -25,6 +25,8 @@
 #include "privmem_lib.h"
 
 #define WALK	"/sys/kernel/debug/privmem_nodewalk/walk"
+#define WALK_FMT1	"node %d spanned %ld free %ld anon %ld file %ld "
+#define WALK_FMT2	"slab %ld pagetable %ld reserved %ld other %ld"
 
 static struct pm_binding B;
 
@@ -44,8 +46,8 @@ static int walk_node(int nid, struct walk *w)
 	f = fopen(WALK, "r");
 	if (!f)
 		return -1;
-	got = fscanf(f, "node %d spanned %ld free %ld anon %ld file %ld slab %ld pagetable %ld reserved %ld other %ld",
-		     &n, &w->spanned, &w->free, &w->anon, &w->file, &w->slab,
+	got = fscanf(f, WALK_FMT1 WALK_FMT2, &n, &w->spanned, &w->free,
+		     &w->anon, &w->file, &w->slab,
 		     &w->pagetable, &w->reserved, &w->other);
 	fclose(f);
 	return got == 9 && n == nid ? 0 : -1;
@@ -393,8 +395,9 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 		worst = w;
 	TH_LOG("%d s of stress, %d walks, %d stress restarts (OOM)", secs,
 	       samples, restarts);
-	TH_LOG("foreign pages on node %d: worst walk file %ld slab %ld pagetable %ld other %ld; anon beyond the %ld legitimate: %ld",
-	       B.nid, worst.file, worst.slab, worst.pagetable, worst.other,
+	TH_LOG("foreign pages on node %d, worst walk: file %ld slab %ld pagetable %ld other %ld",
+	       B.nid, worst.file, worst.slab, worst.pagetable, worst.other);
+	TH_LOG("foreign anonymous pages (beyond the %ld legitimate): %ld",
 	       legit, foreign_anon);
 	EXPECT_EQ(0, kernel_pages(&worst));
 	EXPECT_EQ(0, foreign_anon);

@@ -17,12 +17,17 @@
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
+/* Shared with the children; accessed with the SH_* atomics. */
+#define SH_INC(x)	__atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
+#define SH_GET(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define SH_SET(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
 struct shared {
-	volatile int stop_faulter;
-	volatile int faulter_rounds, migrator_rounds;
-	volatile int faulter_bad, migrator_bad;	/* checksum mismatches */
-	volatile int faulter_err, migrator_err;	/* unexpected errnos */
-	volatile int faulter_enodev, migrator_enodev;
+	int stop_faulter;
+	int faulter_rounds, migrator_rounds;
+	int faulter_bad, migrator_bad;	/* checksum mismatches */
+	int faulter_err, migrator_err;	/* unexpected errnos */
+	int faulter_enodev, migrator_enodev;
 };
 
 FIXTURE(load) {
@@ -53,14 +58,14 @@ static void faulter(struct pm_binding *b, struct shared *sh)
 
 	if (fd < 0)
 		_exit(1);
-	for (r = 0; !sh->stop_faulter; r++) {
+	for (r = 0; !SH_GET(sh->stop_faulter); r++) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			if (errno == ENODEV) {
-				sh->faulter_enodev = 1;
+				SH_SET(sh->faulter_enodev, 1);
 				break;
 			}
-			sh->faulter_err++;
+			SH_INC(sh->faulter_err);
 			break;
 		}
 		pm_fill(p, len, r);
@@ -68,9 +73,9 @@ static void faulter(struct pm_binding *b, struct shared *sh)
 		usleep(20000);
 		pm_fill(p, len, r);
 		if (sum != pm_checksum(p, len))
-			sh->faulter_bad++;
+			SH_INC(sh->faulter_bad);
 		munmap(p, len);
-		sh->faulter_rounds++;
+		SH_INC(sh->faulter_rounds);
 	}
 	_exit(0);
 }
@@ -91,21 +96,21 @@ static void migrator(struct pm_binding *b, struct shared *sh)
 		dir = r % 2 ? PRIVMEM_MIGRATE_FROM_NODE : PRIVMEM_MIGRATE_TO_NODE;
 		if (pm_migrate(fd, &m, 0, p, len, dir, -1)) {
 			if (errno == ENODEV) {
-				sh->migrator_enodev = 1;
+				SH_SET(sh->migrator_enodev, 1);
 				break;
 			}
 			if (errno != EBUSY && errno != ENOMEM && errno != EAGAIN)
-				sh->migrator_err++;
+				SH_INC(sh->migrator_err);
 		}
 		if (sum != pm_checksum(p, len))
-			sh->migrator_bad++;
-		sh->migrator_rounds++;
+			SH_INC(sh->migrator_bad);
+		SH_INC(sh->migrator_rounds);
 	}
 	/* The node is gone: every page is back in DRAM, data intact. */
 	if (sum != pm_checksum(p, len))
-		sh->migrator_bad++;
+		SH_INC(sh->migrator_bad);
 	if (pm_count_on_node(p, len / PM_PAGE, b->nid) != 0)
-		sh->migrator_bad++;
+		SH_INC(sh->migrator_bad);
 	_exit(0);
 }
 
@@ -129,7 +134,7 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 	pid_t fp, mp;
 
 	for (round = 0; round < 3; round++) {
-		memset((void *)sh, 0, sizeof(*sh));
+		memset(sh, 0, sizeof(*sh));
 		/* dax0.0 stays in privmem's new_id: bind it again. */
 		if (round) {
 			ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
@@ -140,7 +145,8 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 		mp = spawn(migrator, &self->b, sh);
 		ASSERT_LT(0, fp);
 		ASSERT_LT(0, mp);
-		while (sh->faulter_rounds < 2 || sh->migrator_rounds < 4)
+		while (SH_GET(sh->faulter_rounds) < 2 ||
+		       SH_GET(sh->migrator_rounds) < 4)
 			usleep(50000);
 		start = time(NULL);
 		for (;;) {
@@ -152,13 +158,13 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 			else
 				other++;
 			if (time(NULL) - start > 20)
-				sh->stop_faulter = 1;
+				SH_SET(sh->stop_faulter, 1);
 			if (time(NULL) - start > 60)
 				break;
 			usleep(100000);
 		}
 		EXPECT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
-		sh->stop_faulter = 1;
+		SH_SET(sh->stop_faulter, 1);
 		ASSERT_EQ(fp, waitpid(fp, &status, 0));
 		EXPECT_EQ(0, WEXITSTATUS(status));
 		ASSERT_EQ(mp, waitpid(mp, &status, 0));
