@@ -30,8 +30,7 @@ SPLATS = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN:|'
                     # debug kernels (make check-debug)
                     r'unreferenced object|possible circular locking|'
                     r'possible recursive locking|inconsistent lock state|'
-                    r'DEBUG_LOCKS_WARN_ON|list_(add|del) corruption|'
-                    r'page dumped because')
+                    r'DEBUG_LOCKS_WARN_ON|list_(add|del) corruption')
 TAP_RESULT = re.compile(r'^(not ok|ok)\s+\d+\s+(.*?)(\s+#\s*(SKIP|TODO)\b.*)?$',
                         re.IGNORECASE)
 

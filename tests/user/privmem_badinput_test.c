@@ -17,7 +17,7 @@ static struct pm_binding B;
 FIXTURE(pm) {
 	int fd;
 	char *ro;	/* a read-only page */
-	char *buf;	/* a mapped 1M buffer */
+	char *buf;	/* a mapped 2M buffer */
 	char *edge;	/* a page followed by an unmapped one */
 };
 
@@ -28,9 +28,9 @@ FIXTURE_SETUP(pm)
 	self->ro = mmap(NULL, PM_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, self->ro);
-	self->buf = pm_anon(1 << 20, 0);
+	self->buf = pm_anon(2 << 20, 0);
 	ASSERT_NE(NULL, self->buf);
-	memset(self->buf, 1, 1 << 20);
+	memset(self->buf, 1, 2 << 20);
 	self->edge = mmap(NULL, 2 * PM_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->edge);

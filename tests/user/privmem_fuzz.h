@@ -63,7 +63,7 @@ static inline __u64 pm_rnd_word(void)
 
 /*
  * Make @calls random ioctls on @fd. @buf is a mapped buffer of at least
- * 300 pages that MIGRATE ranges aim at, @ro a read-only page.
+ * 512 pages that MIGRATE ranges aim at, @ro a read-only page.
  */
 static inline void pm_fuzz(int fd, long calls, char *buf, char *ro,
 			   struct pm_fuzz_stats *st)
@@ -114,6 +114,20 @@ static inline void pm_fuzz(int fd, long calls, char *buf, char *ro,
 			}
 			if (m->pid != 0)
 				m->pid = pm_rnd() % 2 ? self_pid : 0x3ffffff;
+			/* One in 8: a valid request on the buffer. */
+			if (pm_rnd() % 8 == 0) {
+				memset(m, 0, sizeof(*m));
+				m->size = sizeof(*m);
+				m->flags = (pm_rnd() % 2 ?
+					    PRIVMEM_MIGRATE_TO_NODE :
+					    PRIVMEM_MIGRATE_FROM_NODE) |
+					   (pm_rnd() % 2 ?
+					    PRIVMEM_MIGRATE_ASYNC : 0);
+				m->target_node = -1;
+				m->addr = (uintptr_t)buf +
+					  (pm_rnd() % 256) * PM_PAGE;
+				m->length = (1 + pm_rnd() % 256) * PM_PAGE;
+			}
 		}
 		if (cmd == PRIVMEM_IOC_SET_DEMOTION && pm_rnd() % 32)
 			((struct privmem_demotion *)arg.raw)->reserved0 = 1;
