@@ -24,6 +24,7 @@
 
 struct shared {
 	int stop_faulter;
+	int unbound;			/* 1: unbind returned 0, 2: gave up */
 	int faulter_rounds, migrator_rounds;
 	int faulter_bad, migrator_bad;	/* checksum mismatches */
 	int faulter_err, migrator_err;	/* unexpected errnos */
@@ -95,6 +96,8 @@ static void migrator(struct pm_binding *b, struct shared *sh)
 	pm_fill(p, len, 77);
 	sum = pm_checksum(p, len);
 	for (r = 0;; r++) {
+		if (SH_GET(sh->unbound) == 2)
+			break;
 		dir = r % 2 ? PRIVMEM_MIGRATE_FROM_NODE : PRIVMEM_MIGRATE_TO_NODE;
 		if (pm_migrate(fd, &m, 0, p, len, dir, -1)) {
 			if (errno == ENODEV) {
@@ -111,6 +114,12 @@ static void migrator(struct pm_binding *b, struct shared *sh)
 			SH_INC(sh->migrator_bad);
 		SH_INC(sh->migrator_rounds);
 	}
+	/*
+	 * ENODEV comes as soon as the removal starts; the pages are moved
+	 * out before the unbind returns. Check them after that.
+	 */
+	for (r = 0; r < 600 && !SH_GET(sh->unbound); r++)
+		usleep(100000);
 	/* The node is gone: every page is back in DRAM, data intact. */
 	if (sum != pm_checksum(p, len))
 		SH_INC(sh->migrator_bad);
@@ -169,6 +178,7 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 		}
 		EXPECT_EQ(0, ret) TH_LOG("unbind: %s", strerror(-ret));
 		SH_SET(sh->stop_faulter, 1);
+		SH_SET(sh->unbound, ret ? 2 : 1);
 		ASSERT_EQ(fp, waitpid(fp, &status, 0));
 		EXPECT_EQ(0, WEXITSTATUS(status));
 		ASSERT_EQ(mp, waitpid(mp, &status, 0));
