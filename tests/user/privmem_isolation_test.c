@@ -319,7 +319,7 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 	struct job jobs[12];
 	pid_t pids[12];
 	__u64 sum_map, sum_mig;
-	long legit, foreign_anon = 0;
+	long legit, foreign_anon = 0, min_free[2] = { -1, -1 }, kb;
 	char *map, *mig;
 	time_t end;
 
@@ -379,6 +379,11 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 					pids[i] = spawn(run_job, &jobs[i]);
 					restarts++;
 				}
+		for (i = 0; i < 2; i++) {
+			kb = pm_node_meminfo(i, "MemFree");
+			if (min_free[i] < 0 || kb < min_free[i])
+				min_free[i] = kb;
+		}
 		ASSERT_EQ(0, walk_node(B.nid, &w));
 		samples++;
 		if (kernel_pages(&w) > kernel_pages(&worst))
@@ -395,6 +400,8 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 		worst = w;
 	TH_LOG("%d s of stress, %d walks, %d stress restarts (OOM)", secs,
 	       samples, restarts);
+	TH_LOG("lowest MemFree seen: node 0 %ld kB, node 1 %ld kB",
+	       min_free[0], min_free[1]);
 	TH_LOG("foreign pages on node %d, worst walk: file %ld slab %ld pagetable %ld other %ld",
 	       B.nid, worst.file, worst.slab, worst.pagetable, worst.other);
 	TH_LOG("foreign anonymous pages (beyond the %ld legitimate): %ld",
