@@ -72,7 +72,7 @@ static void kernel_says(const char *what, char *buf, size_t len)
 		char *p = strstr(line, what);
 
 		/* the driver's own reason, not the driver core's summary */
-		if (!p || strstr(line, "probe of "))
+		if (!p || strstr(line, "probe of ") || strstr(line, "probe with driver"))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		p = strstr(line, "] ");
