@@ -20,6 +20,9 @@
 #                 mixed fork/exec/file benchmarks, patched vs unpatched
 #                 kernel (build/linux-vanilla), alternating boots; results
 #                 in build/bench-gate/
+#   make check-debug  the make check suite on a debug kernel (KASAN, lockdep,
+#                 DEBUG_VM, DEBUG_LIST, fail_page_alloc, kmemleak; built as
+#                 build/linux-debug); passes only with zero reports
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
@@ -56,6 +59,14 @@ USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
 	privmem_cram_bench gate_mixed_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
+# The debug kernel (make check-debug): both fragments, its own module root,
+# and a copy of the module sources (an external module builds its objects
+# next to its sources, so one source directory cannot serve two kernels).
+KSRC_DEBUG    := $(BUILD)/linux-debug
+CONFIGS_DEBUG ?= $(CONFIGS) $(TOP)/configs/privmem-debug.config
+MODROOT_DEBUG := $(BUILD)/modroot-debug
+MODSRC_DEBUG  := $(BUILD)/modsrc-debug
+KMAKE_DEBUG    = $(MAKE) -C $(KSRC_DEBUG) $(KFLAGS)
 
 # privctl: userspace/privctl, needs only the uapi header and json-c.
 PREFIX      ?= /usr/local
@@ -66,7 +77,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: all deps kernel kernel-vanilla modules privctl user vm check demo bench bench-gate install checkpatch clean distclean
+.PHONY: all deps kernel kernel-vanilla kernel-debug modules modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -86,6 +97,21 @@ kernel: deps
 kernel-vanilla: deps
 	@$(TOP)/scripts/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
 	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) bzImage
+
+kernel-debug: deps
+	@$(TOP)/scripts/prepare-tree.sh $(KSRC_DEBUG) $(CONFIGS_DEBUG)
+	@$(KMAKE_DEBUG) bzImage modules
+	@rm -rf $(MODROOT_DEBUG)
+	@$(KMAKE_DEBUG) -s INSTALL_MOD_PATH=$(MODROOT_DEBUG) modules_install
+	@echo "  KERNEL  $$($(MAKE) -s -C $(KSRC_DEBUG) kernelrelease) $(KSRC_DEBUG)/arch/x86/boot/bzImage"
+
+modules-debug: kernel-debug
+	@mkdir -p $(MODSRC_DEBUG)
+	@rsync -a --delete --prune-empty-dirs --exclude='*.mod.c' --include='*/' \
+		--include=Kbuild --include=Makefile --include='*.[ch]' --exclude='*' \
+		$(TOP)/Kbuild $(TOP)/drivers $(TOP)/tests $(MODSRC_DEBUG)/
+	@$(KMAKE_DEBUG) M=$(MODSRC_DEBUG) modules
+	@$(KMAKE_DEBUG) -s M=$(MODSRC_DEBUG) INSTALL_MOD_PATH=$(MODROOT_DEBUG) modules_install
 
 modules: kernel
 	@$(KMAKE) M=$(TOP) modules
@@ -126,6 +152,19 @@ check: modules user
 	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check \
 		--console $(BUILD)/check/console.log \
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc
+
+# The same suite on the debug kernel; slower (KASAN, lockdep), so a longer
+# default guest timeout. The guest scans kmemleak at the end.
+check-debug: modules-debug user
+	@rm -rf $(BUILD)/check-debug && mkdir -p $(BUILD)/check-debug
+	@echo "  GUEST   booting the debug kernel (TCG); console log in $(BUILD)/check-debug/console.log"
+	@rc=0; GUEST_TIMEOUT=$(or $(GUEST_TIMEOUT),5400) \
+	GUEST_APPEND="pm_modroot=$(MODROOT_DEBUG) $(GUEST_APPEND)" \
+	$(TOP)/scripts/run-guest.sh check $(KSRC_DEBUG)/arch/x86/boot/bzImage \
+		$(BUILD) $(BUILD)/check-debug || rc=$$?; \
+	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-debug \
+		--console $(BUILD)/check-debug/console.log \
+		--kunit-py $(KSRC_DEBUG)/tools/testing/kunit/kunit.py --qemu-rc $$rc
 
 demo: modules user
 	@rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
@@ -169,7 +208,7 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
+	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/check-debug $(BUILD)/modsrc-debug $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
 
 distclean:
 	@rm -rf $(BUILD)

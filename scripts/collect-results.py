@@ -26,7 +26,11 @@ import sys
 
 SPLATS = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN:|'
                     r'kmemleak:.*suspected|INFO: task .* blocked|'
-                    r'general protection fault')
+                    r'general protection fault|'
+                    # debug kernels (make check-debug)
+                    r'unreferenced object|possible circular locking|'
+                    r'possible recursive locking|inconsistent lock state|'
+                    r'DEBUG_LOCKS_WARN_ON|list_(add|del) corruption')
 TAP_RESULT = re.compile(r'^(not ok|ok)\s+\d+\s+(.*?)(\s+#\s*(SKIP|TODO)\b.*)?$',
                         re.IGNORECASE)
 
@@ -162,6 +166,9 @@ def main():
     run_kunit(args.results, args.kunit_py, counts, problems)
     run_user(args.results, counts, problems)
     scan_console(args.console, problems)
+    leaks = os.path.join(args.results, 'kmemleak.txt')
+    if os.path.exists(leaks) and os.path.getsize(leaks):
+        problems.append(f'kmemleak reported leaks: see {leaks}')
 
     if problems:
         print('== problems ==')

@@ -61,6 +61,17 @@ for t in "$build/tests/user/"${pm_tests:-*}_test; do
 	grep -E '^(not )?ok ' "$out/user/$name.tap" | sed "s/^/[guest]   /"
 done
 
+# Debug kernels: a kmemleak scan once everything has run; any report fails
+# the run (the host reads kmemleak.txt, and the lines reach the console).
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > "$out/kmemleak.txt"
+	say "kmemleak scan: $(grep -c '^unreferenced' "$out/kmemleak.txt") leak reports"
+	head -200 "$out/kmemleak.txt" | sed 's/^/[guest] kmemleak: /'
+fi
+
 dmesg > "$out/dmesg.txt"
 echo complete > "$out/done"
 say "tests finished"

@@ -10,13 +10,14 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
+#include "privmem_fuzz.h"
 
 static struct pm_binding B;
 
 FIXTURE(pm) {
 	int fd;
 	char *ro;	/* a read-only page */
-	char *buf;	/* a mapped 1M buffer */
+	char *buf;	/* a mapped 2M buffer */
 	char *edge;	/* a page followed by an unmapped one */
 };
 
@@ -27,9 +28,9 @@ FIXTURE_SETUP(pm)
 	self->ro = mmap(NULL, PM_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	ASSERT_NE(MAP_FAILED, self->ro);
-	self->buf = pm_anon(1 << 20, 0);
+	self->buf = pm_anon(2 << 20, 0);
 	ASSERT_NE(NULL, self->buf);
-	memset(self->buf, 1, 1 << 20);
+	memset(self->buf, 1, 2 << 20);
 	self->edge = mmap(NULL, 2 * PM_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->edge);
@@ -76,19 +77,6 @@ static long splats(void)
 	return n;
 }
 
-static const unsigned long cmds[] = {
-	PRIVMEM_IOC_INFO, PRIVMEM_IOC_MIGRATE, PRIVMEM_IOC_GET_DEMOTION,
-	PRIVMEM_IOC_SET_DEMOTION, PRIVMEM_IOC_GET_PRESSURE,
-	PRIVMEM_IOC_SET_WATERMARKS, PRIVMEM_IOC_INJECT_PRESSURE,
-};
-
-static const size_t sizes[] = {
-	sizeof(struct privmem_info), sizeof(struct privmem_migrate),
-	sizeof(struct privmem_demotion), sizeof(struct privmem_demotion),
-	sizeof(struct privmem_pressure), sizeof(struct privmem_watermarks),
-	sizeof(struct privmem_inject),
-};
-
 TEST_F(pm, unknown_commands)
 {
 	char arg[512] = { 0 };
@@ -118,20 +106,20 @@ TEST_F(pm, size_flags_and_reserved)
 	for (i = 0; i < 7; i++) {
 		/* Short and oversized size fields. */
 		memset(arg, 0, sizeof(arg));
-		*(__u32 *)arg = sizes[i] - 8;
-		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
-		*(__u32 *)arg = sizes[i] + 8;
-		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		*(__u32 *)arg = pm_sizes[i] - 8;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, pm_cmds[i], arg));
+		*(__u32 *)arg = pm_sizes[i] + 8;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, pm_cmds[i], arg));
 		*(__u32 *)arg = 0;
-		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, pm_cmds[i], arg));
 		/* Unknown flags. */
-		*(__u32 *)arg = sizes[i];
+		*(__u32 *)arg = pm_sizes[i];
 		((__u32 *)arg)[1] = 0x80000000;
-		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, pm_cmds[i], arg));
 		/* Last reserved word not zero (every struct ends with them). */
 		((__u32 *)arg)[1] = 0;
-		*(__u64 *)(arg + sizes[i] - 8) = 1;
-		EXPECT_ERRNO(EINVAL, ioctl(self->fd, cmds[i], arg));
+		*(__u64 *)(arg + pm_sizes[i] - 8) = 1;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, pm_cmds[i], arg));
 	}
 	/* Reserved words in the middle. */
 	{
@@ -154,12 +142,12 @@ TEST_F(pm, bad_pointers)
 	int i;
 
 	for (i = 0; i < 7; i++) {
-		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i], NULL));
-		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i], (void *)8));
-		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i],
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, pm_cmds[i], NULL));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, pm_cmds[i], (void *)8));
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, pm_cmds[i],
 					   (void *)0xffff880000000000UL));
 		/* The struct runs off the end of the mapping. */
-		EXPECT_ERRNO(EFAULT, ioctl(self->fd, cmds[i],
+		EXPECT_ERRNO(EFAULT, ioctl(self->fd, pm_cmds[i],
 					   self->edge + PM_PAGE - 8));
 	}
 	/* A read-only argument for a command that writes back. */
@@ -286,102 +274,21 @@ TEST_F(pm, demotion_and_pressure_values)
 	EXPECT_ERRNO(EINVAL, pm_inject(self->fd, 5, 2));
 }
 
-static __u64 rnd_state = 88172645463325252ULL;
-
-static __u64 rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
-/* A word that is usually small or zero, sometimes anything. */
-static __u64 rnd_word(void)
-{
-	switch (rnd() % 8) {
-	case 0: case 1: case 2: case 3:
-		return 0;
-	case 4:
-		return rnd() % 4;
-	case 5:
-		return rnd() % 2048;
-	case 6:
-		return -(rnd() % 4);
-	default:
-		return rnd();
-	}
-}
-
 TEST_F_TIMEOUT(pm, fuzz_100000_calls, 600)
 {
-	long before = splats(), calls, ok = 0, err[256] = { 0 };
-	union {
-		char raw[512];
-		__u64 w[64];
-	} arg;
-	pid_t self_pid = getpid();
+	struct pm_fuzz_stats st = { 0 };
+	long before = splats();
 
 	ASSERT_GE(before, 0);
-	rnd_state ^= (__u64)time(NULL);
-	TH_LOG("seed %llu", (unsigned long long)rnd_state);
-	for (calls = 0; calls < 100000; calls++) {
-		unsigned int i = rnd() % 7, k;
-		unsigned long cmd = cmds[i];
-		void *ptr = arg.raw;
-		long r;
-
-		for (k = 0; k < 64; k++)
-			arg.w[k] = rnd_word();
-		/* Mostly the right size, so that the deeper checks run. */
-		*(__u32 *)arg.raw = rnd() % 4 ? sizes[i] : (__u32)rnd_word();
-		switch (rnd() % 16) {
-		case 0:		/* some other command */
-			cmd = rnd() % 2 ? (unsigned long)rnd() :
-				_IOC(rnd() % 4, PRIVMEM_IOC_MAGIC, rnd() % 16,
-				     rnd() % 600);
-			break;
-		case 1:
-			ptr = NULL;
-			break;
-		case 2:
-			ptr = (void *)(uintptr_t)rnd();
-			break;
-		case 3:
-			ptr = self->ro;
-			break;
-		default:
-			break;
-		}
-		if (cmd == PRIVMEM_IOC_MIGRATE) {
-			struct privmem_migrate *m = (void *)arg.raw;
-
-			/* Our own buffer, a bit around it, or anywhere. */
-			if (rnd() % 2) {
-				m->addr = (uintptr_t)self->buf +
-					  (rnd() % 300) * PM_PAGE -
-					  (rnd() % 4) * PM_PAGE;
-				m->length = (rnd() % 300) * PM_PAGE;
-			}
-			/* Never another process: this one or none. */
-			if (m->pid != 0)
-				m->pid = rnd() % 2 ? self_pid : 0x3ffffff;
-		}
-		/* Rarely a valid SET_DEMOTION: each rebuilds the tiers. */
-		if (cmd == PRIVMEM_IOC_SET_DEMOTION && rnd() % 32)
-			((struct privmem_demotion *)arg.raw)->reserved0 = 1;
-		r = ioctl(self->fd, cmd, ptr);
-		if (!r)
-			ok++;
-		else
-			err[errno & 255]++;
-	}
+	pm_rnd_state ^= (__u64)time(NULL);
+	TH_LOG("seed %llu", (unsigned long long)pm_rnd_state);
+	pm_fuzz(self->fd, 100000, self->buf, self->ro, &st);
 	TH_LOG("%ld calls: %ld ok, EINVAL %ld, EFAULT %ld, ENOTTY %ld",
-	       calls, ok, err[EINVAL], err[EFAULT], err[ENOTTY]);
-	TH_LOG("EPERM %ld, ESRCH %ld, ENOSPC %ld, other %ld", err[EPERM],
-	       err[ESRCH], err[ENOSPC], calls - ok - err[EINVAL] -
-	       err[EFAULT] - err[ENOTTY] - err[EPERM] - err[ESRCH] -
-	       err[ENOSPC]);
+	       st.calls, st.ok, st.err[EINVAL], st.err[EFAULT],
+	       st.err[ENOTTY]);
+	TH_LOG("EPERM %ld, ESRCH %ld, ENOSPC %ld, other %ld", st.err[EPERM],
+	       st.err[ESRCH], st.err[ENOSPC], pm_fuzz_other(&st));
+	EXPECT_EQ(100000, st.calls);
 	EXPECT_EQ(before, splats());
 	/* The device still works. */
 	{
