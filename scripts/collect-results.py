@@ -14,8 +14,8 @@ user/<test>.tap and .rc, done) and the guest's serial console log:
   * scans the console for kernel splats; each one is a failure;
   * fails the run if the guest did not finish (no `done` marker).
 
-The last line printed is `N passed, N failed` (`, N skipped` when there are
-skips). The exit status is 0 only if nothing failed and something ran.
+The last line printed is `N passed, N failed`; skips, if any, are counted
+on the line before it. The exit status is 0 only if nothing failed and something ran.
 """
 import argparse
 import json
@@ -175,10 +175,11 @@ def main():
         for p in problems:
             print('  ' + p)
         counts['failed'] += len(problems)
-    line = f"{counts['passed']} passed, {counts['failed']} failed"
+    # Skips are neither passes nor failures: said on their own line, so
+    # the last line keeps the exact form `N passed, N failed`.
     if counts['skipped']:
-        line += f", {counts['skipped']} skipped"
-    print(line)
+        print(f"{counts['skipped']} skipped (see the per-program lines above)")
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
     ok = counts['failed'] == 0 and counts['passed'] > 0
     sys.exit(0 if ok else 1)
 

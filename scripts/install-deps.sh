@@ -13,6 +13,8 @@ pkgs=(
 	qemu-system-x86 ndctl daxctl numactl fio
 	# benchmark plot (make bench)
 	gnuplot-nox
+	# make check-debug copies the module sources for the debug kernel
+	rsync
 	# userspace build
 	libnuma-dev libjson-c-dev liblz4-dev pkg-config
 )
