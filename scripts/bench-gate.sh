@@ -37,8 +37,10 @@ boot() { # ROUND NAME BZIMAGE
 		rm -rf "$dir" && mkdir -p "$dir"
 		GUEST_QEMU_ARGS=$qargs \
 		GUEST_TIMEOUT=${GATE_BOOT_TIMEOUT:-600} "$top/scripts/run-guest.sh" gate "$3" "$build" "$dir" > /dev/null || true
-		f=$(sed -n 's/^median_pages_per_sec //p' "$dir/gate.txt" 2>/dev/null)
-		m=$(sed -n 's/^median_iters_per_sec //p' "$dir/gate.txt" 2>/dev/null)
+		# (|| true: under set -e a missing gate.txt would end the script
+		# here instead of retrying)
+		f=$(sed -n 's/^median_pages_per_sec //p' "$dir/gate.txt" 2>/dev/null || true)
+		m=$(sed -n 's/^median_iters_per_sec //p' "$dir/gate.txt" 2>/dev/null || true)
 		[ -z "$f" ] || [ -z "$m" ] || break
 		echo "bench-gate: no result from the $2 kernel, round $1, try $try" >&2
 	done
