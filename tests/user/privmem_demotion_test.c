@@ -258,14 +258,7 @@ TEST_F_TIMEOUT(pm, reclaim_demotes_only_when_enabled, 180)
 
 int main(int argc, char **argv)
 {
-	int ret = pm_bind(&B, "plain");
-
-	if (ret) {
-		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
-		       strerror(-ret));
-		pm_restore(&B);
+	if (pm_bind_for_program(&B, "plain"))
 		return 1;
-	}
-	pm_restore_at_exit(&B);
 	return test_harness_run(argc, argv);
 }

@@ -424,19 +424,11 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 
 int main(int argc, char **argv)
 {
-	int ret;
-
 	if (system("modprobe privmem_nodewalk") != 0) {
 		printf("Bail out! cannot load privmem_nodewalk\n");
 		return 1;
 	}
-	ret = pm_bind(&B, "plain");
-	if (ret) {
-		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
-		       strerror(-ret));
-		pm_restore(&B);
+	if (pm_bind_for_program(&B, "plain"))
 		return 1;
-	}
-	pm_restore_at_exit(&B);
 	return test_harness_run(argc, argv);
 }

@@ -325,6 +325,25 @@ static inline void pm_restore_at_exit(struct pm_binding *b)
 	atexit(pm_restore_handler);
 }
 
+/*
+ * Bind dax0.0 as a node of @type for a whole test program and have it put
+ * back when the program exits. Returns 0, or prints a TAP "Bail out!" line
+ * and returns non-zero: the program should then exit with status 1.
+ */
+static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
+{
+	int ret = pm_bind(b, type);
+
+	if (ret) {
+		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
+		       strerror(-ret));
+		pm_restore(b);
+		return 1;
+	}
+	pm_restore_at_exit(b);
+	return 0;
+}
+
 static inline int pm_open(struct pm_binding *b)
 {
 	return open(b->devpath, O_RDWR | O_CLOEXEC);

@@ -355,14 +355,7 @@ TEST_F_TIMEOUT(pm, integrity_4k_round_trips, 300)
 
 int main(int argc, char **argv)
 {
-	int ret = pm_bind(&B, "plain");
-
-	if (ret) {
-		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
-		       strerror(-ret));
-		pm_restore(&B);
+	if (pm_bind_for_program(&B, "plain"))
 		return 1;
-	}
-	pm_restore_at_exit(&B);
 	return test_harness_run(argc, argv);
 }
