@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "privmem_lib.h"
 
 #define DAX		"dax1.0"
 #define DAX_DIR		"/sys/bus/dax/devices/" DAX
@@ -31,127 +32,6 @@
 
 #define PAGE		4096UL
 #define NPAGES		64
-
-static int read_str(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : 0;
-}
-
-/* "Node N MemUsed:  X kB" and friends, in kB. */
-static long node_meminfo(int nid, const char *key)
-{
-	char path[128], line[256], k[64];
-	long val = -1;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
-		 nid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		long v;
-
-		if (sscanf(line, "Node %d %63[^:]: %ld", &n, k, &v) == 3 &&
-		    !strcmp(k, key)) {
-			val = v;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-/* Is @nid in the node list of /sys/devices/system/node/@file? */
-static int node_listed(const char *file, int nid)
-{
-	char path[128], buf[256], *p;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", file);
-	if (read_str(path, buf, sizeof(buf)))
-		return -1;
-	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
-		int a, b;
-
-		if (sscanf(p, "%d-%d", &a, &b) == 2) {
-			if (nid >= a && nid <= b)
-				return 1;
-		} else if (atoi(p) == nid) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static unsigned int count_on_node(void *addr, unsigned long npages, int nid)
-{
-	void **pages = calloc(npages, sizeof(void *));
-	int *status = calloc(npages, sizeof(int));
-	unsigned long i, on = 0;
-
-	if (!pages || !status)
-		return ~0U;
-	for (i = 0; i < npages; i++)
-		pages[i] = (char *)addr + i * PAGE;
-	if (move_pages(0, npages, pages, NULL, status, 0))
-		on = ~0U;
-	else
-		for (i = 0; i < npages; i++)
-			if (status[i] == nid)
-				on++;
-	free(pages);
-	free(status);
-	return on;
-}
-
-static unsigned long long checksum(const void *addr, size_t len)
-{
-	const unsigned long long *p = addr;
-	unsigned long long sum = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		sum = (sum ^ p[i]) * 1099511628211ULL;
-	return sum;
-}
-
-static void fill(void *addr, size_t len, unsigned int seed)
-{
-	unsigned long long *p = addr, x = seed * 0x9e3779b97f4a7c15ULL + 1;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = x;
-	}
-}
 
 FIXTURE(privnode) {
 	int nid;
@@ -172,16 +52,16 @@ FIXTURE_SETUP(privnode)
 	    access(CONTROL, W_OK))
 		SKIP(return, "private_node_testdrv is not available");
 	/* A test killed by its timeout cannot clean up: do it here. */
-	write_str(CONTROL, "remove");
+	pm_write_str(CONTROL, "remove");
 	if (!access(DAX_DRV "/" DAX, F_OK)) {
-		ASSERT_EQ(0, write_str(DAX_DRV "/unbind", DAX));
+		ASSERT_EQ(0, pm_write_str(DAX_DRV "/unbind", DAX));
 		self->unbound = 1;
 	}
-	ASSERT_EQ(0, read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
 	self->nid = atoi(buf);
-	ASSERT_EQ(0, read_str(DAX_DIR "/resource", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/resource", buf, sizeof(buf)));
 	self->start = strtoull(buf, NULL, 0);
-	ASSERT_EQ(0, read_str(DAX_DIR "/size", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str(DAX_DIR "/size", buf, sizeof(buf)));
 	self->size = strtoull(buf, NULL, 0);
 	ASSERT_GT(self->size, 0ULL);
 }
@@ -189,9 +69,9 @@ FIXTURE_SETUP(privnode)
 FIXTURE_TEARDOWN(privnode)
 {
 	if (self->added)
-		write_str(CONTROL, "remove");
+		pm_write_str(CONTROL, "remove");
 	if (self->unbound)
-		write_str(DAX_DRV "/bind", DAX);
+		pm_write_str(DAX_DRV "/bind", DAX);
 	system("modprobe -r private_node_testdrv 2>/dev/null");
 }
 
@@ -202,7 +82,7 @@ static int node_add(struct _test_data_privnode *self, unsigned long caps)
 
 	snprintf(cmd, sizeof(cmd), "add %d %llx %llx %lx", self->nid,
 		 self->start, self->size, caps);
-	ret = write_str(CONTROL, cmd);
+	ret = pm_write_str(CONTROL, cmd);
 	if (!ret)
 		self->added = 1;
 	return ret;
@@ -210,7 +90,7 @@ static int node_add(struct _test_data_privnode *self, unsigned long caps)
 
 static int node_remove(struct _test_data_privnode *self)
 {
-	int ret = write_str(CONTROL, "remove");
+	int ret = pm_write_str(CONTROL, "remove");
 
 	if (!ret)
 		self->added = 0;
@@ -229,13 +109,13 @@ TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
 	int fd;
 
 	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
-	ASSERT_EQ(1, node_listed("has_private_memory", self->nid));
-	ASSERT_EQ(0, node_listed("has_memory", self->nid));
-	used_before = node_meminfo(self->nid, "MemUsed");
+	ASSERT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	ASSERT_EQ(0, pm_node_listed("has_memory", self->nid));
+	used_before = pm_node_meminfo(self->nid, "MemUsed");
 	ASSERT_GE(used_before, 0);
 
-	free0 = node_meminfo(0, "MemFree");
-	free1 = node_meminfo(1, "MemFree");
+	free0 = pm_node_meminfo(0, "MemFree");
+	free1 = pm_node_meminfo(1, "MemFree");
 	ASSERT_GT(free0, 0);
 	ASSERT_GT(free1, 0);
 	/* Leave 96M per node so that nothing gets OOM-killed. */
@@ -259,16 +139,16 @@ TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
 	memset(shm, 0x5a, shm_len);
 
 	TH_LOG("filled %zu MiB anonymous + %zu MiB tmpfs; node0 free %ld kB, node1 free %ld kB",
-	       anon_len >> 20, shm_len >> 20, node_meminfo(0, "MemFree"),
-	       node_meminfo(1, "MemFree"));
-	EXPECT_EQ(0U, count_on_node(anon, anon_len / PAGE, self->nid));
-	EXPECT_EQ(0U, count_on_node(shm, shm_len / PAGE, self->nid));
+	       anon_len >> 20, shm_len >> 20, pm_node_meminfo(0, "MemFree"),
+	       pm_node_meminfo(1, "MemFree"));
+	EXPECT_EQ(0L, pm_count_on_node(anon, anon_len / PAGE, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(shm, shm_len / PAGE, self->nid));
 
-	used_after = node_meminfo(self->nid, "MemUsed");
+	used_after = pm_node_meminfo(self->nid, "MemUsed");
 	TH_LOG("private node %d MemUsed %ld kB -> %ld kB", self->nid,
 	       used_before, used_after);
 	EXPECT_LE(used_after, used_before + 1024);
-	EXPECT_EQ(0, node_listed("has_memory", self->nid));
+	EXPECT_EQ(0, pm_node_listed("has_memory", self->nid));
 
 	munmap(anon, anon_len);
 	munmap(shm, shm_len);
@@ -303,7 +183,7 @@ TEST_F(privnode, explicit_access_refused_without_caps)
 	EXPECT_EQ(-1, move_pages(0, NPAGES, pages, nodes, status,
 				 MPOL_MF_MOVE));
 	EXPECT_EQ(ENODEV, errno);
-	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
 	ASSERT_EQ(0, node_remove(self));
 
 	/* Migration without mempolicy: move_pages works, mbind does not. */
@@ -313,9 +193,9 @@ TEST_F(privnode, explicit_access_refused_without_caps)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
 				MPOL_MF_MOVE));
-	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
 	ASSERT_EQ(0, node_remove(self));
-	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
 	munmap(buf, NPAGES * PAGE);
 }
 
@@ -329,7 +209,7 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	unsigned long mask = 1UL << self->nid;
 	void *pages[NPAGES];
 	int status[NPAGES], nodes[NPAGES], i;
-	unsigned long long sum;
+	__u64 sum;
 	char *buf;
 
 	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
@@ -338,9 +218,9 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
 			   sizeof(mask) * 8 + 1, 0));
-	fill(buf, NPAGES * PAGE, 7);
-	sum = checksum(buf, NPAGES * PAGE);
-	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
+	pm_fill(buf, NPAGES * PAGE, 7);
+	sum = pm_checksum(buf, NPAGES * PAGE);
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
 
 	for (i = 0; i < NPAGES; i++) {
 		pages[i] = buf + i * PAGE;
@@ -348,19 +228,19 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	}
 	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
 				MPOL_MF_MOVE));
-	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, 0));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, 0));
 	for (i = 0; i < NPAGES; i++)
 		nodes[i] = self->nid;
 	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
 				MPOL_MF_MOVE));
-	EXPECT_EQ((unsigned int)NPAGES, count_on_node(buf, NPAGES, self->nid));
-	EXPECT_EQ(sum, checksum(buf, NPAGES * PAGE));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(sum, pm_checksum(buf, NPAGES * PAGE));
 
 	/* Hot-remove with the folios resident: they move out, intact. */
 	ASSERT_EQ(0, node_remove(self));
-	EXPECT_EQ(0, node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0U, count_on_node(buf, NPAGES, self->nid));
-	EXPECT_EQ(sum, checksum(buf, NPAGES * PAGE));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(sum, pm_checksum(buf, NPAGES * PAGE));
 	munmap(buf, NPAGES * PAGE);
 }
 
@@ -373,9 +253,9 @@ TEST(restore_dax_device)
 	if (access(DAX_DIR, F_OK))
 		SKIP(return, "no %s in this machine", DAX);
 	if (!access(CONTROL, W_OK))
-		write_str(CONTROL, "remove");
+		pm_write_str(CONTROL, "remove");
 	if (access(DAX_DRV "/" DAX, F_OK))
-		write_str(DAX_DRV "/bind", DAX);
+		pm_write_str(DAX_DRV "/bind", DAX);
 	system("modprobe -r private_node_testdrv 2>/dev/null");
 	EXPECT_EQ(0, access(DAX_DRV "/" DAX, F_OK));
 	EXPECT_NE(0, access(CONTROL, F_OK));
