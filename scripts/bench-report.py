@@ -54,6 +54,13 @@ ROWS = [
      'move_pages 0->1', 'MiB/s', '>=', 1.0),
     ('MIGRATE THP private->0', 'migthp.out', 'migthp.mp10',
      'move_pages 1->0', 'MiB/s', '>=', 1.0),
+] + [
+    (f'MIGRATE {sz} {d}', f'mig{k}.{io}', f'mig{k}.{mp}',
+     f'move_pages {mpd}', 'MiB/s', None, None)
+    for sz, k in (('4K', '4k'), ('THP', 'thp'))
+    for d, io, mp, mpd in (('0->private', 'in', 'mp0p', '0->private'),
+                           ('private->0', 'out', 'mpp0', 'private->0'))
+] + [
     ('promotion fault (median)', 'promote.fault', 'promote.move_pages',
      '1-page move_pages', 'us', '<=', 1.5),
     ('promotion fault (median)', 'promote.fault', 'promote.move_pages_batch',

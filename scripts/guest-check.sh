@@ -52,12 +52,21 @@ kunit_teardown
 
 # --- tests/user ----------------------------------------------------------------
 export PRIVMEM_TOP=$top PRIVMEM_BUILD=$build
+# A debug kernel (make check-debug) is several times slower: every test's
+# timeout and the per-program one are multiplied (pm_timeout_scale= on the
+# kernel command line overrides the factor).
+scale=1
+case $kver in *-debug) scale=${pm_timeout_scale:-8} ;; esac
+export PRIVMEM_TIMEOUT_SCALE=$scale
+prog_timeout=$(( ${PRIVMEM_TEST_TIMEOUT:-600} * scale ))
 for t in "$build/tests/user/"${pm_tests:-*}_test; do
 	[ -x "$t" ] || { say "no user tests found"; break; }
 	name=$(basename "$t")
 	say "user: running $name"
-	timeout -k 10 "${PRIVMEM_TEST_TIMEOUT:-600}" "$t" > "$out/user/$name.tap" 2>&1
+	start=$(date +%s)
+	timeout -k 10 "$prog_timeout" "$t" > "$out/user/$name.tap" 2>&1
 	echo $? > "$out/user/$name.rc"
+	say "user: $name took $(( $(date +%s) - start )) s"
 	grep -E '^(not )?ok ' "$out/user/$name.tap" | sed "s/^/[guest]   /"
 done
 

@@ -616,5 +616,5 @@ int main(int argc, char **argv)
 	was_privmem = !access(PM_DRV "/" PM_DAX, F_OK);
 	main_pid = getpid();
 	atexit(svc_restore);
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

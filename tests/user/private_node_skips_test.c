@@ -230,4 +230,7 @@ TEST_F_TIMEOUT(skips, collapse_skips_private, 120)
 	munmap(q, PM_HPAGE);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return pm_test_harness_run(argc, argv);
+}

@@ -261,4 +261,7 @@ TEST(restore_dax_device)
 	EXPECT_NE(0, access(CONTROL, F_OK));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return pm_test_harness_run(argc, argv);
+}

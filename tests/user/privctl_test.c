@@ -1290,5 +1290,5 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--where"))
 		return where_child();
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

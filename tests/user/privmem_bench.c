@@ -97,17 +97,18 @@ static double fault_once(enum src s, int fd, size_t len, int thp)
 
 /*
  * The three sources are measured in turn within each repeat, so that a
- * change of host load hits them alike; @out gets the three medians.
+ * change of host load hits them alike, and the first of a repeat rotates;
+ * @out gets the three medians.
  */
 static void fault(int fd, int dax, size_t len, int thp, double *out)
 {
 	double v[3][MAXREP];
-	int r, s;
+	int r, s, i;
 
 	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
 		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
 	for (r = 0; r < repeats; r++)
-		for (s = PRIVMEM; s <= DEVDAX; s++) {
+		for (i = 0; i < 3; i++) {
 			static const char *const key[2][3] = {
 				{ "fault4k.privmem", "fault4k.anon1",
 				  "fault4k.devdax" },
@@ -115,6 +116,7 @@ static void fault(int fd, int dax, size_t len, int thp, double *out)
 				  "faultthp.devdax" },
 			};
 
+			s = (r + i) % 3;	/* each source leads a round in turn */
 			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
 					     thp);
 			bench_sample(key[thp][s], r, v[s][r]);
@@ -184,17 +186,31 @@ static void migration(int fd, size_t len, int thp, int nid)
 		die("mbind");
 	memset(p, 0x33, len);
 	for (r = 0; r < repeats; r++) {
-		in[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_TO_NODE, -1);
-		out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
+		/*
+		 * Every pair starts and ends with the range on node 0. The
+		 * order alternates (MIGRATE first in even rounds, last in odd
+		 * ones), so that whatever the previous pair leaves behind
+		 * (per-CPU lists, LRU batches) falls on each method alike.
+		 */
+		if (r % 2 == 0) {
+			in[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_TO_NODE, -1);
+			out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
+		}
 		to1[r] = mig_move_pages(p, len, 1, pages, nodes, status);
 		to0[r] = mig_move_pages(p, len, 0, pages, nodes, status);
 		/* move_pages(2) to and from the (plain) private node too. */
 		pin[r] = mig_move_pages(p, len, nid, pages, nodes, status);
 		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+		if (r % 2 == 1) {
+			in[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_TO_NODE, -1);
+			out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
+		}
 		bench_sample(thp ? "migthp.in" : "mig4k.in", r, in[r]);
 		bench_sample(thp ? "migthp.out" : "mig4k.out", r, out[r]);
 		bench_sample(thp ? "migthp.mp01" : "mig4k.mp01", r, to1[r]);
 		bench_sample(thp ? "migthp.mp10" : "mig4k.mp10", r, to0[r]);
+		bench_sample(thp ? "migthp.mp0p" : "mig4k.mp0p", r, pin[r]);
+		bench_sample(thp ? "migthp.mpp0" : "mig4k.mpp0", r, pout[r]);
 	}
 	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
 	       thp ? "THP" : "4K", len / MIB, nid, bench_median(in, repeats), nid,

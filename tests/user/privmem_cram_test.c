@@ -762,5 +762,5 @@ int main(int argc, char **argv)
 		       strerror(-ret));
 		return 1;
 	}
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

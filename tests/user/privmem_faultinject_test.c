@@ -5,7 +5,8 @@
  * an error: faults are retried or the data is still written in full,
  * MIGRATE returns 0 (pages that could not move counted as failed) or an
  * errno, a promotion fault is retried. The data is checked after every
- * round (checksums), the private node's free memory returns to its value
+ * round (checksums), the private node's free pages (counted by a walk of
+ * the node, tests/modules/privmem_nodewalk.c) return to their number
  * before the test once everything is unmapped (no leak), and the kernel
  * log gains no warning.
  *
@@ -19,6 +20,7 @@
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
+#include "privmem_nodewalk.h"
 
 #define FPA	"/sys/kernel/debug/fail_page_alloc/"
 #define TIMES	1000000000L
@@ -54,21 +56,30 @@ static int fpa_setup(void)
 #define SPLATS	"WARNING:|BUG:|Oops|KASAN|unreferenced object|circular locking"
 
 /*
- * The node's free memory once it is back at @want, or its settled value
- * if it has not come back within 90 s (the debug kernel under TCG is
- * slow to drain per-CPU lists).
+ * The node's free pages by a walk of the node (privmem_nodewalk), which
+ * counts a page on a per-CPU free list as free: MemFree does not, and on
+ * a node without CPUs a freed THP can wait on another CPU's list until
+ * the next drain, which nothing guarantees. Walks until the count is
+ * @want (at most 30 s); otherwise the last count, and what the walk found
+ * allocated is logged.
  */
-static long free_back_to(int nid, long want)
+static long walk_free_back_to(struct __test_metadata *_metadata, int nid,
+			      long want)
 {
-	long kb = -1;
+	struct pm_walk w = { .free = -1 };
 	int i;
 
-	for (i = 0; i < 9; i++) {
-		kb = pm_node_free_settled(nid);
-		if (kb == want)
-			break;
+	for (i = 0; i < 30; i++) {
+		if (pm_walk_node(nid, &w))
+			return -1;
+		if (w.free == want)
+			return w.free;
+		sleep(1);
 	}
-	return kb;
+	TH_LOG("node %d: free %ld of %ld pages (want %ld): anon %ld file %ld slab %ld pagetable %ld other %ld; MemFree %ld kB",
+	       nid, w.free, w.spanned, want, w.anon, w.file, w.slab,
+	       w.pagetable, w.other, pm_node_meminfo(nid, "MemFree"));
+	return w.free;
 }
 
 static int splats(void)
@@ -80,7 +91,7 @@ FIXTURE(fi) {
 	struct pm_binding b;
 	int fd;
 	int fail_fd;	/* /proc/self/make-it-fail, opened in advance */
-	long free_kb;	/* the node's settled MemFree after binding */
+	long free_pages;	/* the node's free pages (walk) after binding */
 };
 
 FIXTURE_VARIANT(fi) {
@@ -92,6 +103,8 @@ FIXTURE_VARIANT_ADD(fi, compressed) { .type = "compressed" };
 
 FIXTURE_SETUP(fi)
 {
+	struct pm_walk w;
+
 	if (access(FPA "probability", W_OK))
 		SKIP(return, "no fail_page_alloc in this kernel (make check-debug runs it)");
 	ASSERT_EQ(0, fpa_setup());
@@ -103,8 +116,10 @@ FIXTURE_SETUP(fi)
 	ASSERT_GE(self->fd, 0);
 	self->fail_fd = open("/proc/self/make-it-fail", O_WRONLY);
 	ASSERT_GE(self->fail_fd, 0);
-	self->free_kb = pm_node_free_settled(self->b.nid);
-	ASSERT_LT(0, self->free_kb);
+	ASSERT_EQ(0, pm_walk_load());
+	ASSERT_EQ(0, pm_walk_node(self->b.nid, &w));
+	self->free_pages = w.free;
+	ASSERT_LT(0, self->free_pages);
 }
 
 FIXTURE_TEARDOWN(fi)
@@ -156,7 +171,8 @@ TEST_F_TIMEOUT(fi, faults, 600)
 	n = before - fpa_times();
 	TH_LOG("faults injected: %ld (fault path)", n);
 	EXPECT_LT(0, n);
-	EXPECT_EQ(self->free_kb, free_back_to(self->b.nid, self->free_kb));
+	EXPECT_EQ(self->free_pages,
+		  walk_free_back_to(_metadata, self->b.nid, self->free_pages));
 	EXPECT_FALSE(splats());
 }
 
@@ -203,7 +219,8 @@ TEST_F_TIMEOUT(fi, migrate, 600)
 	TH_LOG("faults injected: %ld (migration), %ld MIGRATE errors, %ld partial",
 	       n, errs, partial);
 	EXPECT_LT(0, n);
-	EXPECT_EQ(self->free_kb, free_back_to(self->b.nid, self->free_kb));
+	EXPECT_EQ(self->free_pages,
+		  walk_free_back_to(_metadata, self->b.nid, self->free_pages));
 	EXPECT_FALSE(splats());
 }
 
@@ -245,11 +262,12 @@ TEST_F_TIMEOUT(fi, promotion, 600)
 	n = before - fpa_times();
 	TH_LOG("faults injected: %ld (promotion)", n);
 	EXPECT_LT(0, n);
-	EXPECT_EQ(self->free_kb, free_back_to(self->b.nid, self->free_kb));
+	EXPECT_EQ(self->free_pages,
+		  walk_free_back_to(_metadata, self->b.nid, self->free_pages));
 	EXPECT_FALSE(splats());
 }
 
 int main(int argc, char **argv)
 {
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

@@ -181,5 +181,5 @@ TEST_F_TIMEOUT(fz, as_nobody, 1800)
 
 int main(int argc, char **argv)
 {
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

@@ -23,41 +23,9 @@
 #include <sys/prctl.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
-
-#define WALK	"/sys/kernel/debug/privmem_nodewalk/walk"
-#define WALK_FMT1	"node %d spanned %ld free %ld anon %ld file %ld "
-#define WALK_FMT2	"slab %ld pagetable %ld reserved %ld other %ld"
+#include "privmem_nodewalk.h"
 
 static struct pm_binding B;
-
-struct walk {
-	long spanned, free, anon, file, slab, pagetable, reserved, other;
-};
-
-static int walk_node(int nid, struct walk *w)
-{
-	char buf[32];
-	FILE *f;
-	int n, got;
-
-	snprintf(buf, sizeof(buf), "%d", nid);
-	if (pm_write_str(WALK, buf))
-		return -1;
-	f = fopen(WALK, "r");
-	if (!f)
-		return -1;
-	got = fscanf(f, WALK_FMT1 WALK_FMT2, &n, &w->spanned, &w->free,
-		     &w->anon, &w->file, &w->slab,
-		     &w->pagetable, &w->reserved, &w->other);
-	fclose(f);
-	return got == 9 && n == nid ? 0 : -1;
-}
-
-/* Kernel pages of any kind (not user anonymous memory, not free). */
-static long kernel_pages(const struct walk *w)
-{
-	return w->file + w->slab + w->pagetable + w->other;
-}
 
 static int stress_seconds(void)
 {
@@ -254,13 +222,13 @@ static void zram_remove(const char *dev)
 
 TEST(walk_sees_a_foreign_page)
 {
-	struct walk before, during, after;
+	struct pm_walk before, during, after;
 	unsigned long mask = 1UL << B.nid;
 	char path[] = "/dev/shm/privmem-isolation-control";
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(0, walk_node(B.nid, &before));
+	ASSERT_EQ(0, pm_walk_node(B.nid, &before));
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -282,15 +250,15 @@ TEST(walk_sees_a_foreign_page)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, walk_node(B.nid, &during));
+	ASSERT_EQ(0, pm_walk_node(B.nid, &during));
 	unlink(path);
-	ASSERT_EQ(0, walk_node(B.nid, &after));
+	ASSERT_EQ(0, pm_walk_node(B.nid, &after));
 	TH_LOG("file pages on node %d: %ld before, %ld with the bound tmpfs file, %ld after",
 	       B.nid, before.file, during.file, after.file);
 	/* 4 MiB of tmpfs on the node: 1024 pages counted as foreign. */
 	EXPECT_LE(before.file + 1024, during.file);
 	EXPECT_EQ(before.file, after.file);
-	EXPECT_LT(kernel_pages(&before), kernel_pages(&during));
+	EXPECT_LT(pm_walk_kernel_pages(&before), pm_walk_kernel_pages(&during));
 }
 
 FIXTURE(iso) {
@@ -312,7 +280,7 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 {
 	size_t map_len = 64 << 20, mig_len = 32 << 20;
 	int secs = stress_seconds(), i, njobs = 0, restarts = 0, samples = 0;
-	struct walk base, w, worst = { 0 };
+	struct pm_walk base, w, worst = { 0 };
 	char dev[32], dir[] = "/dev/shm/privmem-isolation", slabdir[64];
 	struct privmem_migrate m;
 	const char *zdev;
@@ -325,11 +293,11 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 
 	/* The stress children are the OOM killer's choice, not the test. */
 	pm_write_str("/proc/self/oom_score_adj", "-1000");
-	ASSERT_EQ(0, walk_node(B.nid, &base));
+	ASSERT_EQ(0, pm_walk_node(B.nid, &base));
 	TH_LOG("node %d at start: %ld pages, %ld free, %ld reserved, kernel %ld, anon %ld",
 	       B.nid, base.spanned, base.free, base.reserved,
-	       kernel_pages(&base), base.anon);
-	EXPECT_EQ(0, kernel_pages(&base));
+	       pm_walk_kernel_pages(&base), base.anon);
+	EXPECT_EQ(0, pm_walk_kernel_pages(&base));
 
 	/* The legitimate user: a device mapping and migrated memory. */
 	map = pm_map(self->fd, map_len, 0);
@@ -384,9 +352,9 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 			if (min_free[i] < 0 || kb < min_free[i])
 				min_free[i] = kb;
 		}
-		ASSERT_EQ(0, walk_node(B.nid, &w));
+		ASSERT_EQ(0, pm_walk_node(B.nid, &w));
 		samples++;
-		if (kernel_pages(&w) > kernel_pages(&worst))
+		if (pm_walk_kernel_pages(&w) > pm_walk_kernel_pages(&worst))
 			worst = w;
 		if (w.anon - legit > foreign_anon)
 			foreign_anon = w.anon - legit;
@@ -395,8 +363,8 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 		kill(pids[i], SIGKILL);
 	for (i = 0; i < njobs; i++)
 		waitpid(pids[i], NULL, 0);
-	ASSERT_EQ(0, walk_node(B.nid, &w));
-	if (kernel_pages(&w) > kernel_pages(&worst))
+	ASSERT_EQ(0, pm_walk_node(B.nid, &w));
+	if (pm_walk_kernel_pages(&w) > pm_walk_kernel_pages(&worst))
 		worst = w;
 	TH_LOG("%d s of stress, %d walks, %d stress restarts (OOM)", secs,
 	       samples, restarts);
@@ -406,7 +374,7 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 	       B.nid, worst.file, worst.slab, worst.pagetable, worst.other);
 	TH_LOG("foreign anonymous pages (beyond the %ld legitimate): %ld",
 	       legit, foreign_anon);
-	EXPECT_EQ(0, kernel_pages(&worst));
+	EXPECT_EQ(0, pm_walk_kernel_pages(&worst));
 	EXPECT_EQ(0, foreign_anon);
 	/* Nothing moved the legitimate pages out either. */
 	EXPECT_EQ(legit, w.anon);
@@ -424,11 +392,11 @@ TEST_F_TIMEOUT(iso, stress_all_dram_nodes, 600)
 
 int main(int argc, char **argv)
 {
-	if (system("modprobe privmem_nodewalk") != 0) {
+	if (pm_walk_load()) {
 		printf("Bail out! cannot load privmem_nodewalk\n");
 		return 1;
 	}
 	if (pm_bind_for_program(&B, "plain"))
 		return 1;
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

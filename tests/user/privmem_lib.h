@@ -417,4 +417,23 @@ static inline int pm_dmesg_contains(const char *needle)
 	return system(cmd) == 0;
 }
 
+/*
+ * test_harness_run() with every test's timeout multiplied by
+ * $PRIVMEM_TIMEOUT_SCALE (guest-check.sh sets it on a debug kernel, where
+ * KASAN, lockdep and kmemleak make the kernel side several times slower).
+ */
+static inline int pm_test_harness_run(int argc, char **argv)
+{
+	const char *s = getenv("PRIVMEM_TIMEOUT_SCALE");
+	int scale = s ? atoi(s) : 1;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	if (scale > 1)
+		for (f = __fixture_list; f; f = f->next)
+			for (t = f->tests; t; t = t->next)
+				t->timeout *= scale;
+	return test_harness_run(argc, argv);
+}
+
 #endif /* _PRIVMEM_LIB_H */

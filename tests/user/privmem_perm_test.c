@@ -230,5 +230,5 @@ int main(int argc, char **argv)
 {
 	if (pm_bind_for_program(&B, "plain"))
 		return 1;
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

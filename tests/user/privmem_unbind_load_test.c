@@ -205,5 +205,5 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 
 int main(int argc, char **argv)
 {
-	return test_harness_run(argc, argv);
+	return pm_test_harness_run(argc, argv);
 }

@@ -255,4 +255,7 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	pm_write_str("/sys/module/privmem/parameters/type", "plain");
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return pm_test_harness_run(argc, argv);
+}
