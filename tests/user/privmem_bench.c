@@ -8,7 +8,9 @@
  *   fault-in of 256 MiB, 4K pages and THP: a /dev/privmemN mapping vs
  *   anonymous memory bound to node 1 vs a /dev/dax mapping (2M only);
  *
- *   migration of 64 MiB, 4K pages and THP: PRIVMEM_IOC_MIGRATE node 0 ->
+ *   migration of 64 MiB of 4K pages and 256 MiB of THPs (a THP move of
+ *   64 MiB takes ~0.1 s under TCG, too short against host scheduling
+ *   noise): PRIVMEM_IOC_MIGRATE node 0 ->
  *   private node and back vs move_pages(2) node 0 -> node 1 and back (the
  *   DRAM baseline), and vs move_pages(2) node 0 -> private node and back
  *   (the same nodes: a plain node takes move_pages).
@@ -270,7 +272,7 @@ int main(int argc, char **argv)
 		       pm / dx);
 	}
 	for (thp = 0; thp <= 1; thp++)
-		migration(fd, mlen, thp, info.node);
+		migration(fd, thp ? 4 * mlen : mlen, thp, info.node);
 	close(dax);
 	close(fd);
 	return 0;
