@@ -267,6 +267,33 @@ TEST_F_TIMEOUT(fi, promotion, 600)
 	EXPECT_FALSE(splats());
 }
 
+/*
+ * The control of the no-leak checks: pages held on the node are not
+ * counted free by the walk, and come back when they are freed.
+ */
+TEST_F(fi, leak_check_sees_held_pages)
+{
+	size_t len = 4UL << 20;
+	struct privmem_migrate m;
+	struct pm_walk w;
+	char *p;
+
+	p = pm_anon(len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 300);
+	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, p, len,
+				PRIVMEM_MIGRATE_TO_NODE, -1));
+	ASSERT_EQ(len / PM_PAGE, m.moved);
+	ASSERT_EQ(0, pm_walk_node(self->b.nid, &w));
+	TH_LOG("holding %zu pages: walk free %ld of %ld at the start, anon %ld",
+	       len / PM_PAGE, w.free, self->free_pages, w.anon);
+	EXPECT_LE(w.free, self->free_pages - (long)(len / PM_PAGE));
+	EXPECT_LE((long)(len / PM_PAGE), w.anon);
+	ASSERT_EQ(0, munmap(p, len));
+	EXPECT_EQ(self->free_pages,
+		  walk_free_back_to(_metadata, self->b.nid, self->free_pages));
+}
+
 int main(int argc, char **argv)
 {
 	return pm_test_harness_run(argc, argv);
