@@ -76,9 +76,10 @@ static long walk_free_back_to(struct __test_metadata *_metadata, int nid,
 			return w.free;
 		sleep(1);
 	}
-	TH_LOG("node %d: free %ld of %ld pages (want %ld): anon %ld file %ld slab %ld pagetable %ld other %ld; MemFree %ld kB",
+	TH_LOG("node %d: free %ld/%ld (want %ld): anon %ld file %ld slab %ld pt %ld other %ld",
 	       nid, w.free, w.spanned, want, w.anon, w.file, w.slab,
-	       w.pagetable, w.other, pm_node_meminfo(nid, "MemFree"));
+	       w.pagetable, w.other);
+	TH_LOG("node %d: MemFree %ld kB", nid, pm_node_meminfo(nid, "MemFree"));
 	return w.free;
 }
 

@@ -12,6 +12,8 @@
 #include "privmem_lib.h"
 
 #define PM_WALK		"/sys/kernel/debug/privmem_nodewalk/walk"
+#define PM_WALK_FMT	"node %d spanned %ld free %ld anon %ld file %ld " \
+			"slab %ld pagetable %ld reserved %ld other %ld"
 
 /*
  * Base pages of each kind; free counts buddy pages and pages waiting on
@@ -40,8 +42,7 @@ static inline int pm_walk_node(int nid, struct pm_walk *w)
 	f = fopen(PM_WALK, "r");
 	if (!f)
 		return -1;
-	got = fscanf(f, "node %d spanned %ld free %ld anon %ld file %ld slab %ld pagetable %ld reserved %ld other %ld",
-		     &n, &w->spanned, &w->free, &w->anon, &w->file, &w->slab,
+	got = fscanf(f, PM_WALK_FMT, &n, &w->spanned, &w->free, &w->anon, &w->file, &w->slab,
 		     &w->pagetable, &w->reserved, &w->other);
 	fclose(f);
 	return got == 9 && n == nid ? 0 : -1;
