@@ -21,11 +21,7 @@
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
-
-#define DAX		"dax1.0"
-#define DAX_DIR		"/sys/bus/dax/devices/" DAX
-#define DAX_DRV		"/sys/bus/dax/drivers/device_dax"
-#define TESTDRV		"/sys/kernel/debug/private_node_testdrv"
+#include "private_node_testdrv.h"
 #define CAPS		0x3	/* NODE_PRIVATE_CAP_MIGRATION | _MEMPOLICY */
 
 #ifndef MADV_COLLAPSE
@@ -33,60 +29,18 @@
 #endif
 
 FIXTURE(skips) {
-	int nid;
-	int unbound;
-	int added;
+	struct pn_range r;
 };
 
 FIXTURE_SETUP(skips)
 {
-	unsigned long long start, size;
-	char buf[128];
-
-	self->added = 0;
-	self->unbound = 0;
-	ASSERT_EQ(0, access(DAX_DIR, F_OK));
-	ASSERT_EQ(0, system("modprobe private_node_testdrv"));
-	/* A test killed by its timeout cannot clean up: do it here. */
-	pm_write_str(TESTDRV "/control", "remove");
-	if (!access(DAX_DRV "/" DAX, F_OK)) {
-		ASSERT_EQ(0, pm_write_str(DAX_DRV "/unbind", DAX));
-		self->unbound = 1;
-	}
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
-	self->nid = atoi(buf);
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/resource", buf, sizeof(buf)));
-	start = strtoull(buf, NULL, 0);
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/size", buf, sizeof(buf)));
-	size = strtoull(buf, NULL, 0);
-	snprintf(buf, sizeof(buf), "add %d %llx %llx %x", self->nid, start,
-		 size, CAPS);
-	ASSERT_EQ(0, pm_write_str(TESTDRV "/control", buf));
-	self->added = 1;
+	ASSERT_EQ(0, pn_take_dax(&self->r));
+	ASSERT_EQ(0, pn_add(&self->r, CAPS));
 }
 
 FIXTURE_TEARDOWN(skips)
 {
-	if (self->added)
-		pm_write_str(TESTDRV "/control", "remove");
-	if (self->unbound)
-		pm_write_str(DAX_DRV "/bind", DAX);
-	system("modprobe -r private_node_testdrv 2>/dev/null");
-}
-
-static long anon_huge_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	pn_put_back(&self->r);
 }
 
 static int move_range(char *p, unsigned long first, unsigned long nr, int nid)
@@ -112,7 +66,7 @@ static int move_range(char *p, unsigned long first, unsigned long nr, int nid)
 
 TEST_F_TIMEOUT(skips, split_callback, 120)
 {
-	unsigned long mask = 1UL << self->nid;
+	unsigned long mask = 1UL << self->r.nid;
 	long huge0, splits0, splits;
 	char buf[32], *p;
 	__u64 sum;
@@ -120,14 +74,14 @@ TEST_F_TIMEOUT(skips, split_callback, 120)
 
 	ASSERT_EQ(0, pm_read_str(TESTDRV "/splits", buf, sizeof(buf)));
 	splits0 = atol(buf);
-	huge0 = anon_huge_kb();
+	huge0 = pm_anon_huge_kb();
 	p = pm_anon(PM_HPAGE, 1);
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, mbind(p, PM_HPAGE, MPOL_BIND, &mask, sizeof(mask) * 8, 0));
 	pm_fill(p, PM_HPAGE, 71);
-	ASSERT_EQ(2048, anon_huge_kb() - huge0)
+	ASSERT_EQ(2048, pm_anon_huge_kb() - huge0)
 		TH_LOG("no THP on the private node");
-	ASSERT_EQ(512, pm_count_on_node(p, 512, self->nid));
+	ASSERT_EQ(512, pm_count_on_node(p, 512, self->r.nid));
 
 	/* Unmap one page: the folio is queued for a deferred split. */
 	ASSERT_EQ(0, munmap(p + 100 * PM_PAGE, PM_PAGE));
@@ -139,11 +93,11 @@ TEST_F_TIMEOUT(skips, split_callback, 120)
 	ASSERT_EQ(0, pm_read_str(TESTDRV "/splits", buf, sizeof(buf)));
 	splits = atol(buf) - splits0;
 	TH_LOG("%ld split callbacks, AnonHugePages %+ld kB", splits,
-	       anon_huge_kb() - huge0);
+	       pm_anon_huge_kb() - huge0);
 	EXPECT_EQ(511, splits);
-	EXPECT_EQ(0, anon_huge_kb() - huge0);
-	EXPECT_EQ(511, pm_count_on_node(p, 100, self->nid) +
-		  pm_count_on_node(p + 101 * PM_PAGE, 411, self->nid));
+	EXPECT_EQ(0, pm_anon_huge_kb() - huge0);
+	EXPECT_EQ(511, pm_count_on_node(p, 100, self->r.nid) +
+		  pm_count_on_node(p + 101 * PM_PAGE, 411, self->r.nid));
 	for (i = 0; i < 512; i++)
 		if (i != 100)
 			sum -= pm_checksum(p + i * PM_PAGE, PM_PAGE);
@@ -165,11 +119,11 @@ TEST_F(skips, mlock_skips_private)
 	ASSERT_NE(NULL, b);
 	pm_fill(a, len, 72);
 	pm_fill(b, len, 73);
-	ASSERT_EQ(0, move_range(a, 0, n, self->nid));
+	ASSERT_EQ(0, move_range(a, 0, n, self->r.nid));
 	ASSERT_EQ(0, move_range(b, 0, n, 1));
-	ASSERT_EQ((long)n, pm_count_on_node(a, n, self->nid));
+	ASSERT_EQ((long)n, pm_count_on_node(a, n, self->r.nid));
 	ASSERT_EQ((long)n, pm_count_on_node(b, n, 1));
-	priv0 = pm_node_meminfo(self->nid, "Mlocked");
+	priv0 = pm_node_meminfo(self->r.nid, "Mlocked");
 	ctl0 = pm_node_meminfo(1, "Mlocked");
 	ASSERT_EQ(0, mlock(a, len));
 	ASSERT_EQ(0, mlock(b, len));
@@ -181,13 +135,13 @@ TEST_F(skips, mlock_skips_private)
 		usleep(100000);
 	}
 	sleep(1);
-	priv = pm_node_meminfo(self->nid, "Mlocked") - priv0;
+	priv = pm_node_meminfo(self->r.nid, "Mlocked") - priv0;
 	ctl = pm_node_meminfo(1, "Mlocked") - ctl0;
 	TH_LOG("Mlocked: private node %+ld kB, node 1 %+ld kB", priv, ctl);
 	EXPECT_EQ((long)(len >> 10), ctl);
 	EXPECT_EQ(0, priv);
 	/* Still there and readable; munlock works on them. */
-	EXPECT_EQ((long)n, pm_count_on_node(a, n, self->nid));
+	EXPECT_EQ((long)n, pm_count_on_node(a, n, self->r.nid));
 	EXPECT_EQ(0, munlock(a, len));
 	EXPECT_EQ(0, munlock(b, len));
 	munmap(a, len);
@@ -205,9 +159,9 @@ TEST_F_TIMEOUT(skips, collapse_skips_private, 120)
 	pm_fill(q, PM_HPAGE, 74);
 	ASSERT_EQ(0, move_range(q, 0, 512, 1));
 	ASSERT_EQ(0, madvise(q, PM_HPAGE, MADV_HUGEPAGE));
-	huge0 = anon_huge_kb();
+	huge0 = pm_anon_huge_kb();
 	ASSERT_EQ(0, madvise(q, PM_HPAGE, MADV_COLLAPSE));
-	EXPECT_EQ(2048, anon_huge_kb() - huge0);
+	EXPECT_EQ(2048, pm_anon_huge_kb() - huge0);
 
 	/*
 	 * Mostly node 1, some pages private: without the skip the collapse
@@ -217,14 +171,14 @@ TEST_F_TIMEOUT(skips, collapse_skips_private, 120)
 	ASSERT_NE(NULL, p);
 	pm_fill(p, PM_HPAGE, 75);
 	ASSERT_EQ(0, move_range(p, 0, 300, 1));
-	ASSERT_EQ(0, move_range(p, 300, 212, self->nid));
-	ASSERT_EQ(212, pm_count_on_node(p, 512, self->nid));
+	ASSERT_EQ(0, move_range(p, 300, 212, self->r.nid));
+	ASSERT_EQ(212, pm_count_on_node(p, 512, self->r.nid));
 	ASSERT_EQ(0, madvise(p, PM_HPAGE, MADV_HUGEPAGE));
-	huge0 = anon_huge_kb();
+	huge0 = pm_anon_huge_kb();
 	EXPECT_EQ(-1, madvise(p, PM_HPAGE, MADV_COLLAPSE));
 	TH_LOG("MADV_COLLAPSE with private pages: %s", strerror(errno));
-	EXPECT_EQ(0, anon_huge_kb() - huge0);
-	EXPECT_EQ(212, pm_count_on_node(p, 512, self->nid));
+	EXPECT_EQ(0, pm_anon_huge_kb() - huge0);
+	EXPECT_EQ(212, pm_count_on_node(p, 512, self->r.nid));
 	EXPECT_EQ(300, pm_count_on_node(p, 512, 1));
 	munmap(p, PM_HPAGE);
 	munmap(q, PM_HPAGE);

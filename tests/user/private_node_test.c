@@ -20,11 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
-
-#define DAX		"dax1.0"
-#define DAX_DIR		"/sys/bus/dax/devices/" DAX
-#define DAX_DRV		"/sys/bus/dax/drivers/device_dax"
-#define CONTROL		"/sys/kernel/debug/private_node_testdrv/control"
+#include "private_node_testdrv.h"
 
 /* NODE_PRIVATE_CAP_* of include/linux/private_node.h */
 #define CAP_MIGRATION	0x1UL
@@ -34,58 +30,21 @@
 #define NPAGES		64
 
 FIXTURE(privnode) {
-	int nid;
-	unsigned long long start, size;
-	int unbound;
-	int added;
+	struct pn_range r;
 };
 
 FIXTURE_SETUP(privnode)
 {
-	char buf[64];
+	int ret = pn_take_dax(&self->r);
 
-	self->added = 0;
-	self->unbound = 0;
-	if (access(DAX_DIR, F_OK))
-		SKIP(return, "no %s in this machine", DAX);
-	if (system("modprobe private_node_testdrv") != 0 ||
-	    access(CONTROL, W_OK))
-		SKIP(return, "private_node_testdrv is not available");
-	/* A test killed by its timeout cannot clean up: do it here. */
-	pm_write_str(CONTROL, "remove");
-	if (!access(DAX_DRV "/" DAX, F_OK)) {
-		ASSERT_EQ(0, pm_write_str(DAX_DRV "/unbind", DAX));
-		self->unbound = 1;
-	}
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/target_node", buf, sizeof(buf)));
-	self->nid = atoi(buf);
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/resource", buf, sizeof(buf)));
-	self->start = strtoull(buf, NULL, 0);
-	ASSERT_EQ(0, pm_read_str(DAX_DIR "/size", buf, sizeof(buf)));
-	self->size = strtoull(buf, NULL, 0);
-	ASSERT_GT(self->size, 0ULL);
+	if (ret > 0)
+		SKIP(return, "no %s or no private_node_testdrv", DAX);
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(privnode)
 {
-	if (self->added)
-		pm_write_str(CONTROL, "remove");
-	if (self->unbound)
-		pm_write_str(DAX_DRV "/bind", DAX);
-	system("modprobe -r private_node_testdrv 2>/dev/null");
-}
-
-static int node_add(struct _test_data_privnode *self, unsigned long caps)
-{
-	char cmd[128];
-	int ret;
-
-	snprintf(cmd, sizeof(cmd), "add %d %llx %llx %lx", self->nid,
-		 self->start, self->size, caps);
-	ret = pm_write_str(CONTROL, cmd);
-	if (!ret)
-		self->added = 1;
-	return ret;
+	pn_put_back(&self->r);
 }
 
 static int node_remove(struct _test_data_privnode *self)
@@ -93,7 +52,7 @@ static int node_remove(struct _test_data_privnode *self)
 	int ret = pm_write_str(CONTROL, "remove");
 
 	if (!ret)
-		self->added = 0;
+		self->r.added = 0;
 	return ret;
 }
 
@@ -108,10 +67,10 @@ TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
 	char *anon, *shm;
 	int fd;
 
-	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
-	ASSERT_EQ(1, pm_node_listed("has_private_memory", self->nid));
-	ASSERT_EQ(0, pm_node_listed("has_memory", self->nid));
-	used_before = pm_node_meminfo(self->nid, "MemUsed");
+	ASSERT_EQ(0, pn_add(&self->r, CAP_MIGRATION | CAP_MEMPOLICY));
+	ASSERT_EQ(1, pm_node_listed("has_private_memory", self->r.nid));
+	ASSERT_EQ(0, pm_node_listed("has_memory", self->r.nid));
+	used_before = pm_node_meminfo(self->r.nid, "MemUsed");
 	ASSERT_GE(used_before, 0);
 
 	free0 = pm_node_meminfo(0, "MemFree");
@@ -141,14 +100,14 @@ TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
 	TH_LOG("filled %zu MiB anonymous + %zu MiB tmpfs; node0 free %ld kB, node1 free %ld kB",
 	       anon_len >> 20, shm_len >> 20, pm_node_meminfo(0, "MemFree"),
 	       pm_node_meminfo(1, "MemFree"));
-	EXPECT_EQ(0L, pm_count_on_node(anon, anon_len / PAGE, self->nid));
-	EXPECT_EQ(0L, pm_count_on_node(shm, shm_len / PAGE, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(anon, anon_len / PAGE, self->r.nid));
+	EXPECT_EQ(0L, pm_count_on_node(shm, shm_len / PAGE, self->r.nid));
 
-	used_after = pm_node_meminfo(self->nid, "MemUsed");
-	TH_LOG("private node %d MemUsed %ld kB -> %ld kB", self->nid,
+	used_after = pm_node_meminfo(self->r.nid, "MemUsed");
+	TH_LOG("private node %d MemUsed %ld kB -> %ld kB", self->r.nid,
 	       used_before, used_after);
 	EXPECT_LE(used_after, used_before + 1024);
-	EXPECT_EQ(0, pm_node_listed("has_memory", self->nid));
+	EXPECT_EQ(0, pm_node_listed("has_memory", self->r.nid));
 
 	munmap(anon, anon_len);
 	munmap(shm, shm_len);
@@ -159,7 +118,7 @@ TEST_F_TIMEOUT(privnode, isolation_under_pressure, 600)
 /* Without the mempolicy service mbind fails; without migration, move_pages. */
 TEST_F(privnode, explicit_access_refused_without_caps)
 {
-	unsigned long mask = 1UL << self->nid;
+	unsigned long mask = 1UL << self->r.nid;
 	void *pages[NPAGES];
 	int status[NPAGES], nodes[NPAGES], i;
 	char *buf;
@@ -170,11 +129,11 @@ TEST_F(privnode, explicit_access_refused_without_caps)
 	memset(buf, 1, NPAGES * PAGE);
 	for (i = 0; i < NPAGES; i++) {
 		pages[i] = buf + i * PAGE;
-		nodes[i] = self->nid;
+		nodes[i] = self->r.nid;
 	}
 
 	/* No service at all. */
-	ASSERT_EQ(0, node_add(self, 0));
+	ASSERT_EQ(0, pn_add(&self->r, 0));
 	EXPECT_EQ(-1, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
 			    sizeof(mask) * 8 + 1, MPOL_MF_MOVE));
 	EXPECT_EQ(EINVAL, errno);
@@ -183,19 +142,19 @@ TEST_F(privnode, explicit_access_refused_without_caps)
 	EXPECT_EQ(-1, move_pages(0, NPAGES, pages, nodes, status,
 				 MPOL_MF_MOVE));
 	EXPECT_EQ(ENODEV, errno);
-	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->r.nid));
 	ASSERT_EQ(0, node_remove(self));
 
 	/* Migration without mempolicy: move_pages works, mbind does not. */
-	ASSERT_EQ(0, node_add(self, CAP_MIGRATION));
+	ASSERT_EQ(0, pn_add(&self->r, CAP_MIGRATION));
 	EXPECT_EQ(-1, mbind(buf, NPAGES * PAGE, MPOL_BIND, &mask,
 			    sizeof(mask) * 8 + 1, MPOL_MF_MOVE));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
 				MPOL_MF_MOVE));
-	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->r.nid));
 	ASSERT_EQ(0, node_remove(self));
-	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->r.nid));
 	munmap(buf, NPAGES * PAGE);
 }
 
@@ -206,13 +165,13 @@ TEST_F(privnode, explicit_access_refused_without_caps)
  */
 TEST_F(privnode, mbind_move_pages_and_removal)
 {
-	unsigned long mask = 1UL << self->nid;
+	unsigned long mask = 1UL << self->r.nid;
 	void *pages[NPAGES];
 	int status[NPAGES], nodes[NPAGES], i;
 	__u64 sum;
 	char *buf;
 
-	ASSERT_EQ(0, node_add(self, CAP_MIGRATION | CAP_MEMPOLICY));
+	ASSERT_EQ(0, pn_add(&self->r, CAP_MIGRATION | CAP_MEMPOLICY));
 	buf = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
@@ -220,7 +179,7 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 			   sizeof(mask) * 8 + 1, 0));
 	pm_fill(buf, NPAGES * PAGE, 7);
 	sum = pm_checksum(buf, NPAGES * PAGE);
-	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->r.nid));
 
 	for (i = 0; i < NPAGES; i++) {
 		pages[i] = buf + i * PAGE;
@@ -230,16 +189,16 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 				MPOL_MF_MOVE));
 	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, 0));
 	for (i = 0; i < NPAGES; i++)
-		nodes[i] = self->nid;
+		nodes[i] = self->r.nid;
 	EXPECT_EQ(0, move_pages(0, NPAGES, pages, nodes, status,
 				MPOL_MF_MOVE));
-	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ((long)NPAGES, pm_count_on_node(buf, NPAGES, self->r.nid));
 	EXPECT_EQ(sum, pm_checksum(buf, NPAGES * PAGE));
 
 	/* Hot-remove with the folios resident: they move out, intact. */
 	ASSERT_EQ(0, node_remove(self));
-	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->nid));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->r.nid));
+	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->r.nid));
 	EXPECT_EQ(sum, pm_checksum(buf, NPAGES * PAGE));
 	munmap(buf, NPAGES * PAGE);
 }

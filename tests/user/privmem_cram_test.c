@@ -170,21 +170,6 @@ TEST_F(cram, promote_one_page)
 	munmap(buf, len);
 }
 
-static long anon_huge_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* Documented behaviour: a THP promotes whole, all 512 pages. */
 TEST_F(cram, promote_huge_folio)
 {
@@ -193,10 +178,10 @@ TEST_F(cram, promote_huge_folio)
 	long huge0, huge;
 	char *buf;
 
-	huge0 = anon_huge_kb();
+	huge0 = pm_anon_huge_kb();
 	buf = cram_buffer(_metadata, self->fd, len, 1, 11);
 	ASSERT_NE(NULL, buf);
-	huge = anon_huge_kb() - huge0;
+	huge = pm_anon_huge_kb() - huge0;
 	TH_LOG("AnonHugePages +%ld kB after migrating in", huge);
 	if (huge < 4096) {
 		munmap(buf, len);

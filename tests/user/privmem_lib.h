@@ -204,6 +204,22 @@ static inline char *pm_anon(size_t len, int thp)
 	return p;
 }
 
+/* AnonHugePages of the calling process in kB, or -1. */
+static inline long pm_anon_huge_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /* Binding state of dax0.0, so that the test can put it back. */
 struct pm_binding {
 	int was_devdax;		/* dax0.0 was bound to device_dax */
