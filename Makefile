@@ -37,7 +37,7 @@ TOP      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD    ?= $(TOP)/build
 KSRC     ?= $(BUILD)/linux
 JOBS     ?= $(shell nproc)
-CONFIGS  ?= $(TOP)/configs/privmem.config
+CONFIGS  ?= $(TOP)/configs/privmem.config $(TOP)/configs/privmem-tests.config
 MODROOT  := $(BUILD)/modroot
 BZIMAGE  := $(KSRC)/arch/x86/boot/bzImage
 CCACHE   := $(shell command -v ccache 2>/dev/null)
@@ -86,12 +86,23 @@ deps:
 
 # prepare-tree.sh runs every time: it is cheap when nothing changed and it is
 # what guarantees that the tree matches patches/, mm/, include/ and configs/.
+# KERNEL_PREBUILT=1 KSRC=DIR uses a kernel tree built elsewhere (another
+# checkout's) as it is: nothing in DIR is prepared or rebuilt, only its
+# modules are installed under this BUILD. For work trees that change no
+# kernel file.
+ifeq ($(KERNEL_PREBUILT),1)
+kernel:
+	@test -f $(BZIMAGE) || { echo "KERNEL_PREBUILT: no kernel at $(BZIMAGE)"; exit 1; }
+	@rm -rf $(MODROOT)
+	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
+else
 kernel: deps
 	@$(TOP)/scripts/prepare-tree.sh $(KSRC) $(CONFIGS)
 	@$(KMAKE) bzImage modules
 	@rm -rf $(MODROOT)
 	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
 	@echo "  KERNEL  $$($(MAKE) -s -C $(KSRC) kernelrelease) $(BZIMAGE)"
+endif
 
 # The unpatched baseline: same config without our options, no modules.
 kernel-vanilla: deps

@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(
 	# kernel source and build
-	linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev cpio
+	linux-source-6.12 linux-config-6.12 gcc make bc flex bison libelf-dev libssl-dev cpio
 	xz-utils kmod perl python3 ccache patch diffutils
 	# guest
 	qemu-system-x86 ndctl daxctl numactl fio

@@ -11,8 +11,12 @@
 #   3. bring the applied patch series in line with patches/series: if the
 #      series or any patch changed, the previously applied series is reversed
 #      and the new one applied, every patch dry-run first;
-#   4. configure from `make allnoconfig` plus the fragments, and verify that
-#      every option the fragments ask for is in the resulting .config.
+#   4. configure from `make allnoconfig` plus the fragments, with Debian's
+#      value of every mm option (scripts/config-vs-debian fragment) merged
+#      right after the first fragment; verify that every option the
+#      fragments ask for (the last word on each symbol wins) is in the
+#      resulting .config, and that the mm options equal Debian's but for
+#      configs/debian-mm.allow (scripts/config-vs-debian diff).
 #
 # It is run before every kernel build, so a stale tree is never built.
 #
@@ -128,20 +132,34 @@ done < "$state/overlay.list"
 cp "$want/overlay.list" "$state/overlay.list"
 
 # --- 3. configuration -------------------------------------------------------
+# Debian's mm options come after our base fragment and before the others,
+# so a later fragment (the tests', the debug kernel's) can still add to them.
+debian_cfg=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
+[ -r "$debian_cfg" ] || die "$debian_cfg not found: run 'make deps'"
+"$top/scripts/config-vs-debian" fragment "$tree" > "$want/debian-mm.config"
+merged=("${frags[0]}" "$want/debian-mm.config" "${frags[@]:1}")
 # The config depends on the fragments and on the Kconfig files the patches
 # touch, so key it on both.
-cfgkey=$( (echo "vanilla=$vanilla"; cat "${frags[@]}" "$want/series";
+cfgkey=$( (echo "vanilla=$vanilla"; cat "${merged[@]}" "$want/series" "$top/configs/debian-mm.allow";
 	find "$want" -name '*.patch' | LC_ALL=C sort | xargs -r cat) | sha256sum | cut -d' ' -f1)
 if [ ! -f "$tree/.config" ] || [ "$(cat "$state/config-key" 2>/dev/null)" != "$cfgkey" ]; then
-	say "configuring: allnoconfig + ${frags[*]##*/}"
+	say "configuring: allnoconfig + ${frags[0]##*/} + Debian's mm options${frags[1]:+ + }$(for f in "${frags[@]:1}"; do printf '%s ' "${f##*/}"; done)"
 	if [ $vanilla = 0 ]; then
-		cat "${frags[@]}" > "$state/allconfig"
+		cat "${merged[@]}" > "$state/allconfig"
 	else
-		cat "${frags[@]}" | grep -v -e 'CONFIG_PRIVATE_NODE' > "$state/allconfig"
+		cat "${merged[@]}" | grep -v -e 'CONFIG_PRIVATE_NODE' > "$state/allconfig"
 		echo 'CONFIG_LOCALVERSION="-vanilla"' >> "$state/allconfig"
 	fi
 	make -s -C "$tree" KCONFIG_ALLCONFIG="$state/allconfig" allnoconfig > "$state/config.log" 2>&1 ||
 		{ cat "$state/config.log" >&2; die "kernel configuration failed"; }
+	# Our own requests, the last word on each symbol winning; the Debian
+	# lines are checked by config-vs-debian below.
+	awk 'FNR == 1 { gen = (FILENAME ~ /debian-mm\.config$/) }
+	     /^CONFIG_[A-Za-z0-9_]+=/ { s = $0; sub(/=.*/, "", s) }
+	     /^# CONFIG_[A-Za-z0-9_]+ is not set/ { s = $2 }
+	     s != "" { last[s] = gen ? "" : $0; if (!(s in seen)) { seen[s] = 1; order[n++] = s } s = "" }
+	     END { for (i = 0; i < n; i++) if (last[order[i]] != "") print last[order[i]] }' \
+		"${merged[@]}" | { [ $vanilla = 0 ] && cat || grep -v CONFIG_PRIVATE_NODE; } > "$state/requested"
 	missing=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -158,7 +176,13 @@ if [ ! -f "$tree/.config" ] || [ "$(cat "$state/config-key" 2>/dev/null)" != "$c
 			missing=1
 			;;
 		esac
-	done < "$state/allconfig"
+	done < "$state/requested"
 	[ $missing = 0 ] || { rm -f "$tree/.config"; die "config fragment not satisfied (missing dependencies?)"; }
+	if ! "$top/scripts/config-vs-debian" diff "$tree" > "$state/config-vs-debian.txt"; then
+		grep -v '^allowed' "$state/config-vs-debian.txt" >&2
+		rm -f "$tree/.config"
+		die "the mm configuration differs from Debian's (configs/debian-mm.allow lists the allowed differences)"
+	fi
+	say "$(tail -1 "$state/config-vs-debian.txt")"
 	echo "$cfgkey" > "$state/config-key"
 fi

@@ -48,6 +48,11 @@ if [ "$mode" = vm ]; then
 	exec "${qemu[@]}"
 fi
 
+# One non-interactive guest at a time on this machine (2 cores): work trees
+# that share it queue here.
+exec 9> "${PRIVMEM_GUEST_LOCK:-/tmp/privmem-guest.lock}"
+flock 9
+
 # The demo and bench show the guest's lines as they are; check keeps the prefix.
 strip='s/^\[guest\] \{0,1\}//p'
 case "$mode" in
