@@ -31,6 +31,10 @@
 #define PM_PAGE		4096UL
 #define PM_HPAGE	(2 * 1024UL * 1024)
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
 static inline int pm_read_str(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -218,6 +222,54 @@ static inline long pm_anon_huge_kb(void)
 			break;
 	fclose(f);
 	return kb;
+}
+
+/* AnonHugePages in kB of the calling process's VMA holding @addr, or -1. */
+static inline long pm_vma_huge_kb(const void *addr)
+{
+	unsigned long a = (unsigned long)addr, start, end;
+	char line[256];
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			if (in)
+				break;
+			in = a >= start && a < end;
+		} else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * MADV_COLLAPSE of the 2M range at @addr, its pages all on node @nid: a
+ * collapse needs a free 2M block on that node, which the kernel may not
+ * have at once (fragmentation, pages on per-CPU lists), so compact the
+ * node and try again, up to five times. Returns the AnonHugePages of the
+ * range's VMA afterwards (2048 once it collapsed).
+ */
+static inline long pm_collapse_range(void *addr, int nid)
+{
+	char path[96];
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/compact",
+		 nid);
+	for (i = 0; i < 5; i++) {
+		if (!madvise(addr, PM_HPAGE, MADV_COLLAPSE) &&
+		    pm_vma_huge_kb(addr) >= 2048)
+			break;
+		pm_write_str(path, "1");
+		usleep(200 * 1000);
+	}
+	return pm_vma_huge_kb(addr);
 }
 
 /* Binding state of dax0.0, so that the test can put it back. */
