@@ -23,6 +23,9 @@
 #   make check-debug  the make check suite on a debug kernel (KASAN, lockdep,
 #                 DEBUG_VM, DEBUG_LIST, fail_page_alloc, kmemleak; built as
 #                 build/linux-debug); passes only with zero reports
+#   make config-vs-debian  every mm option of the guest kernel that differs
+#                 from Debian's config (make kernel fails on one that is not
+#                 in configs/debian-mm.allow)
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
@@ -77,7 +80,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: all deps kernel kernel-vanilla kernel-debug modules modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
+.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -209,6 +212,10 @@ bench-gate: kernel kernel-vanilla user
 # Our own files only (git knows them; generated *.mod.c are not ours). Patches
 # are given by absolute path: checkpatch misreads a relative patches/ path.
 CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude-standard 'mm/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'tests/*.[ch]')
+
+# The guest kernel's mm options against Debian's (configs/debian-mm.allow).
+config-vs-debian:
+	@$(TOP)/scripts/config-vs-debian diff $(KSRC)
 
 checkpatch:
 	@test -f $(KSRC)/scripts/checkpatch.pl || { echo "run 'make kernel' first"; exit 1; }
