@@ -395,6 +395,7 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
 
 /**
  * private_node_migration_gfp() - add the gate to a migration target allocation
+ * @src: the folio being migrated, or NULL when the caller has none (kunit)
  * @nid: target node
  * @reason: MR_* reason of the migration
  * @gfp: gfp mask of the target allocation
@@ -407,13 +408,24 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  * longterm pin, memory failure...) move folios off a node and never get the
  * gate.
  *
+ * A write-protected node takes anonymous folios only. Every write to an
+ * anonymous folio goes through a page table, where the write-protect
+ * hooks send it to the owner first; page-cache and shmem folios are also
+ * written without any mapping (write(2), fallocate, truncation, splice),
+ * which no fault would see. Such a folio gets no gate here, so it is not
+ * migrated onto the node (reclaim then handles it as if the node did not
+ * exist).
+ *
  * Return: @gfp, with __GFP_PRIVATE added when @nid accepts the migration.
  */
-gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
+gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
+				 gfp_t gfp)
 {
 	unsigned long need;
 
 	if (!node_is_private(nid) || node_private_blocked(nid))
+		return gfp;
+	if (src && !folio_test_anon(src) && node_private_write_protected(nid))
 		return gfp;
 
 	switch (reason) {

@@ -265,7 +265,8 @@ struct folio *private_node_alloc_migration_target(struct folio *src, int nid,
 #endif
 
 /* Hooks called by the mm core (see patches/). */
-gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp);
+gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
+				 gfp_t gfp);
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);
 void private_node_demotion_filter(nodemask_t *targets);
 void private_node_folio_free(struct folio *folio);
@@ -318,7 +319,8 @@ static inline bool node_private_write_protected(int nid)
 	return false;
 }
 
-static inline gfp_t private_node_migration_gfp(int nid, int reason, gfp_t gfp)
+static inline gfp_t private_node_migration_gfp(const struct folio *src,
+					       int nid, int reason, gfp_t gfp)
 {
 	return gfp;
 }

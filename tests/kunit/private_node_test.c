@@ -838,13 +838,13 @@ static void flag_migration(struct kunit *test)
 			0L);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
 			0U);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid, MR_SYSCALL,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
 							 0), (gfp_t)0);
 	test_remove_node(test, o);
 
 	/* With it, in and back out, contents intact. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid, MR_SYSCALL,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
 							 0), __GFP_PRIVATE);
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
 			(long)TEST_PAGES);
@@ -854,7 +854,7 @@ static void flag_migration(struct kunit *test)
 	test_user_check(test, addr, TEST_PAGES, 1);
 	/* Blocked under pressure: no more migration in. */
 	node_private_set_blocked(test_nid, true);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid, MR_SYSCALL,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
 							 0), (gfp_t)0);
 	node_private_set_blocked(test_nid, false);
 
@@ -1049,18 +1049,18 @@ static void flag_numa_balancing(struct kunit *test)
 
 	/* Without it, NUMA balancing never migrates into the node. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
 							 MR_NUMA_MISPLACED, 0),
 			(gfp_t)0);
 	test_remove_node(test, o);
 
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
 		      NODE_PRIVATE_CAP_NUMA_BALANCING);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
 							 MR_NUMA_MISPLACED, 0),
 			__GFP_PRIVATE);
 	node_private_set_blocked(test_nid, true);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
 							 MR_NUMA_MISPLACED, 0),
 			(gfp_t)0);
 	node_private_set_blocked(test_nid, false);
@@ -1075,7 +1075,7 @@ static void flag_numa_balancing(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test,
 			  node_private_has(test_nid,
 					   NODE_PRIVATE_CAP_NUMA_BALANCING));
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(test_nid,
+	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
 							 MR_NUMA_MISPLACED, 0),
 			(gfp_t)0);
 	test_remove_node(test, o);
