@@ -175,11 +175,13 @@ static int cram_migrate_out(struct list_head *folios, int nid)
  *
  * If migration fails because no DRAM page could be had even after reclaim
  * and the OOM killer, the fault fails with VM_FAULT_OOM, as an anonymous
- * fault that cannot allocate does; any other failure (the folio is busy,
- * pinned, under writeback) refaults. Nothing here raises SIGBUS.
+ * fault that cannot allocate does. Any other failure (the folio has extra
+ * references, is under writeback or locked) returns VM_FAULT_FALLBACK:
+ * the write fault then gives the writer a copy of the page in DRAM, which
+ * only reads the folio. Nothing here raises SIGBUS.
  *
  * Context: process context, may sleep; mmap or VMA lock held.
- * Return: 0 or VM_FAULT_OOM.
+ * Return: 0, VM_FAULT_OOM or VM_FAULT_FALLBACK.
  */
 vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 			      enum cram_promote_outcome *outcome)
@@ -218,11 +220,19 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 		*outcome = CRAM_PROMOTED;
 		return 0;
 	}
-	*outcome = CRAM_FAILED;
-	if (ret == -ENOMEM)
+	if (ret == -ENOMEM) {
+		*outcome = CRAM_FAILED;
 		return VM_FAULT_OOM;
-	cond_resched();
-	return 0;
+	}
+	/*
+	 * It would not move: references beyond its mappings (a pipe holds
+	 * it after vmsplice(), a short-term GUP pin), writeback, a lock.
+	 * Refaulting would spin as long as that lasts; the writer gets a
+	 * copy in DRAM instead (do_wp_page()'s copy only reads the folio),
+	 * and the folio stays on the node until its last user lets go.
+	 */
+	*outcome = CRAM_COPIED;
+	return VM_FAULT_FALLBACK;
 }
 EXPORT_SYMBOL_GPL(cram_promote_fault);
 

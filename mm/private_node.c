@@ -629,8 +629,9 @@ void private_node_folio_migrate(struct folio *src, struct folio *dst)
  * may drop it early: migrating the folio (a promotion) fails while anyone
  * holds a reference beyond the mappings and the isolation.
  *
- * Return: what the owner's write_fault callback returned, VM_FAULT_SIGBUS
- * if there is none.
+ * Return: what the owner's write_fault callback returned (0 to refault,
+ * VM_FAULT_FALLBACK to have the writer copy the folio instead of writing
+ * it, or an error), VM_FAULT_SIGBUS if there is none.
  */
 vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
 {

@@ -91,8 +91,11 @@ static vm_fault_t privmem_write_fault(struct vm_fault *vmf,
 	vm_fault_t ret;
 
 	ret = cram_promote_fault(vmf, folio, &outcome);
+	/* A copy is a promotion of the written page for its writer. */
 	if (outcome == CRAM_PROMOTED)
 		atomic64_add(nr, &pm->cnt.promotions);
+	else if (outcome == CRAM_COPIED)
+		atomic64_inc(&pm->cnt.promotions);
 	else if (outcome == CRAM_FAILED)
 		atomic64_inc(&pm->cnt.promotion_failures);
 	return ret;

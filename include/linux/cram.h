@@ -59,7 +59,8 @@ struct cram_node {
 enum cram_promote_outcome {
 	CRAM_PROMOTED,		/* the folio moved to DRAM */
 	CRAM_RACED,		/* someone else is moving or freeing it: refault */
-	CRAM_FAILED,		/* migration failed: refault, or OOM */
+	CRAM_FAILED,		/* no DRAM for it: OOM */
+	CRAM_COPIED,		/* it could not move: the writer gets a copy */
 };
 
 #ifdef CONFIG_PRIVATE_NODE

@@ -130,8 +130,10 @@ struct zone;
  *	with the mmap or VMA lock held; may sleep. The callback owns a
  *	reference on @folio and must drop it before returning.
  *	Returning 0 retries the fault, so the owner must have made progress
- *	(typically migrated the folio off the node); VM_FAULT_SIGBUS refuses
- *	the write.
+ *	(typically migrated the folio off the node); VM_FAULT_FALLBACK has
+ *	the writer copy the page instead (a private mapping gets a copy in
+ *	DRAM, which only reads the folio: for a folio that cannot move);
+ *	VM_FAULT_SIGBUS refuses the write.
  * @memory_failure: memory failure was reported for @pfn on the node
  *	(process context, before the failure is handled).
  *

@@ -413,12 +413,18 @@ TEST_F(wp, process_vm_writev)
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (child == 0) {
+		ssize_t n;
+
 		local.iov_base = src;
 		local.iov_len = LEN;
 		remote.iov_base = p;
 		remote.iov_len = LEN;
-		_exit(process_vm_writev(getppid(), &local, 1, &remote, 1, 0) ==
-		      (ssize_t)LEN ? 0 : 1);
+		n = process_vm_writev(getppid(), &local, 1, &remote, 1, 0);
+		if (n != (ssize_t)LEN)
+			printf("# process_vm_writev: %zd of %lu bytes: %s\n", n,
+			       LEN, strerror(errno));
+		fflush(stdout);
+		_exit(n == (ssize_t)LEN ? 0 : 1);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
