@@ -108,7 +108,7 @@ TEST_F_TIMEOUT(acct, used_is_exact_after_the_last_free, 120)
 	/* Within a second of the last free. */
 	usleep(900 * 1000);
 	ASSERT_EQ(0, read_usage(self->fd, &after));
-	TH_LOG("after:  used %ld free %ld info.free %llu logical_used %llu (used %ld MiB above before)",
+	TH_LOG("after:  used %ld free %ld info.free %llu logical_used %llu (+%ld MiB)",
 	       after.sys_used, after.sys_free,
 	       (unsigned long long)after.info_free,
 	       (unsigned long long)after.logical_used,

@@ -123,7 +123,7 @@ TEST_F_TIMEOUT(cg, cpuset_without_the_node_refuses_it, 180)
 	ASSERT_EQ(0, pm_write_str(CG "/cpuset.mems", "0"));
 	memset(r, 0, sizeof(*r));
 	ASSERT_EQ(0, run_in_cgroup(r, B.nid));
-	TH_LOG("mems %s: mbind %d/%d, set_mempolicy %d/%d, MIGRATE %d/%d, move_pages %d, bound pages on node %ld",
+	TH_LOG("mems %s: mbind %d/%d set_mempolicy %d/%d MIGRATE %d/%d move %d on node %ld",
 	       r->mems, r->mbind_ret, r->mbind_errno, r->setpol_ret,
 	       r->setpol_errno, r->migrate_ret, r->migrate_errno,
 	       r->move_status, r->on_node_bound);
@@ -147,7 +147,7 @@ TEST_F_TIMEOUT(cg, cpuset_listing_the_node_allows_it, 180)
 	ASSERT_EQ(0, pm_write_str(CG "/cpuset.mems", mems));
 	memset(r, 0, sizeof(*r));
 	ASSERT_EQ(0, run_in_cgroup(r, B.nid));
-	TH_LOG("mems %s (effective %s): mbind %d/%d, bound pages on node %ld, plain pages on node %ld, MIGRATE %d",
+	TH_LOG("mems %s (eff. %s): mbind %d/%d, on node: bound %ld plain %ld, MIGRATE %d",
 	       mems, r->mems, r->mbind_ret, r->mbind_errno, r->on_node_bound,
 	       r->on_node_plain, r->migrate_ret);
 	EXPECT_EQ(0, r->mbind_ret);
