@@ -50,6 +50,7 @@
  * alone; a node whose folios cannot be migrated out fails removal with
  * -EBUSY after a bounded number of offline passes, with nothing lost.
  */
+#include <linux/cpuset.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/memory.h>
@@ -57,10 +58,13 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/oom.h>
 #include <linux/private_node.h>
 #include <linux/private_node_driver.h>
 #include <linux/private_node_services.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/swap.h>
 #include <kunit/visibility.h>
 
@@ -517,9 +521,88 @@ bool __private_node_policy_usable(const nodemask_t *nodes)
 }
 
 /**
+ * private_node_cpuset_allows() - does a task's cpuset let it use a private node
+ * @tsk: task whose memory would be placed on @nid
+ * @nid: private node
+ *
+ * Cpusets govern private nodes: with no cpuset besides the root, or for a
+ * task of the root cpuset, every private node is allowed; otherwise every
+ * cpuset from the task's up to the root whose cpuset.mems is set must list
+ * @nid (cpuset_private_node_allowed()). Private nodes never enter a
+ * cpuset's effective mems, so listing one changes nothing for ordinary
+ * allocations.
+ *
+ * Context: any context; lockless (RCU).
+ * Return: true if @tsk may place memory on @nid.
+ */
+bool private_node_cpuset_allows(struct task_struct *tsk, int nid)
+{
+	if (!cpusets_enabled())
+		return true;
+	return cpuset_private_node_allowed(tsk, nid);
+}
+
+/**
+ * private_node_cpuset_nodes() - add the private nodes a task's cpuset allows
+ * @tsk: task whose memory would be placed on the nodes
+ * @mask: a cpuset's mems (cpuset_mems_allowed()), extended in place
+ *
+ * For the cpuset checks of migrate_pages(2) and move_pages(2): a private
+ * node with memory is added to @mask if @tsk's cpuset allows it.
+ *
+ * Context: process context.
+ */
+void private_node_cpuset_nodes(struct task_struct *tsk, nodemask_t *mask)
+{
+	int nid;
+
+	if (!private_nodes_enabled())
+		return;
+	for_each_node_state(nid, N_MEMORY_PRIVATE)
+		if (private_node_cpuset_allows(tsk, nid))
+			node_set(nid, *mask);
+}
+
+/**
+ * private_node_cpuset_check() - may a MIGRATE request place memory on a node
+ * @pid: 0 for the caller, else the process (in the caller's pid namespace)
+ *	whose memory would move
+ * @nid: private node
+ *
+ * Both the caller's cpuset and that of the process whose memory moves must
+ * allow @nid (private_node_cpuset_allows()).
+ *
+ * Context: process context.
+ * Return: 0, -EPERM if a cpuset does not allow @nid, -ESRCH if there is no
+ * such process.
+ */
+int private_node_cpuset_check(pid_t pid, int nid)
+{
+	struct task_struct *task;
+	bool ok;
+
+	if (!private_node_cpuset_allows(current, nid))
+		return -EPERM;
+	if (!pid || pid == task_tgid_vnr(current))
+		return 0;
+	task = find_get_task_by_vpid(pid);
+	if (!task)
+		return -ESRCH;
+	ok = private_node_cpuset_allows(task, nid);
+	put_task_struct(task);
+	return ok ? 0 : -EPERM;
+}
+EXPORT_SYMBOL_GPL(private_node_cpuset_check);
+
+/**
  * private_node_mempolicy_nodes() - vet the private nodes of a policy nodemask
  * @nodes: nodemask passed to mbind() or set_mempolicy()
- * @out: set to the private nodes of @nodes that have memory online
+ * @out: set to the private nodes of @nodes that have memory online and that
+ *	the calling task's cpuset allows
+ *
+ * A private node the task's cpuset does not allow is left out of @out,
+ * as mbind() leaves out a normal node outside the cpuset: a policy that
+ * names no node the task may use then fails with -EINVAL.
  *
  * Return: the number of nodes in @out, or -EINVAL if one of them did not
  * opt into NODE_PRIVATE_CAP_MEMPOLICY.
@@ -532,10 +615,115 @@ int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
 	if (!private_nodes_enabled())
 		return 0;
 	nodes_and(*out, *nodes, node_states[N_MEMORY_PRIVATE]);
-	for_each_node_mask(nid, *out)
+	for_each_node_mask(nid, *out) {
 		if (!node_private_has(nid, NODE_PRIVATE_CAP_MEMPOLICY))
 			return -EINVAL;
+		if (!private_node_cpuset_allows(current, nid))
+			node_clear(nid, *out);
+	}
 	return nodes_weight(*out);
+}
+
+/*
+ * May a folio of a private policy be allocated on private node @nid now?
+ * A policy made by mbind()/set_mempolicy() needs the node's mempolicy
+ * service and a node that is not blocked; a policy the owner installed
+ * (vma_bind_private_node()) needs neither. Both need memory online that is
+ * not being removed, and the allocating task's cpuset must allow the node.
+ */
+static bool private_node_takes_policy(int nid, bool owner)
+{
+	unsigned long flags = __node_private_flags(nid);
+
+	if (!node_state(nid, N_MEMORY_PRIVATE) ||
+	    (flags & NODE_PRIVATE_F_DRAINING))
+		return false;
+	if (!owner && (!(flags & NODE_PRIVATE_CAP_MEMPOLICY) ||
+		       (flags & NODE_PRIVATE_F_BLOCKED)))
+		return false;
+	return private_node_cpuset_allows(current, nid);
+}
+
+/**
+ * __private_node_policy_nodes() - the nodes a private policy may use now
+ * @nodes: nodemask of a policy with MPOL_F_PRIVATE
+ * @owner: the owner installed the policy (MPOL_F_PRIVATE_OWNER)
+ * @usable: set to @nodes without the nodes that refuse the allocation now
+ *
+ * The gate decides when the folio is allocated, with the node's current
+ * services and state: a policy outlives the node state it was made with
+ * (the node may have been removed and bound again by another type of
+ * owner, or be blocked by its owner). Normal nodes with memory are kept;
+ * a private node is kept if private_node_takes_policy(); every other node
+ * is dropped.
+ *
+ * Context: task context (the allocating task's cpuset is read); lockless.
+ * Return: the number of private nodes in @usable.
+ */
+int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
+				nodemask_t *usable)
+{
+	int nid, nr = 0;
+
+	nodes_clear(*usable);
+	for_each_node_mask(nid, *nodes) {
+		if (node_state(nid, N_MEMORY)) {
+			node_set(nid, *usable);
+		} else if (private_node_takes_policy(nid, owner)) {
+			node_set(nid, *usable);
+			nr++;
+		}
+	}
+	return nr;
+}
+
+/**
+ * __private_node_oom_only() - is an out-of-memory confined to private nodes
+ * @nodemask: nodemask of the allocation that failed (CONSTRAINT_MEMORY_POLICY)
+ *
+ * Return: true if @nodemask names private nodes and no normal node with
+ * memory: the allocation could only be served by private nodes.
+ */
+bool __private_node_oom_only(const nodemask_t *nodemask)
+{
+	if (!nodemask || nodes_intersects(*nodemask, node_states[N_MEMORY]))
+		return false;
+	return nodes_intersects(*nodemask, node_states[N_MEMORY_PRIVATE]);
+}
+
+/**
+ * private_node_oom_kill_current() - the exhaustion rule of private nodes
+ *
+ * Called by out_of_memory() for an allocation that only private nodes
+ * could serve (__private_node_oom_only()). A private node holds only what
+ * its users placed there, so killing a task chosen by its total memory
+ * frees nothing on it unless that task happens to be such a user; the
+ * kernel cannot tell cheaply which tasks are. The rule is therefore that
+ * of a fixed pool: the task that asked for memory on the full node pays,
+ * nobody else. The OOM killer may choose the allocating task only.
+ *
+ * A task the OOM killer may not kill (oom_score_adj -1000, init, a kernel
+ * thread) is not killed: the allocation fails. A user task then also gets
+ * SIGBUS, so that a faulting task does not retry the fault for ever
+ * (pagefault_out_of_memory() only retries); a system call that allocated
+ * returns -ENOMEM first.
+ *
+ * Context: the allocating task, oom_lock held.
+ * Return: true if the caller should OOM-kill current, false if the
+ * allocation should fail.
+ */
+bool private_node_oom_kill_current(void)
+{
+	struct task_struct *tsk = current;
+
+	if (tsk->flags & PF_KTHREAD || !tsk->mm || is_global_init(tsk))
+		return false;
+	if (tsk->signal->oom_score_adj != OOM_SCORE_ADJ_MIN)
+		return true;
+	pr_warn_ratelimited("private node full: %s[%d] is exempt from the OOM killer, SIGBUS\n",
+			    tsk->comm, task_pid_nr(tsk));
+	force_sig(SIGBUS);
+	return false;
 }
 
 /**

@@ -74,6 +74,10 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 				     &pm->cnt.demotions_refused);
 			return -ENOSPC;
 		}
+		/* Cpusets govern private nodes: the caller's and the target's. */
+		ret = private_node_cpuset_check(m.pid, nid);
+		if (ret)
+			return ret;
 	} else {
 		nid = m.target_node;
 		if (nid == NUMA_NO_NODE)

@@ -22,8 +22,18 @@
  *   The page allocator checks one predicate wherever it walks a zonelist
  *   (fast path, slow path, reclaim retry, compaction, direct reclaim and
  *   the bulk allocator): a private zone is usable only if the allocation
- *   context is "private-ok". Cpusets never constrain or admit a private
- *   node: the gate alone decides, with or without cpusets.
+ *   context is "private-ok". Whether a private policy may still use a
+ *   node (its services, blocked state and the task's cpuset now) is
+ *   decided when the folio is allocated, by the policy code
+ *   (private_node_policy_nodes()).
+ *
+ * Cpusets
+ *   Private nodes are never in a cpuset's effective mems (ordinary
+ *   allocations never spread onto them), but cpusets govern who may place
+ *   memory on them: a task may name a private node in a policy, migrate
+ *   to it or fault onto it only if its cpuset allows the node, i.e. the
+ *   task is in the root cpuset or every cpuset above it whose cpuset.mems
+ *   is set lists the node (private_node_cpuset_allows()).
  *
  *   Only user folios belong on a private node. The gate is therefore only
  *   honoured on the folio allocation entry points (__folio_alloc(),
@@ -88,6 +98,7 @@
 #include <linux/migrate_mode.h>
 
 struct folio;
+struct task_struct;
 struct vm_fault;
 struct zone;
 
@@ -277,6 +288,9 @@ void private_node_folio_migrate(struct folio *src, struct folio *dst);
 vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio);
 void private_node_memory_failure(unsigned long pfn, int flags);
 bool private_node_offline_give_up(int nid, unsigned int pass);
+bool private_node_cpuset_allows(struct task_struct *tsk, int nid);
+void private_node_cpuset_nodes(struct task_struct *tsk, nodemask_t *mask);
+int private_node_cpuset_check(pid_t pid, int nid);
 
 #else /* !CONFIG_PRIVATE_NODE */
 
@@ -365,6 +379,22 @@ static inline vm_fault_t private_node_write_fault(struct vm_fault *vmf,
 static inline bool private_node_offline_give_up(int nid, unsigned int pass)
 {
 	return false;
+}
+
+static inline bool private_node_cpuset_allows(struct task_struct *tsk,
+					      int nid)
+{
+	return true;
+}
+
+static inline void private_node_cpuset_nodes(struct task_struct *tsk,
+					     nodemask_t *mask)
+{
+}
+
+static inline int private_node_cpuset_check(pid_t pid, int nid)
+{
+	return 0;
 }
 
 #endif /* CONFIG_PRIVATE_NODE */

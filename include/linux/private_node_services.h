@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private memory nodes: the mm-core checks of the NUMA balancing and
- * compaction services, and the mempolicy fallback when a policy's private
- * nodes are gone.
+ * compaction services, the nodes a private policy may use at allocation
+ * time (and its fallback when none is left), and the exhaustion rule of
+ * the OOM killer.
  *
  * These live apart from include/linux/private_node.h, which mm.h includes,
  * so that only the files calling them (mm/mprotect.c, mm/huge_memory.c,
- * mm/memory.c, mm/migrate.c, mm/compaction.c, mm/mempolicy.c) include
+ * mm/memory.c, mm/migrate.c, mm/compaction.c, mm/mempolicy.c,
+ * mm/oom_kill.c) include
  * this header. The fast path of each check is the private_nodes_present
  * static key; all checks are lockless reads of the node's caps, which are
  * fixed while the node has an owner (see private_node.h).
@@ -25,6 +27,10 @@ bool __private_node_numa_scan(int nid);
 bool __private_node_numa_may_leave(int nid);
 bool __private_node_compact_allowed(int nid);
 bool __private_node_policy_usable(const nodemask_t *nodes);
+int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
+				nodemask_t *usable);
+bool __private_node_oom_only(const nodemask_t *nodemask);
+bool private_node_oom_kill_current(void);
 
 /*
  * May NUMA balancing make mappings of folios on @nid PROT_NONE (take
@@ -53,6 +59,27 @@ static inline bool private_node_policy_usable(const nodemask_t *nodes)
 	return private_nodes_enabled() && __private_node_policy_usable(nodes);
 }
 
+/*
+ * The nodes of a policy with MPOL_F_PRIVATE that the allocation may use
+ * now (see __private_node_policy_nodes()); returns the number of private
+ * nodes among them.
+ */
+static inline int private_node_policy_nodes(const nodemask_t *nodes,
+					    bool owner, nodemask_t *usable)
+{
+	if (!private_nodes_enabled()) {
+		nodes_and(*usable, *nodes, node_states[N_MEMORY]);
+		return 0;
+	}
+	return __private_node_policy_nodes(nodes, owner, usable);
+}
+
+/* Could only private nodes serve the allocation that ran out of memory? */
+static inline bool private_node_oom_only(const nodemask_t *nodemask)
+{
+	return private_nodes_enabled() && __private_node_oom_only(nodemask);
+}
+
 #else /* !CONFIG_PRIVATE_NODE */
 
 static inline bool private_node_numa_scan(int nid)
@@ -73,6 +100,23 @@ static inline bool private_node_compact_allowed(int nid)
 static inline bool private_node_policy_usable(const nodemask_t *nodes)
 {
 	return false;
+}
+
+static inline int private_node_policy_nodes(const nodemask_t *nodes,
+					    bool owner, nodemask_t *usable)
+{
+	*usable = *nodes;
+	return 0;
+}
+
+static inline bool private_node_oom_only(const nodemask_t *nodemask)
+{
+	return false;
+}
+
+static inline bool private_node_oom_kill_current(void)
+{
+	return true;
 }
 
 #endif /* CONFIG_PRIVATE_NODE */

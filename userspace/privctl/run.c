@@ -179,7 +179,7 @@ int cmd_run(int argc, char **argv)
 			d.node, argv[optind]);
 		break;
 	case -EINVAL:
-		error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
+		error("the kernel refused a memory policy on node %d (is the node still private, opted into mempolicy and allowed by this cpuset?)",
 		      d.node);
 		return EXIT_FAIL;
 	case -ETIMEDOUT:
@@ -195,7 +195,7 @@ int cmd_run(int argc, char **argv)
 		int err = errno;
 
 		if (err == EINVAL)
-			error("the kernel refused a memory policy on node %d (is the node still private and opted into mempolicy?)",
+			error("the kernel refused a memory policy on node %d (is the node still private, opted into mempolicy and allowed by this cpuset?)",
 			      d.node);
 		else
 			error("set_mempolicy on node %d: %s", d.node, strerror(err));
