@@ -73,7 +73,7 @@ static int ordinary_zone(const char *zone)
  * Managed pages of node @nid's zones in /proc/zoneinfo: the sum over
  * ordinary zones in *@ordinary, Movable's in *@movable.
  */
-static int zoneinfo(int nid, long *ordinary, long *movable)
+static int zone_managed(int nid, long *ordinary, long *movable)
 {
 	char line[256], zone[32] = "";
 	int n, cur = -1;
@@ -136,7 +136,7 @@ TEST_F_TIMEOUT(ao, bind_keeps_memory_private, 180)
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(pm_sys_long(&self->b, "capacity"), (long)nblocks * bsize);
 
-	ASSERT_EQ(0, zoneinfo(nid, &ordinary, &movable));
+	ASSERT_EQ(0, zone_managed(nid, &ordinary, &movable));
 	TH_LOG("node %d: %zu blocks; managed pages: ordinary zones %ld, Movable %ld",
 	       nid, nblocks, ordinary, movable);
 	EXPECT_EQ(0, ordinary);

@@ -10,7 +10,7 @@
 #ifndef _PRIVMEM_DISTRO_H
 #define _PRIVMEM_DISTRO_H
 
-#include <stdint.h>
+#include <linux/types.h>
 
 /* Bits of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
 #define PM_KPF_BUDDY	10
@@ -20,7 +20,7 @@
 /* The page frame mapped at @addr in this process, 0 if none. */
 static inline unsigned long pm_pfn_of(const void *addr)
 {
-	uint64_t e = 0;
+	__u64 e = 0;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 	off_t off = (uintptr_t)addr / PM_PAGE * sizeof(e);
 
@@ -35,9 +35,9 @@ static inline unsigned long pm_pfn_of(const void *addr)
 }
 
 /* The /proc/kpageflags word of @pfn, or ~0 if it cannot be read. */
-static inline uint64_t pm_kpageflags(unsigned long pfn)
+static inline __u64 pm_kpageflags(unsigned long pfn)
 {
-	uint64_t f = ~0ULL;
+	__u64 f = ~0ULL;
 	int fd = open("/proc/kpageflags", O_RDONLY);
 
 	if (fd < 0)
@@ -50,7 +50,7 @@ static inline uint64_t pm_kpageflags(unsigned long pfn)
 
 static inline int pm_page_flag(unsigned long pfn, int bit)
 {
-	uint64_t f = pm_kpageflags(pfn);
+	__u64 f = pm_kpageflags(pfn);
 
 	return f != ~0ULL && ((f >> bit) & 1);
 }

@@ -44,23 +44,30 @@
 #endif
 
 /* What one process saw; in a MAP_SHARED page for the children. */
+/*
+ * Flags polled across processes are read with LOAD(); the rest is read
+ * after waitpid().
+ */
 struct seen {
-	volatile int ready;
-	volatile int nsig;
-	volatile int code;
-	volatile unsigned long addr;	/* si_addr of the first SIGBUS */
-	volatile unsigned long expect;	/* its own address of the page */
-	volatile int data_ok;		/* the other pages read back intact */
+	int ready;
+	int nsig;
+	int code;
+	unsigned long addr;	/* si_addr of the first SIGBUS */
+	unsigned long expect;	/* its own address of the page */
+	int data_ok;		/* the other pages read back intact */
 };
 
 struct shared {
 	struct seen self, early, late, bystander;
-	volatile int go;		/* poisoned: late child may touch */
+	int go;			/* poisoned: late child may touch */
 };
+
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
 
 static struct seen *sig_seen;
 static sigjmp_buf sig_jmp;
-static volatile int sig_jump_ok;
+static int sig_jump_ok;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -68,7 +75,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		sig_seen->code = si->si_code;
 		sig_seen->addr = (unsigned long)si->si_addr;
 	}
-	if (sig_jump_ok)
+	if (LOAD(sig_jump_ok))
 		siglongjmp(sig_jmp, 1);
 }
 
@@ -82,15 +89,15 @@ static void catch_sigbus(struct seen *s)
 }
 
 /* Read the page at @a; 1 if that raised SIGBUS. */
-static int touch_faults(volatile char *a)
+static int touch_faults(char *a)
 {
 	if (sigsetjmp(sig_jmp, 1)) {
-		sig_jump_ok = 0;
+		STORE(sig_jump_ok, 0);
 		return 1;
 	}
-	sig_jump_ok = 1;
-	(void)*a;
-	sig_jump_ok = 0;
+	STORE(sig_jump_ok, 1);
+	(void)__atomic_load_n(a, __ATOMIC_SEQ_CST);
+	STORE(sig_jump_ok, 0);
 	return 0;
 }
 
@@ -105,13 +112,13 @@ static int other_pages_ok(char *buf, __u64 *sums)
 	return 1;
 }
 
-static int wait_for(volatile int *flag, int secs)
+static int wait_for(int *flag, int secs)
 {
 	int i;
 
-	for (i = 0; i < secs * 100 && !*flag; i++)
+	for (i = 0; i < secs * 100 && !LOAD(*flag); i++)
 		usleep(10000);
-	return *flag;
+	return LOAD(*flag);
 }
 
 FIXTURE(hwp) {
@@ -128,37 +135,35 @@ FIXTURE_VARIANT(hwp) {
 
 FIXTURE_VARIANT_ADD(hwp, plain_madvise) { .type = "plain", .madvise = 1 };
 FIXTURE_VARIANT_ADD(hwp, plain_inject) { .type = "plain", .madvise = 0 };
-FIXTURE_VARIANT_ADD(hwp, compressed_madvise) {
-	.type = "compressed", .madvise = 1
-};
-FIXTURE_VARIANT_ADD(hwp, compressed_inject) {
-	.type = "compressed", .madvise = 0
-};
+FIXTURE_VARIANT_ADD(hwp, compr_madvise) { .type = "compressed", .madvise = 1 };
+FIXTURE_VARIANT_ADD(hwp, compr_inject) { .type = "compressed", .madvise = 0 };
 
-/* The setup of both fixtures; SKIP()s from the caller's context. */
-#define HWP_SETUP(_type, _inject) do {					\
-	self->fd = -1;							\
-	if (access(EARLY_KILL, W_OK))					\
-		SKIP(return, "no memory failure in this kernel (CONFIG_MEMORY_FAILURE)"); \
-	ASSERT_EQ(0, pm_read_str(EARLY_KILL, self->early_kill,		\
-				 sizeof(self->early_kill)));		\
-	/* Late kill by default: only early-kill tasks hear at once. */	\
-	ASSERT_EQ(0, pm_write_str(EARLY_KILL, "0"));			\
-	if (system("modprobe hwpoison_inject 2>/dev/null"))		\
-		TH_LOG("modprobe hwpoison_inject failed");		\
-	if ((_inject) && access(CORRUPT_PFN, W_OK))			\
-		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)", CORRUPT_PFN); \
-	if (!strcmp((_type), "compressed"))				\
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size", \
-					  "0"));			\
-	ASSERT_EQ(0, pm_bind(&self->b, (_type)));			\
-	self->fd = pm_open(&self->b);					\
-	ASSERT_GE(self->fd, 0);						\
-} while (0)
+/* The setup of both fixtures. */
+static void poison_setup(struct __test_metadata *_metadata,
+			 struct pm_binding *b, int *fd, char *early_kill,
+			 size_t len, const char *type, int inject)
+{
+	*fd = -1;
+	if (access(EARLY_KILL, W_OK))
+		SKIP(return, "no memory failure in this kernel (CONFIG_MEMORY_FAILURE)");
+	ASSERT_EQ(0, pm_read_str(EARLY_KILL, early_kill, len));
+	/* Late kill by default: only early-kill tasks hear at once. */
+	ASSERT_EQ(0, pm_write_str(EARLY_KILL, "0"));
+	if (system("modprobe hwpoison_inject 2>/dev/null"))
+		TH_LOG("modprobe hwpoison_inject failed");
+	if (inject && access(CORRUPT_PFN, W_OK))
+		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)", CORRUPT_PFN);
+	if (!strcmp(type, "compressed"))
+		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
+					  "0"));
+	ASSERT_EQ(0, pm_bind(b, type));
+	*fd = pm_open(b);
+	ASSERT_GE(*fd, 0);
+}
 
 static void poison_teardown(struct __test_metadata *_metadata,
-			 struct pm_binding *b, int fd, const char *early_kill,
-			 pid_t *kids)
+			    struct pm_binding *b, int fd, const char *early_kill,
+			    pid_t *kids)
 {
 	int i;
 
@@ -177,13 +182,14 @@ static void poison_teardown(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(hwp)
 {
-	HWP_SETUP(variant->type, !variant->madvise);
+	poison_setup(_metadata, &self->b, &self->fd, self->early_kill,
+		     sizeof(self->early_kill), variant->type, !variant->madvise);
 }
 
 FIXTURE_TEARDOWN(hwp)
 {
 	poison_teardown(_metadata, &self->b, self->fd, self->early_kill,
-		     self->kids);
+			self->kids);
 }
 
 FIXTURE(hwfree) {
@@ -201,7 +207,8 @@ FIXTURE_VARIANT_ADD(hwfree, compressed) { .type = "compressed" };
 
 FIXTURE_SETUP(hwfree)
 {
-	HWP_SETUP(variant->type, 1);
+	poison_setup(_metadata, &self->b, &self->fd, self->early_kill,
+		     sizeof(self->early_kill), variant->type, 1);
 }
 
 FIXTURE_TEARDOWN(hwfree)
@@ -304,8 +311,8 @@ TEST_F_TIMEOUT(hwp, mapped_page, 300)
 		if (moved == MAP_FAILED)
 			_exit(2);
 		sh->early.expect = (unsigned long)moved + OFF;
-		sh->early.ready = 1;
-		for (i = 0; i < 3000 && !sh->early.nsig; i++)
+		STORE(sh->early.ready, 1);
+		for (i = 0; i < 3000 && !LOAD(sh->early.nsig); i++)
 			usleep(10000);
 		sh->early.data_ok = other_pages_ok(moved, sums);
 		_exit(0);
@@ -317,11 +324,11 @@ TEST_F_TIMEOUT(hwp, mapped_page, 300)
 		catch_sigbus(&sh->late);
 		prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_LATE, 0, 0);
 		sh->late.expect = (unsigned long)buf + OFF;
-		sh->late.ready = 1;
+		STORE(sh->late.ready, 1);
 		if (!wait_for(&sh->go, 60))
 			_exit(2);
 		usleep(300 * 1000);	/* an early signal would come now */
-		if (sh->late.nsig)
+		if (LOAD(sh->late.nsig))
 			_exit(3);
 		touch_faults(buf + OFF);
 		sh->late.data_ok = other_pages_ok(buf, sums);
@@ -334,7 +341,7 @@ TEST_F_TIMEOUT(hwp, mapped_page, 300)
 		catch_sigbus(&sh->bystander);
 		prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0);
 		munmap(buf, LEN);
-		sh->bystander.ready = 1;
+		STORE(sh->bystander.ready, 1);
 		if (!wait_for(&sh->go, 60))
 			_exit(2);
 		sleep(1);
@@ -357,7 +364,7 @@ TEST_F_TIMEOUT(hwp, mapped_page, 300)
 		ASSERT_EQ(0, inject_pfn(pfn));
 		EXPECT_EQ(0, sh->self.nsig);
 	}
-	sh->go = 1;
+	STORE(sh->go, 1);
 	sh->self.nsig = 0;
 	EXPECT_TRUE(touch_faults(buf + OFF));
 	EXPECT_EQ(1, sh->self.nsig);

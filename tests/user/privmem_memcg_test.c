@@ -39,7 +39,7 @@ FIXTURE_VARIANT_ADD(memcg, plain) { .type = "plain" };
 FIXTURE_VARIANT_ADD(memcg, compressed) { .type = "compressed" };
 
 /* "@key N@nid=VALUE" of @cg's memory.numa_stat, or -1 if not listed. */
-static long long numa_stat(const char *cg, const char *key, int nid)
+static long long cg_numa_stat(const char *cg, const char *key, int nid)
 {
 	char path[160], line[1024], tag[16], *p;
 	long long v = -1;
@@ -169,31 +169,34 @@ static void child(int fd, const char *cg, int nid, int plain, int go,
 }
 
 /* Start the child; returns the bytes it holds on the node. */
-static long start_child(struct __test_metadata *_metadata,
-			FIXTURE_DATA(memcg) *self, int plain)
+#define START_CHILD(plain) start_child(self->fd, self->cg, self->b.nid, \
+					 (plain), self->go, self->ready, \
+					 &self->kid)
+
+static long start_child(int fd, const char *cg, int nid, int plain, int *go,
+			int *ready, pid_t *kid)
 {
 	long on = -1;
 
-	self->kid = fork();
-	if (self->kid < 0)
+	*kid = fork();
+	if (*kid < 0)
 		return -1;
-	if (!self->kid)
-		child(self->fd, self->cg, self->b.nid, plain, self->go[0],
-		      self->ready[1]);
-	if (read(self->ready[0], &on, sizeof(on)) != sizeof(on))
+	if (!*kid)
+		child(fd, cg, nid, plain, go[0], ready[1]);
+	if (read(ready[0], &on, sizeof(on)) != sizeof(on))
 		return -1;
 	return on;
 }
 
-static void stop_child(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(memcg) *self)
+static void stop_child(struct __test_metadata *_metadata, int *go,
+		       pid_t *kid)
 {
 	int status;
 
-	EXPECT_EQ(1, write(self->go[1], "x", 1));
-	EXPECT_EQ(self->kid, waitpid(self->kid, &status, 0));
+	EXPECT_EQ(1, write(go[1], "x", 1));
+	EXPECT_EQ(*kid, waitpid(*kid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	self->kid = 0;
+	*kid = 0;
 }
 
 TEST_F_TIMEOUT(memcg, current_and_stat, 180)
@@ -202,14 +205,14 @@ TEST_F_TIMEOUT(memcg, current_and_stat, 180)
 	long want = plain ? 2 * PART : PART, on;
 	long long cur0 = cg_long(self->cg, "memory.current"), cur;
 
-	on = start_child(_metadata, self, plain);
+	on = START_CHILD(plain);
 	ASSERT_EQ(want, on);
 	cur = cg_long(self->cg, "memory.current");
 	TH_LOG("memory.current %lld -> %lld, anon %lld", cur0, cur,
 	       mem_stat(self->cg, "anon"));
 	EXPECT_LE(cur0 + want, cur);
 	EXPECT_LE(want, mem_stat(self->cg, "anon"));
-	stop_child(_metadata, self);
+	stop_child(_metadata, self->go, &self->kid);
 	EXPECT_GT((long long)SLACK, cg_long(self->cg, "memory.current"));
 }
 
@@ -219,22 +222,22 @@ TEST_F_TIMEOUT(memcg, numa_stat, 180)
 	long want = plain ? 2 * PART : PART, on;
 	long long n0, n;
 
-	n0 = numa_stat(self->cg, "anon", self->b.nid);
+	n0 = cg_numa_stat(self->cg, "anon", self->b.nid);
 	TH_LOG("before: anon N%d=%lld", self->b.nid, n0);
-	on = start_child(_metadata, self, plain);
+	on = START_CHILD(plain);
 	ASSERT_EQ(want, on);
 	/* The stats are flushed lazily: give them a moment. */
 	usleep(2500 * 1000);
-	n = numa_stat(self->cg, "anon", self->b.nid);
+	n = cg_numa_stat(self->cg, "anon", self->b.nid);
 	TH_LOG("with the child's pages: anon N%d=%lld (expected %ld), N0=%lld",
-	       self->b.nid, n, on, numa_stat(self->cg, "anon", 0));
+	       self->b.nid, n, on, cg_numa_stat(self->cg, "anon", 0));
 	EXPECT_LE(on, n);
 	EXPECT_GE(on + (long)SLACK, n);
 	/* The migrated part left DRAM. */
-	EXPECT_GT((long long)SLACK, numa_stat(self->cg, "anon", 0));
-	stop_child(_metadata, self);
+	EXPECT_GT((long long)SLACK, cg_numa_stat(self->cg, "anon", 0));
+	stop_child(_metadata, self->go, &self->kid);
 	usleep(2500 * 1000);
-	n = numa_stat(self->cg, "anon", self->b.nid);
+	n = cg_numa_stat(self->cg, "anon", self->b.nid);
 	EXPECT_GT((long long)SLACK, n) {
 		TH_LOG("after the child exited: anon N%d=%lld",
 		       self->b.nid, n);
