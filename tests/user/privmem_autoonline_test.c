@@ -114,7 +114,7 @@ TEST_F_TIMEOUT(ao, bind_keeps_memory_private, 180)
 	EXPECT_EQ(0, pm_node_listed("has_normal_memory", nid));
 
 	ASSERT_LT(0, bsize);
-	snprintf(pat, sizeof(pat), "/sys/devices/system/node/node%d/memory*",
+	snprintf(pat, sizeof(pat), "/sys/devices/system/node/node%d/memory[0-9]*",
 		 nid);
 	ASSERT_EQ(0, glob(pat, 0, NULL, &g));
 	nblocks = g.gl_pathc;

@@ -15,7 +15,6 @@
 /* Bits of /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
 #define PM_KPF_BUDDY	10
 #define PM_KPF_HWPOISON	19
-#define PM_KPF_KSM	21
 
 /* The page frame mapped at @addr in this process, 0 if none. */
 static inline unsigned long pm_pfn_of(const void *addr)
@@ -78,7 +77,7 @@ static inline unsigned long pm_node_free_pfn(int nid)
 	glob_t g;
 	size_t i;
 
-	snprintf(pat, sizeof(pat), "/sys/devices/system/node/node%d/memory*",
+	snprintf(pat, sizeof(pat), "/sys/devices/system/node/node%d/memory[0-9]*",
 		 nid);
 	if (bsize <= 0 || glob(pat, 0, NULL, &g))
 		return 0;

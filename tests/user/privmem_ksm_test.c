@@ -10,10 +10,13 @@
  *  - C: pages of content Y on DRAM node 0, the control.
  * KSM runs (run=1, merge_across_nodes=1, a short sleep, a large batch)
  * until full_scans has advanced by at least 3 and the control has merged.
- * Then no page of P is a KSM page or off the node, no page of D sits on
- * the private node (a DRAM page was not merged into a private one), and
- * every page of C is a KSM page: the control shows KSM did run and merge,
- * so the test can fail. KSM's settings are restored afterwards, with
+ * Then the pages of P were not merged: each still maps the page frame it
+ * had before KSM ran (all distinct, on the node); no page of D sits on
+ * the private node or maps a frame of P (a DRAM page was not merged into
+ * a private one); and the pages of C all map one frame: the control shows
+ * KSM did run and merge, so the test can fail. Page frames come from
+ * /proc/self/pagemap: 6.12's /proc/kpageflags reports KPF_KSM for every
+ * anonymous page, so it cannot tell a merged page. KSM's settings are restored afterwards, with
  * run=2 first to unmerge everything.
  */
 #define _GNU_SOURCE
@@ -115,22 +118,60 @@ static void fill_same(char *p, size_t len, char c)
 	}
 }
 
-/* How many of @n pages at @p are KSM pages. */
-static int count_ksm(char *p, int n)
+static void pfns_of(char *p, int n, unsigned long *pfns)
 {
-	int i, ksm = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		pfns[i] = pm_pfn_of(p + i * PM_PAGE);
+}
+
+/* How many distinct page frames @n pages map (0 frames not counted). */
+static int distinct(const unsigned long *pfns, int n)
+{
+	int i, j, d = 0;
 
 	for (i = 0; i < n; i++) {
-		unsigned long pfn = pm_pfn_of(p + i * PM_PAGE);
-
-		if (pfn && pm_page_flag(pfn, PM_KPF_KSM))
-			ksm++;
+		if (!pfns[i])
+			continue;
+		for (j = 0; j < i && pfns[j] != pfns[i]; j++)
+			;
+		d += j == i;
 	}
-	return ksm;
+	return d;
+}
+
+/* How many of the @n frames @a are among the @m frames @b. */
+static int common(const unsigned long *a, int n, const unsigned long *b,
+		  int m)
+{
+	int i, j, c = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < m; j++)
+			if (a[i] && a[i] == b[j]) {
+				c++;
+				break;
+			}
+	return c;
+}
+
+/* Pages of @p mapping the same frame as before (@before). */
+static int unchanged(char *p, int n, const unsigned long *before)
+{
+	unsigned long now[NPAGES];
+	int i, same = 0;
+
+	pfns_of(p, n, now);
+	for (i = 0; i < n; i++)
+		same += now[i] && now[i] == before[i];
+	return same;
 }
 
 TEST_F_TIMEOUT(ksm, never_merges_private_pages, 300)
 {
+	unsigned long p0[NPAGES], dev0[NPAGES], pn[NPAGES], dn[NPAGES];
+	unsigned long cn[NPAGES];
 	struct privmem_migrate m;
 	char *p, *d, *c, *dev = NULL;
 	long scans0, scans;
@@ -164,12 +205,19 @@ TEST_F_TIMEOUT(ksm, never_merges_private_pages, 300)
 		ASSERT_EQ(0, madvise(dev, LEN, MADV_MERGEABLE));
 	}
 
+	pfns_of(p, NPAGES, p0);
+	ASSERT_EQ(NPAGES, distinct(p0, NPAGES));
+	if (dev) {
+		pfns_of(dev, NPAGES, dev0);
+		ASSERT_EQ(NPAGES, distinct(dev0, NPAGES));
+	}
 	scans0 = ksm_long("full_scans");
 	ASSERT_EQ(0, ksm_set("run", "1"));
 	for (i = 0; i < 600; i++) {	/* at most 120 s */
 		usleep(200 * 1000);
 		scans = ksm_long("full_scans");
-		if (scans >= scans0 + 3 && count_ksm(c, NPAGES) == NPAGES) {
+		pfns_of(c, NPAGES, cn);
+		if (scans >= scans0 + 3 && distinct(cn, NPAGES) == 1) {
 			ok = 1;
 			break;
 		}
@@ -179,19 +227,28 @@ TEST_F_TIMEOUT(ksm, never_merges_private_pages, 300)
 	       ksm_long("pages_shared"));
 	/* The control: KSM ran and merged the DRAM pages of content Y. */
 	ASSERT_TRUE(ok) {
-		TH_LOG("control not merged: %d of %d KSM pages",
-		       count_ksm(c, NPAGES), NPAGES);
+		TH_LOG("control not merged: its %d pages map %d frames",
+		       NPAGES, distinct(cn, NPAGES));
 	}
 	EXPECT_LE(NPAGES - 1, ksm_long("pages_sharing"));
 
-	/* P: not merged, still on the node, content intact. */
-	EXPECT_EQ(0, count_ksm(p, NPAGES));
+	/* P: not merged (the same distinct frames), still on the node. */
+	pfns_of(p, NPAGES, pn);
+	EXPECT_EQ(NPAGES, unchanged(p, NPAGES, p0));
+	EXPECT_EQ(NPAGES, distinct(pn, NPAGES));
 	EXPECT_EQ(NPAGES, pm_count_on_node(p, NPAGES, check_nid));
 	/* D: merged or not, never onto a page of the private node. */
+	pfns_of(d, NPAGES, dn);
 	EXPECT_EQ(0, pm_count_on_node(d, NPAGES, self->b.nid));
+	EXPECT_EQ(0, common(dn, NPAGES, p0, NPAGES));
+	TH_LOG("frames mapped: P %d, D %d, C %d", distinct(pn, NPAGES),
+	       distinct(dn, NPAGES), distinct(cn, NPAGES));
 	if (dev) {
-		EXPECT_EQ(0, count_ksm(dev, NPAGES));
+		pfns_of(dev, NPAGES, pn);
+		EXPECT_EQ(NPAGES, unchanged(dev, NPAGES, dev0));
+		EXPECT_EQ(NPAGES, distinct(pn, NPAGES));
 		EXPECT_EQ(NPAGES, pm_count_on_node(dev, NPAGES, check_nid));
+		EXPECT_EQ(0, common(dn, NPAGES, dev0, NPAGES));
 	}
 	for (i = 0; i < NPAGES; i++) {
 		EXPECT_EQ(0, memcmp(p + i * PM_PAGE, d + i * PM_PAGE, PM_PAGE));
