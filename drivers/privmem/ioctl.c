@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/string.h>
@@ -73,6 +74,36 @@ u64 privmem_used_bytes(struct privmem_dev *pm)
 
 	privmem_node_pages(pm, &managed, &free);
 	return (u64)(managed > free ? managed - free : 0) << PAGE_SHIFT;
+}
+
+/*
+ * Pages of the node that memory failure marked hardware-poisoned: the
+ * kernel keeps no per-node count of them (memory_failure/total of the node
+ * counts events, a page poisoned twice twice), so look at the page flags.
+ * Free pages taken off the buddy lists and mapped pages that were unmapped
+ * both keep PG_hwpoison until unpoisoned or the memory is removed. The
+ * caller keeps removal out (privmem_enter()).
+ */
+unsigned long privmem_poisoned_pages(struct privmem_dev *pm)
+{
+	unsigned long pfn, end, nr = 0;
+	struct page *page;
+	int i;
+
+	for (i = 0; i < pm->nr_ranges; i++) {
+		if (!pm->ranges[i].added)
+			continue;
+		pfn = PHYS_PFN(pm->ranges[i].start);
+		end = PHYS_PFN(pm->ranges[i].start + pm->ranges[i].size);
+		for (; pfn < end; pfn++) {
+			page = pfn_to_online_page(pfn);
+			if (page && PageHWPoison(page))
+				nr++;
+			if (!(pfn & 4095))
+				cond_resched();
+		}
+	}
+	return nr;
 }
 
 u64 privmem_page_sizes(void)

@@ -197,6 +197,7 @@ u64 privmem_caps(struct privmem_dev *pm);
 u64 privmem_free_bytes(struct privmem_dev *pm);
 u64 privmem_used_bytes(struct privmem_dev *pm);
 u64 privmem_page_sizes(void);
+unsigned long privmem_poisoned_pages(struct privmem_dev *pm);
 
 /* migrate.c */
 long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg);

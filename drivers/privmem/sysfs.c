@@ -11,6 +11,8 @@
  *   caps               services in effect, names separated by spaces
  *   page_sizes         page sizes faults may use, in bytes
  *   mappings           live mappings of /dev/privmemN
+ *   poisoned           pages of the node marked hardware-poisoned by memory
+ *                      failure (taken out of use until the node is removed)
  *   demotion           1 if the node is a demotion target, else 0
  *   demotion_sources   nodes that may demote into it (node list)
  *   pressure/level, low, high, state, events, injected, blocked
@@ -113,6 +115,22 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mappings);
 
+static ssize_t poisoned_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct privmem_dev *pm = to_pm(dev);
+	unsigned long nr;
+	int ret;
+
+	ret = privmem_enter(pm);
+	if (ret)
+		return ret;
+	nr = privmem_poisoned_pages(pm);
+	privmem_leave(pm);
+	return sysfs_emit(buf, "%lu\n", nr);
+}
+static DEVICE_ATTR_RO(poisoned);
+
 static ssize_t demotion_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -145,6 +163,7 @@ static struct attribute *privmem_attrs[] = {
 	&dev_attr_caps.attr,
 	&dev_attr_page_sizes.attr,
 	&dev_attr_mappings.attr,
+	&dev_attr_poisoned.attr,
 	&dev_attr_demotion.attr,
 	&dev_attr_demotion_sources.attr,
 	NULL,

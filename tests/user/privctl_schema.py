@@ -21,7 +21,7 @@ STATES = {"normal", "elevated", "high"}
 DEVICE = {
     "chardev": str, "path": str, "dax": str, "node": int, "type": str,
     "caps": list, "capacity": int, "used": int, "free": int,
-    "page_sizes": list, "mappings": int,
+    "page_sizes": list, "mappings": int, "poisoned": int,
     "demotion": {"enabled": bool, "sources": str},
     "pressure": {"level": int, "low": int, "high": int, "state": str,
                  "events": int, "injected": bool, "blocked": bool},
@@ -102,6 +102,7 @@ def check_device(d):
         "dax": sysfs(name, "dax"),
         "capacity": int(sysfs(name, "capacity")),
         "mappings": int(sysfs(name, "mappings")),
+        "poisoned": int(sysfs(name, "poisoned")),
     }
     for k, v in exact.items():
         if d.get(k) != v:

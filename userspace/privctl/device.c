@@ -200,6 +200,9 @@ static void load_sysfs(struct pm_dev *d)
 	}
 	if (!read_attr_u64(d, "mappings", &v))
 		d->mappings = (long)v;
+	d->poisoned = -1;
+	if (!read_attr_u64(d, "poisoned", &v))
+		d->poisoned = (long)v;
 	if (!read_attr_u64(d, "demotion", &v))
 		d->demotion = v;
 	snprintf(path, sizeof(path), "%s/demotion_sources", d->syspath);

@@ -75,6 +75,11 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 			json_object_array_add(a, json_object_new_uint64(1ULL << i));
 	json_object_object_add(o, "page_sizes", a);
 	json_object_object_add(o, "mappings", json_object_new_int64(d->mappings));
+	if (d->poisoned >= 0)
+		json_object_object_add(o, "poisoned",
+				       json_object_new_int64(d->poisoned));
+	else
+		json_object_object_add(o, "poisoned", NULL);
 
 	dm = json_object_new_object();
 	add_bool(dm, "enabled", d->demotion);

@@ -273,6 +273,12 @@ static void print_info(const struct pm_dev *d, bool raw)
 		}
 	printf("\n");
 	printf("  %-18s %ld\n", "mappings", d->mappings);
+	if (d->poisoned >= 0)
+		printf("  %-18s %ld page%s\n", "poisoned", d->poisoned,
+		       d->poisoned == 1 ? "" : "s");
+	else
+		printf("  %-18s unknown (driver without the poisoned attribute)\n",
+		       "poisoned");
 	nodeset_format(&d->demotion_sources, buf, sizeof(buf));
 	printf("  %-18s %s, from nodes %s\n", "demotion target",
 	       d->demotion ? "enabled" : "disabled", buf[0] ? buf : "none");

@@ -62,6 +62,7 @@ struct pm_dev {
 	uint64_t capacity, used, free;
 	uint64_t page_sizes;
 	long mappings;
+	long poisoned;		/* hardware-poisoned pages, -1 if unknown */
 	bool demotion;
 	struct nodeset demotion_sources;
 	bool all_sources;

@@ -23,8 +23,9 @@
  * private node (/sys/devices/system/node/has_private_memory), and
  * /dev/privmemN appears (mode 0600) with its sysfs directory
  * /sys/class/privmem/privmemN (attributes: type, node, dax, capacity,
- * free, used, caps, page_sizes, pressure, watermarks, demotion,
- * demotion_sources, counters; all read-only). `echo daxX.Y >
+ * free, used, caps, page_sizes, mappings, poisoned, pressure, watermarks,
+ * demotion, demotion_sources, counters; all read-only; poisoned counts the
+ * node's pages that memory failure marked hardware-poisoned). `echo daxX.Y >
  * /sys/bus/dax/drivers/privmem/unbind` removes the memory again; it fails
  * with EBUSY, changing nothing, while /dev/privmemN is mapped or while
  * folios on the node cannot be migrated out. Open file descriptors do not
