@@ -12,6 +12,11 @@ user/<test>.tap and .rc, done) and the guest's serial console log:
   * counts the TAP results of every tests/user program; a program that exits
     non-zero without reporting a failure counts as one failed test;
   * scans the console for kernel splats; each one is a failure;
+  * fails the run if a compressed node's device detected an in-place write
+    (a page changed while stored on the node): the total the guest
+    accumulated in inplace_writes.txt is not 0, or the console shows the
+    driver's "in-place write" line (which also covers writes counted by a
+    privmem module that a test unloaded before the total was read);
   * fails the run if the guest did not finish (no `done` marker).
 
 The last line printed is `N passed, N failed`; skips, if any, are counted
@@ -31,6 +36,9 @@ SPLATS = re.compile(r'BUG:|WARNING:|Oops|Kernel panic|KASAN|UBSAN:|'
                     r'unreferenced object|possible circular locking|'
                     r'possible recursive locking|inconsistent lock state|'
                     r'DEBUG_LOCKS_WARN_ON|list_(add|del) corruption')
+# cram_device.c: the first in-place write of a node, and the node's total
+# when it goes away.
+INPLACE_LOG = re.compile(r'privmem\d+: (in-place write:|node \d+ goes away with \d+ in-place)')
 TAP_RESULT = re.compile(r'^(not ok|ok)\s+\d+\s+(.*?)(\s+#\s*(SKIP|TODO)\b.*)?$',
                         re.IGNORECASE)
 
@@ -134,6 +142,46 @@ def run_user(results, counts, problems):
               f"  skipped {c['skipped']:3}{note}")
         for k in counts:
             counts[k] += c[k]
+    for f in sorted(os.listdir(udir)):
+        if f.endswith('.not-run'):
+            with open(os.path.join(udir, f), errors='replace') as fh:
+                why = fh.read().strip()
+            print(f"  {f[:-8]:32} not run (tests/user/known-failing: {why})")
+
+
+def check_inplace(results, console, problems):
+    """Fail on any in-place write a compressed node's device detected."""
+    path = os.path.join(results, 'inplace_writes.txt')
+    steps, total = [], None
+    try:
+        with open(path, errors='replace') as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) != 2:
+                    continue
+                if parts[0] == 'total':
+                    total = int(parts[1])
+                else:
+                    steps.append(f'{parts[0]} {parts[1]}')
+    except (OSError, ValueError) as err:
+        if os.path.exists(os.path.join(results, 'done')):
+            problems.append(f'no in-place write record ({path}): {err}')
+        return
+    if total is None:
+        problems.append(f'in-place write record without a total: {path}')
+    elif total:
+        problems.append(f'in-place writes: {total} pages were changed while stored on a '
+                        f'compressed node (by step: {", ".join(steps)}); see '
+                        f'counters/inplace_writes and the driver\'s log line')
+    try:
+        with open(console, errors='replace') as f:
+            hits = [ln.strip() for ln in f if INPLACE_LOG.search(ln)]
+    except OSError:
+        return
+    for ln in hits[:5]:
+        problems.append('console: ' + ln)
+    if len(hits) > 5:
+        problems.append(f'console: ... {len(hits) - 5} more in-place write lines')
 
 
 def scan_console(console, problems):
@@ -166,6 +214,7 @@ def main():
     run_kunit(args.results, args.kunit_py, counts, problems)
     run_user(args.results, counts, problems)
     scan_console(args.console, problems)
+    check_inplace(args.results, args.console, problems)
     leaks = os.path.join(args.results, 'kmemleak.txt')
     if os.path.exists(leaks) and os.path.getsize(leaks):
         problems.append(f'kmemleak reported leaks: see {leaks}')

@@ -17,6 +17,11 @@
 # lines (one measurement each) to RESULTS/samples.txt, which
 # scripts/bench-report.py turns into the table on the host.
 # pm_bench_only=node|fio|cram (kernel command line) runs one part only.
+# pm_bench_only=checksum runs only the cost of the compressed device's
+# in-place write check: the cram benchmark on dax1.0 bound with the
+# checksum module parameter on and off, alternating, one repeat per bind
+# and PM_BENCH_ROUNDS binds of each; samples "csum-on.NAME" and
+# "csum-off.NAME" (not part of the make bench table).
 set -u
 build=$1
 out=$2
@@ -107,5 +112,36 @@ bench_cram() {
 	echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
 }
 want cram && bench_cram
+
+bench_checksum() {
+	local r on cdev d
+
+	for r in $(seq 0 $((rounds - 1))); do
+		for on in Y N; do
+			# Alternate which goes first from round to round.
+			[ $((r % 2)) = 1 ] && on=$([ "$on" = Y ] && echo N || echo Y)
+			echo compressed > /sys/module/privmem/parameters/type
+			echo "$on" > /sys/module/privmem/parameters/checksum
+			echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
+			if ! echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
+				say "bench: could not bind dax1.0 as a compressed node"
+				return
+			fi
+			cdev=
+			for d in /sys/class/privmem/*; do
+				[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
+			done
+			say "bench: checksum=$on round $r on $cdev (cram/checksum $(cat /sys/class/privmem/"${cdev#/dev/}"/cram/checksum))"
+			"$build/tests/user/privmem_cram_bench" "$cdev" 1 2>&1 |
+				sed "s/^sample \([^ ]*\) 0 /sample csum-$([ "$on" = Y ] && echo on || echo off).\1 $r /" |
+				tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'
+			echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind
+			echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id
+			echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
+		done
+	done
+	echo Y > /sys/module/privmem/parameters/checksum
+}
+[ "$only" = checksum ] && bench_checksum
 echo plain > /sys/module/privmem/parameters/type
 grep '^sample ' "$log" > "$out/samples.txt"

@@ -27,6 +27,23 @@
  *    counting the crossing) is a work item, as a threaded IRQ would be.
  *  - The compression ratio reported is (stored pages * PAGE_SIZE) * 1000 /
  *    physical used: exactly the ratio of the data stored now.
+ *  - It notices in-place writes. A real device keeps a compressed copy of
+ *    each page and cannot see a write that bypasses it, so a page changed
+ *    on the node is silently corrupt. The model records a checksum of
+ *    each page when it is charged (xxhash, truncated to 32 bits as KSM
+ *    does in calc_checksum(): one u32 per frame of the node) and checks it
+ *    when the page is uncharged, while its data is still there: when it
+ *    migrates off the node (promotion, reclaim, hot-remove; the data is
+ *    already copied, the source is intact) and when it is freed (the
+ *    callback runs before the page goes back to the buddy allocator). A
+ *    mismatch is an in-place write: counted per device
+ *    (counters/inplace_writes) and module-wide (the read-only parameter
+ *    /sys/module/privmem/parameters/inplace_writes, which outlives the
+ *    devices), logged once per device with its PFN (no WARN: it is the
+ *    mm core that broke the promise, not the driver), and summed up when
+ *    the device goes away. The check costs one xxhash of the page on
+ *    each side; the "checksum" module parameter (read at bind time, on
+ *    by default) turns it off, for measuring that cost.
  *
  * Between the low watermark and the maximum, each pressure tick asks the
  * CRAM service (mm/cram.c) to push kswapd on the node in proportion.
@@ -35,6 +52,19 @@
  * totals are atomics; @lock (irq-safe spinlock, charge and uncharge may
  * run in any context) orders the latch of the maximum-pressure state.
  * Compression uses a per-CPU buffer with preemption disabled.
+ *
+ * The checksum of a frame is published by its cost: charge stores the
+ * checksum, then sets the cost with atomic_xchg(); uncharge clears the
+ * cost with atomic_xchg() and only then reads the checksum (a fully
+ * ordered exchange on both sides, so the reader of a non-zero cost sees
+ * the checksum stored before it). No lock is needed because one frame
+ * holds one page's data at a time and the mm core orders its life: it is
+ * charged once its data has arrived (migration entries still in place),
+ * and uncharged when the data leaves or before the frame is freed, so a
+ * charge and an uncharge of the same frame never overlap. Charge and
+ * uncharge of different frames run concurrently, touching different
+ * entries. Of two uncharges of one frame (migrated out, then freed) only
+ * the one that takes the non-zero cost checks it.
  */
 #include <linux/highmem.h>
 #include <linux/lz4.h>
@@ -44,6 +74,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/vmalloc.h>
+#include <linux/xxhash.h>
 #include "privmem.h"
 
 /* Per-CPU scratch: lz4 work memory, then the compressed output. */
@@ -75,6 +106,26 @@ module_param_cb(physical_size, &physical_param_ops, NULL, 0644);
 MODULE_PARM_DESC(physical_size,
 		 "physical capacity of the next compressed node, bytes (K/M/G), 0: half its logical size");
 
+static bool checksum = true;
+module_param(checksum, bool, 0644);
+MODULE_PARM_DESC(checksum,
+		 "next bind: the compressed device checksums each page to detect in-place writes (default Y)");
+
+/* In-place writes detected on every device since the module was loaded. */
+static atomic64_t privmem_inplace_total = ATOMIC64_INIT(0);
+
+static int inplace_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&privmem_inplace_total));
+}
+
+static const struct kernel_param_ops inplace_param_ops = {
+	.get = inplace_param_get,
+};
+module_param_cb(inplace_writes, &inplace_param_ops, NULL, 0444);
+MODULE_PARM_DESC(inplace_writes,
+		 "in-place writes detected on all compressed nodes since the module was loaded (read-only)");
+
 /**
  * privmem_cram_page_cost() - bytes the device stores for one page
  * @src: the page's data, PAGE_SIZE bytes
@@ -95,6 +146,19 @@ unsigned int privmem_cram_page_cost(const void *src, void *scratch)
 	return n;
 }
 EXPORT_SYMBOL_GPL(privmem_cram_page_cost);
+
+/**
+ * privmem_cram_page_csum() - the checksum the device keeps for one page
+ * @src: the page's data, PAGE_SIZE bytes
+ *
+ * Context: any context.
+ * Return: xxhash() of @src truncated to 32 bits (as KSM's calc_checksum()).
+ */
+u32 privmem_cram_page_csum(const void *src)
+{
+	return (u32)xxhash(src, PAGE_SIZE, 0);
+}
+EXPORT_SYMBOL_GPL(privmem_cram_page_csum);
 
 /**
  * privmem_cram_model_level() - the device's pressure level and latch
@@ -161,7 +225,8 @@ struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
 		return NULL;
 	c->scratch = alloc_percpu(void *);
 	c->cost = vzalloc(array_size(nr_pfns, sizeof(*c->cost)));
-	if (!c->scratch || !c->cost)
+	c->csum = kvcalloc(nr_pfns, sizeof(*c->csum), GFP_KERNEL);
+	if (!c->scratch || !c->cost || !c->csum)
 		goto err;
 	for_each_possible_cpu(cpu) {
 		void *s = kvmalloc(CRAM_SCRATCH, GFP_KERNEL);
@@ -174,6 +239,7 @@ struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
 	c->base_pfn = base_pfn;
 	c->nr_pfns = nr_pfns;
 	c->capacity = capacity;
+	c->verify = true;
 	return c;
 err:
 	privmem_cram_free(c);
@@ -196,6 +262,7 @@ void privmem_cram_free(struct privmem_cram *c)
 			kvfree(*per_cpu_ptr(c->scratch, cpu));
 	free_percpu(c->scratch);
 	vfree(c->cost);
+	kvfree(c->csum);
 	kfree(c);
 }
 EXPORT_SYMBOL_GPL(privmem_cram_free);
@@ -229,19 +296,22 @@ static void privmem_cram_check(struct privmem_cram *c)
  * @c: device model
  * @pfn: page frame that now holds data
  * @cost: bytes the device stores for it, 1..PAGE_SIZE
+ * @csum: privmem_cram_page_csum() of its data (ignored unless @c verifies)
  *
- * A frame already charged is recharged with the new cost.
+ * A frame already charged is recharged with the new cost and checksum.
  *
  * Context: any context.
  */
 void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
-			 unsigned int cost)
+			 unsigned int cost, u32 csum)
 {
 	unsigned long i = pfn - c->base_pfn;
 	int old;
 
 	if (pfn < c->base_pfn || i >= c->nr_pfns || !cost)
 		return;
+	/* Published by the (fully ordered) exchange below: see the top. */
+	WRITE_ONCE(c->csum[i], csum);
 	old = atomic_xchg(&c->cost[i], cost);
 	atomic64_add((s64)cost - old, &c->used);
 	atomic64_add(cost, &c->charged);
@@ -253,29 +323,62 @@ void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(privmem_cram_charge);
 
+/* The data of a frame changed while it was stored: count and report it. */
+static void privmem_cram_inplace(struct privmem_cram *c, unsigned long pfn,
+				 u32 want, u32 got)
+{
+	struct privmem_dev *pm = c->pm;
+	s64 n = atomic64_inc_return(&c->inplace_writes);
+
+	/* A model without a node (the unit tests) keeps it to itself. */
+	if (!pm)
+		return;
+	atomic64_inc(&privmem_inplace_total);
+	if (n == 1)
+		pr_warn("privmem%d: in-place write: pfn %#lx on compressed node %d changed while stored (checksum %08x, now %08x); later ones are only counted\n",
+			pm->id, pfn, pm->nid, want, got);
+}
+
 /**
  * privmem_cram_uncharge() - uncharge one page frame
  * @c: device model
- * @pfn: page frame whose data left the device (freed or migrated out)
+ * @pfn: page frame whose data leaves the device (freed or migrated out)
+ * @src: the frame's data, still intact, to check against the checksum
+ *	recorded at charge time; NULL to skip the check
  *
- * Uncharging a frame that holds no charge does nothing.
+ * Uncharging a frame that holds no charge does nothing. A frame whose
+ * data no longer matches its checksum was written in place: it is
+ * counted in the device's inplace_writes (and, for a node, in the
+ * module's total) and the first one of a node is logged with its PFN.
  *
  * Context: any context.
+ * Return: true if the frame was charged and its data had changed.
  */
-void privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn)
+bool privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn,
+			   const void *src)
 {
 	unsigned long i = pfn - c->base_pfn;
+	bool changed = false;
+	u32 want, got;
 	int old;
 
 	if (pfn < c->base_pfn || i >= c->nr_pfns)
-		return;
+		return false;
 	old = atomic_xchg(&c->cost[i], 0);
 	if (!old)
-		return;
+		return false;
+	if (src && c->verify) {
+		want = READ_ONCE(c->csum[i]);
+		got = privmem_cram_page_csum(src);
+		changed = want != got;
+		if (changed)
+			privmem_cram_inplace(c, pfn, want, got);
+	}
 	atomic64_sub(old, &c->used);
 	atomic64_add(old, &c->uncharged);
 	atomic64_dec(&c->stored);
 	privmem_cram_check(c);
+	return changed;
 }
 EXPORT_SYMBOL_GPL(privmem_cram_uncharge);
 
@@ -291,6 +394,7 @@ void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st)
 	st->stored = atomic64_read(&c->stored);
 	st->charged = atomic64_read(&c->charged);
 	st->uncharged = atomic64_read(&c->uncharged);
+	st->inplace_writes = atomic64_read(&c->inplace_writes);
 	st->ratio = privmem_cram_model_ratio(st->stored, st->used);
 }
 EXPORT_SYMBOL_GPL(privmem_cram_stats);
@@ -307,25 +411,35 @@ void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio)
 		struct page *page = folio_page(folio, i);
 		void *src = kmap_local_page(page);
 		unsigned int cost;
+		u32 csum = 0;
 
 		cost = privmem_cram_page_cost(src, *get_cpu_ptr(c->scratch));
 		put_cpu_ptr(c->scratch);
+		if (c->verify)
+			csum = privmem_cram_page_csum(src);
 		kunmap_local(src);
-		privmem_cram_charge(c, page_to_pfn(page), cost);
+		privmem_cram_charge(c, page_to_pfn(page), cost, csum);
 	}
 }
 
-/* A folio left the node or was freed: the device drops its pages. */
+/*
+ * A folio leaves the node (its data copied, the source intact) or is
+ * about to be freed: the device checks and drops its pages.
+ */
 void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio)
 {
 	struct privmem_cram *c = pm->cram;
-	unsigned long pfn = folio_pfn(folio);
 	long i, nr = folio_nr_pages(folio);
 
 	if (!c)
 		return;
-	for (i = 0; i < nr; i++)
-		privmem_cram_uncharge(c, pfn + i);
+	for (i = 0; i < nr; i++) {
+		struct page *page = folio_page(folio, i);
+		void *src = kmap_local_page(page);
+
+		privmem_cram_uncharge(c, page_to_pfn(page), src);
+		kunmap_local(src);
+	}
 }
 
 /* Pressure level of a compressed node: the device's, see above. */
@@ -402,6 +516,7 @@ int privmem_cram_init(struct privmem_dev *pm)
 	if (!pm->cram)
 		return -ENOMEM;
 	pm->cram->pm = pm;
+	pm->cram->verify = READ_ONCE(checksum);
 	INIT_WORK(&pm->cram->irq_work, privmem_cram_irq);
 	return 0;
 }
@@ -427,8 +542,15 @@ int privmem_cram_start(struct privmem_dev *pm)
  */
 void privmem_cram_stop(struct privmem_dev *pm)
 {
+	s64 n;
+
 	if (!pm->cram || !pm->cram->registered)
 		return;
+	/* Its memory is gone: every page that stayed was checked leaving. */
+	n = atomic64_read(&pm->cram->inplace_writes);
+	if (n)
+		pr_warn("privmem%d: node %d goes away with %lld in-place writes detected\n",
+			pm->id, pm->nid, n);
 	cram_unregister(&pm->cram->cn);
 	pm->cram->registered = false;
 	cancel_work_sync(&pm->cram->irq_work);
@@ -486,6 +608,7 @@ CRAM_ATTR(stored_pages, st.stored);
 CRAM_ATTR(compression_ratio, st.ratio);
 CRAM_ATTR(bytes_charged, st.charged);
 CRAM_ATTR(bytes_uncharged, st.uncharged);
+CRAM_ATTR(checksum, pm->cram && pm->cram->verify);
 CRAM_ATTR(reclaim_demotions_refused,
 	  pm->cram ? atomic64_read(&pm->cram->cn.demotions_refused) : 0);
 
@@ -496,6 +619,7 @@ static struct attribute *privmem_cram_attrs[] = {
 	&cram_attr_compression_ratio.attr,
 	&cram_attr_bytes_charged.attr,
 	&cram_attr_bytes_uncharged.attr,
+	&cram_attr_checksum.attr,
 	&cram_attr_reclaim_demotions_refused.attr,
 	NULL,
 };

@@ -76,6 +76,10 @@ struct privmem_counters {
  * @base_pfn: first page frame of the node's memory
  * @nr_pfns: frames covered by @cost
  * @cost: bytes stored for each frame, 0 when the frame holds no data
+ * @csum: checksum of each charged frame's data (kvcalloc, one u32 per
+ *	frame), published by @cost (see cram_device.c)
+ * @verify: @csum is recorded and checked (the checksum parameter at bind)
+ * @inplace_writes: frames found changed when they were uncharged
  * @used: physical bytes used (sum of @cost)
  * @stored: frames holding data
  * @charged: bytes ever charged
@@ -92,7 +96,10 @@ struct privmem_cram {
 	u64 capacity;
 	unsigned long base_pfn, nr_pfns;
 	atomic_t *cost;
+	u32 *csum;
+	bool verify;
 	atomic64_t used, stored, charged, uncharged;
+	atomic64_t inplace_writes;
 	spinlock_t lock;	/* orders @latched */
 	bool latched;
 	bool registered;
@@ -102,7 +109,7 @@ struct privmem_cram {
 };
 
 struct privmem_cram_stats {
-	u64 capacity, used, stored, charged, uncharged;
+	u64 capacity, used, stored, charged, uncharged, inplace_writes;
 	unsigned int ratio;
 };
 
@@ -157,6 +164,7 @@ void privmem_leave(struct privmem_dev *pm);
 
 /* cram_device.c */
 unsigned int privmem_cram_page_cost(const void *src, void *scratch);
+u32 privmem_cram_page_csum(const void *src);
 unsigned int privmem_cram_model_level(u64 used, u64 capacity,
 				      unsigned int low, unsigned int high,
 				      bool *latched);
@@ -165,8 +173,9 @@ struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
 					unsigned long nr_pfns, u64 capacity);
 void privmem_cram_free(struct privmem_cram *c);
 void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
-			 unsigned int cost);
-void privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn);
+			 unsigned int cost, u32 csum);
+bool privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn,
+			   const void *src);
 void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st);
 void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio);
 void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio);

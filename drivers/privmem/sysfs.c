@@ -18,6 +18,8 @@
  *   pressure/level, low, high, state, events, injected, blocked
  *   counters/demotions_in, demotions_refused, promotions, migrations_in,
  *            migrations_out, promotion_failures (pages)
+ *   counters/inplace_writes  pages a compressed node's device found changed
+ *            in place when they left it (cram_device.c); 0 on plain nodes
  *   cram/              compressed nodes: the emulated device (cram_device.c)
  *
  * pressure/level can be polled (sysfs_notify) for watermark crossings.
@@ -262,6 +264,21 @@ static struct privmem_counter_attr counter_attr_migrations_out = {
 	.offset = offsetof(struct privmem_counters, migrations_out),
 };
 
+/* Kept by the emulated device of a compressed node, 0 on a plain node. */
+static ssize_t inplace_writes_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct privmem_dev *pm = to_pm(dev);
+	struct privmem_cram_stats st = { 0 };
+
+	if (pm->cram)
+		privmem_cram_stats(pm->cram, &st);
+	return sysfs_emit(buf, "%llu\n", st.inplace_writes);
+}
+
+static struct device_attribute counter_attr_inplace_writes =
+	__ATTR_RO(inplace_writes);
+
 static struct attribute *privmem_counter_attrs[] = {
 	&counter_attr_demotions_in.attr.attr,
 	&counter_attr_demotions_refused.attr.attr,
@@ -269,6 +286,7 @@ static struct attribute *privmem_counter_attrs[] = {
 	&counter_attr_promotion_failures.attr.attr,
 	&counter_attr_migrations_in.attr.attr,
 	&counter_attr_migrations_out.attr.attr,
+	&counter_attr_inplace_writes.attr,
 	NULL,
 };
 

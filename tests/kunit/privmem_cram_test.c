@@ -3,7 +3,8 @@
  * kunit: the emulated compressed device of privmem (cram_device.c), its
  * accounting and its watermark logic, without a node: page costs from the
  * kernel's lz4, charge and uncharge on a frame table, the ratio of the
- * stored data, and the pressure latch of the high and low interrupts.
+ * stored data, the pressure latch of the high and low interrupts, and the
+ * checksums that reveal a page written in place.
  */
 #include <kunit/test.h>
 #include <linux/lz4.h>
@@ -91,8 +92,8 @@ static void cram_charge_uncharge(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 
-	privmem_cram_charge(c, 1000, 100);
-	privmem_cram_charge(c, 1001, PAGE_SIZE);
+	privmem_cram_charge(c, 1000, 100, 0);
+	privmem_cram_charge(c, 1001, PAGE_SIZE, 0);
 	privmem_cram_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.capacity, 16ULL * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.used, 100ULL + PAGE_SIZE);
@@ -101,16 +102,16 @@ static void cram_charge_uncharge(struct kunit *test)
 			privmem_cram_model_ratio(2, 100 + PAGE_SIZE));
 
 	/* Frames outside the device and zero costs are ignored. */
-	privmem_cram_charge(c, 999, 50);
-	privmem_cram_charge(c, 1016, 50);
-	privmem_cram_charge(c, 1002, 0);
-	privmem_cram_uncharge(c, 5);
+	privmem_cram_charge(c, 999, 50, 0);
+	privmem_cram_charge(c, 1016, 50, 0);
+	privmem_cram_charge(c, 1002, 0, 0);
+	privmem_cram_uncharge(c, 5, NULL);
 	privmem_cram_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 100ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.stored, 2ULL);
 
 	/* Recharging a frame replaces its cost. */
-	privmem_cram_charge(c, 1000, 300);
+	privmem_cram_charge(c, 1000, 300, 0);
 	privmem_cram_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 300ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.stored, 2ULL);
@@ -118,14 +119,14 @@ static void cram_charge_uncharge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.uncharged, 100ULL);
 
 	/* Uncharge is idempotent: migrated out, then freed. */
-	privmem_cram_uncharge(c, 1001);
-	privmem_cram_uncharge(c, 1001);
+	privmem_cram_uncharge(c, 1001, NULL);
+	privmem_cram_uncharge(c, 1001, NULL);
 	privmem_cram_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 300ULL);
 	KUNIT_EXPECT_EQ(test, st.stored, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.ratio, privmem_cram_model_ratio(1, 300));
 
-	privmem_cram_uncharge(c, 1000);
+	privmem_cram_uncharge(c, 1000, NULL);
 	privmem_cram_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.stored, 0ULL);
@@ -134,11 +135,56 @@ static void cram_charge_uncharge(struct kunit *test)
 	privmem_cram_free(c);
 }
 
+/*
+ * A page changed between charge and uncharge is an in-place write; an
+ * unchanged one, an uncharged frame or a model that does not verify is
+ * not. A model without a node counts only in its own stats (not in the
+ * module's total, which the check harness fails on).
+ */
+static void cram_inplace_write(struct kunit *test)
+{
+	struct privmem_cram *c = privmem_cram_alloc(1000, 16, 16 * PAGE_SIZE);
+	u8 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct privmem_cram_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	get_random_bytes(page, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, privmem_cram_page_csum(page),
+			privmem_cram_page_csum(page));
+
+	/* Unchanged: no detection. */
+	privmem_cram_charge(c, 1003, 100, privmem_cram_page_csum(page));
+	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1003, page));
+
+	/* One byte changed while stored. */
+	privmem_cram_charge(c, 1003, 100, privmem_cram_page_csum(page));
+	page[PAGE_SIZE / 2] ^= 1;
+	KUNIT_EXPECT_TRUE(test, privmem_cram_uncharge(c, 1003, page));
+	/* The frame is uncharged now: a second uncharge checks nothing. */
+	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1003, page));
+	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.inplace_writes, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.stored, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.used, 0ULL);
+
+	/* Without data to compare, or with verification off: not checked. */
+	privmem_cram_charge(c, 1004, 100, 0);
+	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1004, NULL));
+	c->verify = false;
+	privmem_cram_charge(c, 1005, 100, 0);
+	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1005, page));
+	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.inplace_writes, 1ULL);
+	privmem_cram_free(c);
+}
+
 static struct kunit_case privmem_cram_cases[] = {
 	KUNIT_CASE(cram_page_cost),
 	KUNIT_CASE(cram_ratio),
 	KUNIT_CASE(cram_watermarks),
 	KUNIT_CASE(cram_charge_uncharge),
+	KUNIT_CASE(cram_inplace_write),
 	{}
 };
 

@@ -27,7 +27,7 @@ DEVICE = {
                  "events": int, "injected": bool, "blocked": bool},
     "counters": {"demotions_in": int, "demotions_refused": int,
                  "promotions": int, "migrations_in": int,
-                 "migrations_out": int},
+                 "migrations_out": int, "inplace_writes": int},
 }
 PHYSICAL = {"capacity": int, "used": int, "ratio": (int, float)}
 OTHER = {"chardev": type(None), "node": int, "type": str, "capacity": int,

@@ -230,6 +230,8 @@ static void load_sysfs(struct pm_dev *d)
 	p->promotions = attr_u64(d, "counters/promotions");
 	p->migrations_in = attr_u64(d, "counters/migrations_in");
 	p->migrations_out = attr_u64(d, "counters/migrations_out");
+	/* Not in GET_PRESSURE: sysfs only, for every user. */
+	d->inplace_writes = attr_u64(d, "counters/inplace_writes");
 }
 
 /* The ioctl view overrides sysfs where both know a value. */

@@ -37,8 +37,9 @@ struct json_object *pressure_to_json(const struct privmem_pressure *p)
 	return o;
 }
 
-static struct json_object *counters_to_json(const struct privmem_pressure *p)
+static struct json_object *counters_to_json(const struct pm_dev *d)
 {
+	const struct privmem_pressure *p = &d->pressure;
 	struct json_object *o = json_object_new_object();
 
 	add_u64(o, "demotions_in", p->demotions_in);
@@ -46,6 +47,7 @@ static struct json_object *counters_to_json(const struct privmem_pressure *p)
 	add_u64(o, "promotions", p->promotions);
 	add_u64(o, "migrations_in", p->migrations_in);
 	add_u64(o, "migrations_out", p->migrations_out);
+	add_u64(o, "inplace_writes", d->inplace_writes);
 	return o;
 }
 
@@ -88,7 +90,7 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 	json_object_object_add(o, "demotion", dm);
 
 	json_object_object_add(o, "pressure", pressure_to_json(&d->pressure));
-	json_object_object_add(o, "counters", counters_to_json(&d->pressure));
+	json_object_object_add(o, "counters", counters_to_json(d));
 
 	/* Only the ioctl knows the physical side; sysfs users do not see it. */
 	if (d->type == PRIVMEM_TYPE_COMPRESSED && d->have_ioctl) {

@@ -310,6 +310,10 @@ static void print_info(const struct pm_dev *d, bool raw)
 	printf("  %-18s %" PRIu64 " in, %" PRIu64 " refused\n", "demotions (pages)",
 	       (uint64_t)p->demotions_in, (uint64_t)p->demotions_refused);
 	printf("  %-18s %" PRIu64 "\n", "promotions (pages)", (uint64_t)p->promotions);
+	if (d->type == PRIVMEM_TYPE_COMPRESSED)
+		printf("  %-18s %" PRIu64 "%s\n", "in-place writes",
+		       d->inplace_writes, d->inplace_writes ?
+		       " (pages changed on the node, not promoted)" : "");
 	if (!d->have_ioctl)
 		printf("  (sysfs view only: %s could not be opened; run as root for the ioctl view)\n",
 		       d->devpath);

@@ -66,6 +66,8 @@ struct pm_dev {
 	bool demotion;
 	struct nodeset demotion_sources;
 	bool all_sources;
+	/* counters/inplace_writes: pages the device found written in place */
+	uint64_t inplace_writes;
 	/* Filled from the ioctls when the device could be opened. */
 	bool have_ioctl;
 	struct privmem_info info;

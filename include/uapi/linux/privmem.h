@@ -17,7 +17,13 @@
  * size; the pressure level is the device's physical occupancy, latched at
  * the maximum (node blocked) from the high watermark until it falls below
  * the low one. Its folios are mapped read-only; a write promotes the
- * folio (a THP whole) to DRAM and then completes.
+ * folio (a THP whole) to DRAM and then completes. The device also keeps a
+ * checksum of each page it stores and checks it when the page leaves (or
+ * is freed): a page changed while on the node was written in place, which
+ * a real device would lose. Such pages are counted in sysfs
+ * counters/inplace_writes (not in struct privmem_pressure) and, for all
+ * nodes since the module was loaded, in the read-only
+ * /sys/module/privmem/parameters/inplace_writes.
  *
  * The range is hot-added to the dax device's target node, which becomes a
  * private node (/sys/devices/system/node/has_private_memory), and
