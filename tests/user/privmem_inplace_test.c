@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privmem: no page on a compressed node is written in place (issue 14).
+ * privmem: page-cache and shmem folios never live on a compressed node,
+ * so a write to a file never changes a page of the node in place
+ * (issue 14).
  *
- * The page-cache case, as issue 14 reproduced it: a 16 MiB tmpfs file
- * (mounted with mpol=bind:1, so its folios start on DRAM node 1) is
- * written with random data by a process in a memory cgroup; with demotion
- * on, memory.reclaim of that cgroup demotes the file's folios into the
- * compressed node made from dax0.0. Then pwrite(2) puts 4 KiB of new
- * random data over 16 of the pages that are on the node. Asserted:
+ * The page-cache case as issue 14 reproduced it, on tmpfs and on a
+ * loop-mounted ext4 (fixture variants): a 16 MiB file is written with
+ * random data by a process in a memory cgroup, its folios on DRAM node 1
+ * (tmpfs mounted with mpol=bind:1; the ext4 writer bound to node 1); with
+ * demotion on, memory.reclaim of that cgroup would demote the folios into
+ * the compressed node made from dax0.0. A write-protected node takes
+ * anonymous folios only, so none of the file's pages may be on the node
+ * after the reclaim, and the device stores nothing new. Then the file is
+ * changed in every way that writes a page without a fault: pwrite(2) of
+ * whole pages, a partial pwrite, fallocate(PUNCH_HOLE), ftruncate and
+ * splice(2) from a pipe. Asserted: the file reads back as expected, no
+ * page of it is on the node, and once the file is gone the device's
+ * counters/inplace_writes is unchanged (the device checks a page's
+ * checksum when it leaves the node or is freed).
  *
- *  - the data reads back (the 16 new pages and the rest of the file);
- *  - none of the 16 written pages is on the compressed node any more
- *    (the write promoted it; a write refused with a documented error
- *    would be the other correct outcome, and none is documented yet);
- *  - the node's device saw no in-place write: counters/inplace_writes is
- *    unchanged once the file is gone (the device checks a page's
- *    checksum when it leaves the node or is freed, so the file is
- *    deleted before the counter is read).
- *
- * This fails today: the kernel changes the folios in place (issue 14,
- * point 2 is the fix). tests/user/known-failing keeps it out of make
- * check until then; run it with GUEST_APPEND="pm_tests=privmem_inplace
- * pm_kunit=0".
+ * Before the anonymous-only rule this test failed with 16 of 16 written
+ * tmpfs pages still on the node and 16 in-place writes counted.
  */
 #define _GNU_SOURCE
 #include <sys/mount.h>
@@ -30,12 +29,11 @@
 
 #define CG		"/sys/fs/cgroup/privmem-inplace"
 #define MNT		"/run/privmem-inplace"
+#define IMG		"/run/privmem-inplace.img"
 #define FILE_PATH	MNT "/file"
 #define FILE_LEN	(16UL << 20)
 #define FILE_PAGES	(FILE_LEN / PM_PAGE)
-#define NWRITE		16
 #define DEMOTION	"/sys/kernel/mm/numa/demotion_enabled"
-#define TOTAL		"/sys/module/privmem/parameters/inplace_writes"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -46,9 +44,13 @@ static struct pm_binding B;
 /* The whole file's expected content, 16 MiB of random data. */
 static char *expect;
 
-/* Write the file from a child in the memory cgroup; 0 on success. */
+/*
+ * Write the file from a child in the memory cgroup, its memory policy bound
+ * to node 1; 0 on success.
+ */
 static int write_file_in_cgroup(void)
 {
+	unsigned long node1 = 1UL << 1;
 	char buf[32];
 	pid_t pid;
 	int status;
@@ -63,12 +65,16 @@ static int write_file_in_cgroup(void)
 		snprintf(buf, sizeof(buf), "%d", getpid());
 		if (pm_write_str(CG "/cgroup.procs", buf))
 			_exit(3);
+		if (set_mempolicy(MPOL_BIND, &node1, 64))
+			_exit(6);
 		fd = open(FILE_PATH, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 		if (fd < 0)
 			_exit(4);
 		for (off = 0; off < FILE_LEN; off += 1 << 20)
 			if (pwrite(fd, expect + off, 1 << 20, off) != 1 << 20)
 				_exit(5);
+		/* Clean folios: ext4's can then be reclaimed (or demoted). */
+		fsync(fd);
 		close(fd);
 		_exit(0);
 	}
@@ -129,6 +135,18 @@ FIXTURE(inplace) {
 	int mounted;
 };
 
+FIXTURE_VARIANT(inplace) {
+	int ext4;
+};
+
+FIXTURE_VARIANT_ADD(inplace, tmpfs) {
+	.ext4 = 0,
+};
+
+FIXTURE_VARIANT_ADD(inplace, ext4) {
+	.ext4 = 1,
+};
+
 FIXTURE_SETUP(inplace)
 {
 	ASSERT_EQ(0, pm_read_str(DEMOTION, self->saved_demotion,
@@ -138,8 +156,14 @@ FIXTURE_SETUP(inplace)
 	rmdir(CG);
 	ASSERT_EQ(0, mkdir(CG, 0755));
 	mkdir(MNT, 0755);
-	ASSERT_EQ(0, mount("privmem-inplace", MNT, "tmpfs", 0,
-			   "size=64m,mpol=bind:1"));
+	if (variant->ext4) {
+		ASSERT_EQ(0, system("dd if=/dev/zero of=" IMG
+				    " bs=1M count=64 status=none && mkfs.ext4 -q -F "
+				    IMG " && mount -o loop " IMG " " MNT));
+	} else {
+		ASSERT_EQ(0, mount("privmem-inplace", MNT, "tmpfs", 0,
+				   "size=64m,mpol=bind:1"));
+	}
 	self->mounted = 1;
 	expect = malloc(FILE_LEN);
 	ASSERT_NE(NULL, expect);
@@ -151,40 +175,52 @@ FIXTURE_TEARDOWN(inplace)
 	unlink(FILE_PATH);
 	if (self->mounted)
 		umount(MNT);
+	unlink(IMG);
 	rmdir(MNT);
 	rmdir(CG);
 	pm_write_str(DEMOTION, self->saved_demotion);
 	free(expect);
 }
 
-TEST_F_TIMEOUT(inplace, tmpfs_pwrite_after_demotion, 300)
+/* Pages of the file on the node after every change; reads it back too. */
+static long check_file(struct __test_metadata *_metadata, int fd,
+		       int *status, char *got, size_t len)
+{
+	long bad = 0;
+	size_t i;
+
+	EXPECT_EQ((ssize_t)len, pread(fd, got, len, 0));
+	for (i = 0; i < len / PM_PAGE; i++)
+		bad += memcmp(got + i * PM_PAGE, expect + i * PM_PAGE,
+			      PM_PAGE) != 0;
+	EXPECT_EQ(0, bad);
+	return file_placement(fd, status);
+}
+
+TEST_F_TIMEOUT(inplace, page_cache_stays_off_the_node, 300)
 {
 	int *status = calloc(FILE_PAGES, sizeof(*status));
-	long stored0, stored1, on_node, on_node1 = 0, still = 0, bad = 0;
-	long written = 0;
-	long inplace0, inplace1, total0, total1;
-	size_t pg[NWRITE], i;
+	long stored0, stored1, inplace0, inplace1, on_node, on_node1 = 0;
+	size_t len = FILE_LEN, i;
 	char buf[32], *got;
-	int fd, n = 0;
+	int fd, pfd[2];
 
 	ASSERT_NE(NULL, status);
 	got = malloc(FILE_LEN);
 	ASSERT_NE(NULL, got);
 	stored0 = pm_sys_long(&B, "cram/stored_pages");
 	inplace0 = pm_sys_long(&B, "counters/inplace_writes");
-	total0 = pm_read_long(TOTAL);
 	ASSERT_GE(inplace0, 0);
 
 	ASSERT_EQ(0, write_file_in_cgroup());
 	fd = open(FILE_PATH, O_RDWR);
 	ASSERT_GE(fd, 0);
-	on_node = file_placement(fd, status);
+	file_placement(fd, status);
 	for (i = 0; i < FILE_PAGES; i++)
 		on_node1 += status[i] == 1;
-	TH_LOG("written from %s: %ld pages on node 1, %ld on node %d",
-	       CG, on_node1, on_node, B.nid);
+	TH_LOG("written from %s: %ld pages on node 1", CG, on_node1);
 
-	/* One reclaim of the cgroup; EAGAIN if it fell short is fine. */
+	/* Reclaim would demote them; a compressed node takes none. */
 	snprintf(buf, sizeof(buf), "%lu", FILE_LEN);
 	pm_write_str(CG "/memory.reclaim", buf);
 	on_node = file_placement(fd, status);
@@ -192,65 +228,62 @@ TEST_F_TIMEOUT(inplace, tmpfs_pwrite_after_demotion, 300)
 	TH_LOG("after memory.reclaim: %ld of %lu file pages on node %d",
 	       on_node, FILE_PAGES, B.nid);
 	TH_LOG("the device stores %ld pages (%ld before)", stored1, stored0);
-	ASSERT_GE(on_node, NWRITE)
-		TH_LOG("the tmpfs folios were not demoted: nothing to test");
+	EXPECT_EQ(0, on_node);
+	EXPECT_EQ(stored0, stored1);
 
-	/* 16 pages on the node, spread over the file. */
-	for (i = 0; i < FILE_PAGES && n < NWRITE; i += FILE_PAGES / 64)
-		if (status[i] == B.nid)
-			pg[n++] = i;
-	for (i = 0; i < FILE_PAGES && n < NWRITE; i++)
-		if (status[i] == B.nid && (n == 0 || pg[n - 1] < i))
-			pg[n++] = i;
-	ASSERT_EQ(NWRITE, n);
+	/* Whole pages, spread over the file. */
+	for (i = 0; i < 16; i++) {
+		size_t pg = i * (FILE_PAGES / 16) + 3;
 
-	for (i = 0; i < NWRITE; i++) {
-		char *want = expect + pg[i] * PM_PAGE;
-		ssize_t r;
-
-		pm_fill(want, PM_PAGE, 7000 + i);
-		r = pwrite(fd, want, PM_PAGE, pg[i] * PM_PAGE);
-		/* No buffered-write error is documented for a compressed node. */
-		EXPECT_EQ((ssize_t)PM_PAGE, r)
-			TH_LOG("pwrite of page %zu: %s", pg[i],
-			       r < 0 ? strerror(errno) : "short");
-		written += r == (ssize_t)PM_PAGE;
+		pm_fill(expect + pg * PM_PAGE, PM_PAGE, 7000 + i);
+		EXPECT_EQ((ssize_t)PM_PAGE, pwrite(fd, expect + pg * PM_PAGE,
+						   PM_PAGE, pg * PM_PAGE));
 	}
+	EXPECT_EQ(0, check_file(_metadata, fd, status, got, len));
 
-	/* The data reads back: the new pages and the rest of the file. */
-	ASSERT_EQ((ssize_t)FILE_LEN, pread(fd, got, FILE_LEN, 0));
-	for (i = 0; i < FILE_PAGES; i++)
-		bad += memcmp(got + i * PM_PAGE, expect + i * PM_PAGE, PM_PAGE) != 0;
-	EXPECT_EQ(0, bad);
+	/* A partial page. */
+	memset(expect + 100 * PM_PAGE + 1000, 0x5a, 100);
+	EXPECT_EQ(100, pwrite(fd, expect + 100 * PM_PAGE + 1000, 100,
+			      100 * PM_PAGE + 1000));
+	EXPECT_EQ(0, check_file(_metadata, fd, status, got, len));
 
-	/* The written pages left the node (promoted before the write). */
-	file_placement(fd, status);
-	for (i = 0; i < NWRITE; i++) {
-		if (status[pg[i]] == B.nid) {
-			still++;
-			if (still == 1)
-				TH_LOG("page %zu of the file is still on node %d after pwrite",
-				       pg[i], B.nid);
-		}
+	/* A hole punched over two pages. */
+	memset(expect + 200 * PM_PAGE, 0, 2 * PM_PAGE);
+	EXPECT_EQ(0, fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       200 * PM_PAGE, 2 * PM_PAGE));
+	EXPECT_EQ(0, check_file(_metadata, fd, status, got, len));
+
+	/* Truncated in the middle of a page. */
+	len -= PM_PAGE;
+	memset(expect + len - PM_PAGE / 2, 0, PM_PAGE / 2);
+	EXPECT_EQ(0, ftruncate(fd, len - PM_PAGE / 2));
+	EXPECT_EQ(0, ftruncate(fd, len));
+	EXPECT_EQ(0, check_file(_metadata, fd, status, got, len));
+
+	/* splice(2) from a pipe into the file. */
+	ASSERT_EQ(0, pipe(pfd));
+	pm_fill(expect + 300 * PM_PAGE, PM_PAGE, 7100);
+	ASSERT_EQ((ssize_t)PM_PAGE, write(pfd[1], expect + 300 * PM_PAGE,
+					  PM_PAGE));
+	{
+		loff_t off = 300 * PM_PAGE;
+
+		EXPECT_EQ((ssize_t)PM_PAGE, splice(pfd[0], NULL, fd, &off,
+						   PM_PAGE, 0));
 	}
-	TH_LOG("%ld of the %d written pages are still on compressed node %d",
-	       still, NWRITE, B.nid);
-	EXPECT_EQ(0, still);
+	close(pfd[0]);
+	close(pfd[1]);
+	EXPECT_EQ(0, check_file(_metadata, fd, status, got, len));
 
 	/* The device checks each page as it leaves: delete the file. */
 	close(fd);
 	ASSERT_EQ(0, unlink(FILE_PATH));
 	stored1 = wait_stored(stored0);
 	inplace1 = pm_sys_long(&B, "counters/inplace_writes");
-	total1 = pm_read_long(TOTAL);
-	TH_LOG("file deleted: the device stores %ld pages (%ld before)",
-	       stored1, stored0);
-	TH_LOG("%ld pages written; inplace_writes %ld -> %ld, module total %ld -> %ld",
-	       written, inplace0, inplace1, total0, total1);
+	TH_LOG("file deleted: the device stores %ld pages (%ld before); inplace_writes %ld -> %ld",
+	       stored1, stored0, inplace0, inplace1);
 	EXPECT_EQ(stored0, stored1);
-	EXPECT_EQ(inplace0, inplace1)
-		TH_LOG("the device found %ld pages changed in place",
-		       inplace1 - inplace0);
+	EXPECT_EQ(inplace0, inplace1);
 	free(got);
 	free(status);
 }
