@@ -29,15 +29,10 @@
 
 #define CG		"/sys/fs/cgroup/privmem-inplace"
 #define MNT		"/run/privmem-inplace"
-#define IMG		"/run/privmem-inplace.img"
 #define FILE_PATH	MNT "/file"
 #define FILE_LEN	(16UL << 20)
 #define FILE_PAGES	(FILE_LEN / PM_PAGE)
 #define DEMOTION	"/sys/kernel/mm/numa/demotion_enabled"
-
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
 
 static struct pm_binding B;
 
@@ -84,33 +79,39 @@ static int write_file_in_cgroup(void)
 }
 
 /*
- * Where each page of the file is: map it, fault every page in with a
- * read (a read maps the page-cache folio where it is, it moves nothing)
- * and query move_pages(2). Returns the number of pages on @nid.
+ * Where each page of the file is: map it (its current size), read every
+ * page (a read maps the page-cache folio where it is, it moves nothing)
+ * and query move_pages(2); a hole reads as a page of its own. Returns the
+ * number of pages on the node.
  */
 static long file_placement(int fd, int *status)
 {
 	void **pages = calloc(FILE_PAGES, sizeof(*pages));
+	size_t i, n;
+	struct stat st;
 	long on = 0;
-	size_t i;
 	char *p;
 
-	if (!pages)
+	if (!pages || fstat(fd, &st) || !st.st_size) {
+		free(pages);
 		return -1;
-	p = mmap(NULL, FILE_LEN, PROT_READ, MAP_SHARED, fd, 0);
+	}
+	n = st.st_size / PM_PAGE;
+	p = mmap(NULL, n * PM_PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		free(pages);
 		return -1;
 	}
-	for (i = 0; i < FILE_PAGES; i++)
+	for (i = 0; i < n; i++) {
 		pages[i] = p + i * PM_PAGE;
-	if (madvise(p, FILE_LEN, MADV_POPULATE_READ) ||
-	    move_pages(0, FILE_PAGES, pages, NULL, status, 0))
+		__atomic_load_n((char *)pages[i], __ATOMIC_RELAXED);
+	}
+	if (move_pages(0, n, pages, NULL, status, 0))
 		on = -1;
 	else
-		for (i = 0; i < FILE_PAGES; i++)
+		for (i = 0; i < n; i++)
 			on += status[i] == B.nid;
-	munmap(p, FILE_LEN);
+	munmap(p, n * PM_PAGE);
 	free(pages);
 	return on;
 }
@@ -133,7 +134,28 @@ static long wait_stored(long want)
 FIXTURE(inplace) {
 	char saved_demotion[16];
 	int mounted;
+	int zram;		/* the ext4 variant's disk, or -1 */
 };
+
+/* A hot-added zram disk of 64M holding a fresh ext4; its id, or -1. */
+static int ext4_disk(void)
+{
+	char buf[32], cmd[160];
+	int id;
+
+	if (pm_read_str("/sys/class/zram-control/hot_add", buf, sizeof(buf)))
+		return -1;
+	id = atoi(buf);
+	snprintf(cmd, sizeof(cmd),
+		 "echo 64M > /sys/block/zram%d/disksize && mkfs.ext4 -q /dev/zram%d && mount /dev/zram%d %s",
+		 id, id, id, MNT);
+	if (system(cmd)) {
+		snprintf(buf, sizeof(buf), "%d", id);
+		pm_write_str("/sys/class/zram-control/hot_remove", buf);
+		return -1;
+	}
+	return id;
+}
 
 FIXTURE_VARIANT(inplace) {
 	int ext4;
@@ -156,10 +178,10 @@ FIXTURE_SETUP(inplace)
 	rmdir(CG);
 	ASSERT_EQ(0, mkdir(CG, 0755));
 	mkdir(MNT, 0755);
+	self->zram = -1;
 	if (variant->ext4) {
-		ASSERT_EQ(0, system("dd if=/dev/zero of=" IMG
-				    " bs=1M count=64 status=none && mkfs.ext4 -q -F "
-				    IMG " && mount -o loop " IMG " " MNT));
+		self->zram = ext4_disk();
+		ASSERT_GE(self->zram, 0);
 	} else {
 		ASSERT_EQ(0, mount("privmem-inplace", MNT, "tmpfs", 0,
 				   "size=64m,mpol=bind:1"));
@@ -175,7 +197,12 @@ FIXTURE_TEARDOWN(inplace)
 	unlink(FILE_PATH);
 	if (self->mounted)
 		umount(MNT);
-	unlink(IMG);
+	if (self->zram >= 0) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "%d", self->zram);
+		pm_write_str("/sys/class/zram-control/hot_remove", buf);
+	}
 	rmdir(MNT);
 	rmdir(CG);
 	pm_write_str(DEMOTION, self->saved_demotion);
