@@ -98,8 +98,13 @@ FIXTURE_SETUP(cg)
 	self->r = mmap(NULL, sizeof(*self->r), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->r);
+	/* The guest mounts cgroup2 there (scripts/guest-init). */
+	ASSERT_EQ(0, pm_read_str(CG_ROOT "/cgroup.controllers", ctl,
+				 sizeof(ctl)));
+	ASSERT_NE(NULL, strstr(ctl, "cpuset"));
+	/* An empty subtree_control reads as no line at all. */
 	if (pm_read_str(CG_ROOT "/cgroup.subtree_control", ctl, sizeof(ctl)))
-		SKIP(return, "no cgroup v2 at " CG_ROOT);
+		ctl[0] = '\0';
 	if (!strstr(ctl, "cpuset")) {
 		ASSERT_EQ(0, pm_write_str(CG_ROOT "/cgroup.subtree_control",
 					  "+cpuset"));
