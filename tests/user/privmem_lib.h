@@ -119,6 +119,69 @@ static inline long pm_node_free_settled(int nid)
 	return free_kb;
 }
 
+/* The value of @key in /proc/vmstat, or -1 if it has no such line. */
+static inline long pm_vmstat(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * The multi-gen LRU: its state (/sys/kernel/mm/lru_gen/enabled, a hex mask
+ * whose bit 0 is the core), and fixture variants that run a fixture's tests
+ * once with it on, as Debian boots, and once with the classic LRU.
+ */
+#define PM_LRU_GEN	"/sys/kernel/mm/lru_gen/enabled"
+
+#define PM_LRU_GEN_VARIANTS(fixture)					\
+	FIXTURE_VARIANT(fixture) {					\
+		int lru_gen;						\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, lru_gen_on) { .lru_gen = 1 };	\
+	FIXTURE_VARIANT_ADD(fixture, lru_gen_off) { .lru_gen = 0 }
+
+/* The mask read back, or -1. */
+static inline long pm_lru_gen(void)
+{
+	return pm_read_long(PM_LRU_GEN);
+}
+
+/*
+ * Switch the multi-gen LRU core on or off and check that it took, saving
+ * the previous mask in @saved (for pm_lru_gen_restore()). Skips the test
+ * when the kernel has no multi-gen LRU.
+ */
+static inline void pm_lru_gen_setup(struct __test_metadata *_metadata, int on,
+				    char *saved, size_t len)
+{
+	saved[0] = '\0';
+	if (access(PM_LRU_GEN, F_OK))
+		SKIP(return, "no multi-gen LRU (CONFIG_LRU_GEN) in this kernel");
+	ASSERT_EQ(0, pm_read_str(PM_LRU_GEN, saved, len));
+	ASSERT_EQ(0, pm_write_str(PM_LRU_GEN, on ? "y" : "n"));
+	ASSERT_EQ(on, pm_lru_gen() & 1)
+		TH_LOG("lru_gen/enabled is %s after writing %s",
+		       saved, on ? "y" : "n");
+}
+
+static inline void pm_lru_gen_restore(const char *saved)
+{
+	if (saved[0])
+		pm_write_str(PM_LRU_GEN, saved);
+}
+
 /* Is @nid in the node list /sys/devices/system/node/@file? */
 static inline int pm_node_listed(const char *file, int nid)
 {
