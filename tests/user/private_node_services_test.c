@@ -318,8 +318,8 @@ static void wait_settled(int fd, struct privmem_pressure *p)
 	}
 }
 
-static void kswapd_push(struct __test_metadata *_metadata,
-			FIXTURE_DATA(svc) *self)
+/* @fd: the test's device file descriptor, opened here, closed by teardown. */
+static void kswapd_push(struct __test_metadata *_metadata, int *fd)
 {
 	size_t len = 32UL << 20, n = len / PM_PAGE;
 	struct privmem_pressure p0, p1, p2, p3;
@@ -332,21 +332,21 @@ static void kswapd_push(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, pm_write_str(PARAM("physical_size"), phys));
 	ASSERT_EQ(0, bind_node("compressed", 0, 0));
 	pm_write_str(PARAM("physical_size"), "0");
-	self->fd = pm_open(&B);
-	ASSERT_GE(self->fd, 0);
-	ASSERT_EQ(0, set_watermarks(self->fd, 600, 950));
+	*fd = pm_open(&B);
+	ASSERT_GE(*fd, 0);
+	ASSERT_EQ(0, set_watermarks(*fd, 600, 950));
 
 	/* Random data: every page is charged 4096 bytes, level 500. */
 	buf = pm_anon(len, 0);
 	ASSERT_NE(NULL, buf);
 	pm_fill(buf, len, 41);
 	iso0 = isolated_pages();
-	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, buf, len,
+	ASSERT_EQ(0, pm_migrate(*fd, &m, 0, buf, len,
 				PRIVMEM_MIGRATE_TO_NODE, -1));
 	ASSERT_EQ(n, m.moved);
 	/* A MIGRATE into the node (a demotion) leaves nothing isolated. */
 	EXPECT_LT(isolated_pages() - iso0, 512) TH_LOG("NR_ISOLATED leaked");
-	ASSERT_EQ(0, pm_pressure(self->fd, &p0));
+	ASSERT_EQ(0, pm_pressure(*fd, &p0));
 	cap_pages = p0.physical_capacity / PM_PAGE;
 	TH_LOG("level %u (low %u), %llu pages stored", p0.level, p0.low,
 	       (unsigned long long)p0.stored_pages);
@@ -356,7 +356,7 @@ static void kswapd_push(struct __test_metadata *_metadata,
 	/* Below the low watermark: no push, nothing leaves. */
 	out0 = pm_vmstat("pswpout");
 	sleep(3);
-	ASSERT_EQ(0, pm_pressure(self->fd, &p1));
+	ASSERT_EQ(0, pm_pressure(*fd, &p1));
 	EXPECT_EQ(p0.stored_pages, p1.stored_pages);
 	EXPECT_EQ((long)n, pm_count_on_node(buf, n, B.nid));
 	TH_LOG("at level %u <= low: pswpout +%ld", p1.level,
@@ -364,8 +364,8 @@ static void kswapd_push(struct __test_metadata *_metadata,
 
 	/* Low 250: kswapd evicts until the level is back at 250. */
 	out1 = pm_vmstat("pswpout");
-	ASSERT_EQ(0, set_watermarks(self->fd, 250, 950));
-	wait_settled(self->fd, &p2);
+	ASSERT_EQ(0, set_watermarks(*fd, 250, 950));
+	wait_settled(*fd, &p2);
 	exp1 = (long)(p1.level - 250) * cap_pages / 1000;
 	TH_LOG("low 250: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p2.level, (long long)(p1.stored_pages - p2.stored_pages), exp1,
@@ -378,8 +378,8 @@ static void kswapd_push(struct __test_metadata *_metadata,
 
 	/* Low 100: a further push in proportion to the new distance. */
 	out2 = pm_vmstat("pswpout");
-	ASSERT_EQ(0, set_watermarks(self->fd, 100, 950));
-	wait_settled(self->fd, &p3);
+	ASSERT_EQ(0, set_watermarks(*fd, 100, 950));
+	wait_settled(*fd, &p3);
 	exp2 = (long)(p2.level - 100) * cap_pages / 1000;
 	TH_LOG("low 100: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p3.level, (long long)(p2.stored_pages - p3.stored_pages), exp2,
@@ -403,7 +403,12 @@ FIXTURE(svc_lru) {
 	char lru_gen[16];
 };
 
-PM_LRU_GEN_VARIANTS(svc_lru);
+FIXTURE_VARIANT(svc_lru) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(svc_lru, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(svc_lru, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(svc_lru)
 {
@@ -420,7 +425,7 @@ FIXTURE_TEARDOWN(svc_lru)
 
 TEST_F_TIMEOUT(svc_lru, cram_kswapd_push, 300)
 {
-	kswapd_push(_metadata, &self->svc);
+	kswapd_push(_metadata, &self->svc.fd);
 	/* It ran under the LRU the variant asked for. */
 	EXPECT_EQ(variant->lru_gen, pm_lru_gen() & 1);
 }

@@ -67,7 +67,12 @@ FIXTURE(cram_lru) {
 	char lru_gen[16];
 };
 
-PM_LRU_GEN_VARIANTS(cram_lru);
+FIXTURE_VARIANT(cram_lru) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(cram_lru, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(cram_lru, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(cram_lru)
 {

@@ -23,7 +23,12 @@ FIXTURE(pm) {
 };
 
 /* Every test runs with the multi-gen LRU on (as Debian boots) and off. */
-PM_LRU_GEN_VARIANTS(pm);
+FIXTURE_VARIANT(pm) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(pm, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(pm, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(pm)
 {

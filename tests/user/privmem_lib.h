@@ -140,17 +140,11 @@ static inline long pm_vmstat(const char *key)
 
 /*
  * The multi-gen LRU: its state (/sys/kernel/mm/lru_gen/enabled, a hex mask
- * whose bit 0 is the core), and fixture variants that run a fixture's tests
- * once with it on, as Debian boots, and once with the classic LRU.
+ * whose bit 0 is the core). Tests run once with it on, as Debian boots,
+ * and once with the classic LRU through fixture variants (lru_gen_on,
+ * lru_gen_off) whose setup calls pm_lru_gen_setup().
  */
 #define PM_LRU_GEN	"/sys/kernel/mm/lru_gen/enabled"
-
-#define PM_LRU_GEN_VARIANTS(fixture)					\
-	FIXTURE_VARIANT(fixture) {					\
-		int lru_gen;						\
-	};								\
-	FIXTURE_VARIANT_ADD(fixture, lru_gen_on) { .lru_gen = 1 };	\
-	FIXTURE_VARIANT_ADD(fixture, lru_gen_off) { .lru_gen = 0 }
 
 /* The mask read back, or -1. */
 static inline long pm_lru_gen(void)
@@ -472,6 +466,59 @@ static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
 		return 1;
 	}
 	pm_restore_at_exit(b);
+	return 0;
+}
+
+/*
+ * For a program whose tests need several node types: each test (a child
+ * of the harness) binds dax0.0 with pm_rebind(), and the program puts it
+ * back at exit as pm_rebind_restore_at_exit() found it at the start
+ * (bound to device_dax, to privmem as a plain node, or to nothing).
+ */
+static inline int pm_rebind(struct pm_binding *b, const char *type)
+{
+	int ret;
+
+	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
+		ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+		if (ret)
+			return ret;
+		pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	}
+	return pm_bind(b, type);
+}
+
+static int pm_found_devdax, pm_found_privmem;
+
+static void pm_rebind_restore(void)
+{
+	if (getpid() != pm_exit_pid)
+		return;
+	if (!access(PM_DRV "/" PM_DAX, F_OK) &&
+	    pm_write_str(PM_DRV "/unbind", PM_DAX)) {
+		printf("# could not put %s back\n", PM_DAX);
+		fflush(stdout);
+		_exit(1);
+	}
+	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	pm_write_str("/sys/module/privmem/parameters/type", "plain");
+	if (pm_found_devdax)
+		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+	else if (pm_found_privmem)
+		pm_write_str(PM_DRV "/new_id", PM_DAX);
+}
+
+/* Returns 0, or prints a TAP "Bail out!" line and returns non-zero. */
+static inline int pm_rebind_restore_at_exit(void)
+{
+	if (access(PM_DAX_DIR, F_OK) || system("modprobe privmem") != 0) {
+		printf("Bail out! no %s or no privmem module\n", PM_DAX);
+		return 1;
+	}
+	pm_found_devdax = !access(PM_DEVDAX_DRV "/" PM_DAX, F_OK);
+	pm_found_privmem = !access(PM_DRV "/" PM_DAX, F_OK);
+	pm_exit_pid = getpid();
+	atexit(pm_rebind_restore);
 	return 0;
 }
 
