@@ -109,10 +109,16 @@ static void kdamond_setup(struct __test_metadata *_metadata, int nid)
 	ASSERT_EQ(0, wr(CTX "/schemes/nr_schemes", "1"));
 	ASSERT_EQ(0, wr(SCHEME "/action", "migrate_cold"));
 	ASSERT_EQ(0, wr_ul(SCHEME "/target_nid", nid));
-	/* Not accessed in 5 aggregation intervals (0.5 s), any size. */
+	/*
+	 * Not accessed in 5 aggregation intervals (0.5 s), any size (every
+	 * range of a new scheme is [0, 0]).
+	 */
+	ASSERT_EQ(0, wr(SCHEME "/access_pattern/sz/min", "0"));
+	ASSERT_EQ(0, wr_ul(SCHEME "/access_pattern/sz/max", ~0UL));
 	ASSERT_EQ(0, wr(SCHEME "/access_pattern/nr_accesses/min", "0"));
 	ASSERT_EQ(0, wr(SCHEME "/access_pattern/nr_accesses/max", "0"));
 	ASSERT_EQ(0, wr(SCHEME "/access_pattern/age/min", "5"));
+	ASSERT_EQ(0, wr_ul(SCHEME "/access_pattern/age/max", ~0U));
 	/* Only the child's anonymous pages: filter the others out. */
 	ASSERT_EQ(0, wr(SCHEME "/filters/nr_filters", "2"));
 	ASSERT_EQ(0, wr(SCHEME "/filters/0/type", "anon"));

@@ -60,22 +60,32 @@ static int is_compressed(void)
 /*
  * The faulting mapping: @len bytes of /dev/privmemN on a plain node, or
  * anonymous memory filled with @seed and migrated onto a compressed node
- * (where every write is a promotion fault). @thp: allow THPs.
+ * (where every write is a promotion fault). @thp: allow THPs. @at: a
+ * 2M-aligned address to map it at (MAP_FIXED), or NULL.
  */
 static char *fault_region(struct __test_metadata *_metadata, int fd,
-			  size_t len, int thp, unsigned int seed)
+			  size_t len, int thp, unsigned int seed, char *at)
 {
+	int flags = MAP_PRIVATE | (at ? MAP_FIXED : 0);
 	struct privmem_migrate m;
 	char *p;
 
 	if (!is_compressed()) {
-		p = pm_map(fd, len, 0);
-		ASSERT_NE(NULL, p);
+		p = mmap(at, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
 		ASSERT_EQ(0, madvise(p, len, thp ? MADV_HUGEPAGE :
 				     MADV_NOHUGEPAGE));
 		return p;
 	}
-	p = pm_anon(len, thp);
+	if (at) {
+		p = mmap(at, len, PROT_READ | PROT_WRITE,
+			 flags | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, madvise(p, len, thp ? MADV_HUGEPAGE :
+				     MADV_NOHUGEPAGE));
+	} else {
+		p = pm_anon(len, thp);
+	}
 	ASSERT_NE(NULL, p);
 	pm_fill(p, len, seed);
 	ASSERT_EQ(0, pm_migrate(fd, &m, 0, p, len, PRIVMEM_MIGRATE_TO_NODE,
@@ -143,7 +153,7 @@ TEST_F_TIMEOUT(vl, race, 300)
 	long used0, huge;
 
 	base = (__u64 *)fault_region(_metadata, self->fd, len, variant->thp,
-				     71);
+				     71, NULL);
 	if (cram)
 		ASSERT_EQ(0, pm_pressure(self->fd, &p0));
 	used0 = pm_node_meminfo(B.nid, "MemUsed");
@@ -335,13 +345,19 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 	pthread_barrier_t go;
 	long in_held = 0, vl0, vl1;
 	double h, *s, *e;
-	char *m, *r;
+	char *m, *r, *res;
 	int t, k;
 
-	m = fault_region(_metadata, fd, VW_LEN, 0, 81);
+	/* Room for both, 2M-aligned; the faulting region first. */
+	res = mmap(NULL, VW_LEN + R_LEN + PM_HPAGE, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+	m = fault_region(_metadata, fd, VW_LEN, 0, 81,
+			 (char *)(((unsigned long)res + PM_HPAGE - 1) &
+				  ~(PM_HPAGE - 1)));
 	/* The region mprotect() walks, right after the faulting one. */
 	r = mmap(m + VW_LEN, R_LEN, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	ASSERT_EQ(m + VW_LEN, r);
 	/* Its own policy: it never merges with the faulting VMA. */
 	ASSERT_EQ(0, mbind(r, R_LEN, MPOL_BIND, &node1, 64, 0));
@@ -384,10 +400,18 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 	 * rest of a longer call is waiting for the lock): a fault inside
 	 * [w1 - 0.55 h, w1 - 0.05 h] ran while it was held.
 	 */
-	k = 0;
 	for (i = 0; i < VW_PAGES; i++) {
-		while (k < w.n && w.w1[k] < e[i])
-			k++;
+		int lo = 0, hi = w.n;
+
+		/* The first call that returned after this fault ended. */
+		while (lo < hi) {
+			k = (lo + hi) / 2;
+			if (w.w1[k] < e[i])
+				lo = k + 1;
+			else
+				hi = k;
+		}
+		k = lo;
 		if (k < w.n && s[i] >= w.w1[k] - 0.55 * h &&
 		    e[i] <= w.w1[k] - 0.05 * h && s[i] >= w.w0[k])
 			in_held++;
@@ -415,8 +439,7 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 		  pm_count_on_node(m, VW_PAGES, B.nid));
 	free(s);
 	free(e);
-	munmap(r, R_LEN);
-	munmap(m, VW_LEN);
+	munmap(res, VW_LEN + R_LEN + PM_HPAGE);
 	return in_held;
 }
 
