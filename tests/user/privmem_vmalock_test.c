@@ -29,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
@@ -214,11 +215,11 @@ TEST_F_TIMEOUT(vl, race, 300)
 		EXPECT_EQ((long)n, pm_count_on_node(base, n, B.nid));
 		TH_LOG("node %d MemUsed +%ld kB", B.nid,
 		       pm_node_meminfo(B.nid, "MemUsed") - used0);
-		/* Per-CPU list refills may take a few pages more. */
+		/* Per-CPU list refills (THPs too) may take a few pages more. */
 		EXPECT_GE(pm_node_meminfo(B.nid, "MemUsed") - used0,
 			  (long)(len >> 10));
 		EXPECT_LE(pm_node_meminfo(B.nid, "MemUsed") - used0,
-			  (long)(len >> 10) + 8192);
+			  (long)(len >> 10) + 16384);
 		huge = pm_vma_huge_kb(base);
 		TH_LOG("AnonHugePages of the mapping: %ld kB", huge);
 		EXPECT_EQ(variant->thp ? (long)(len >> 10) : 0, huge);
@@ -238,14 +239,27 @@ struct windows {
 	size_t len;
 	int stop;
 	int n;
+	int sched_err;
 	double w0[MAX_WIN], w1[MAX_WIN];
 };
 
-/* Toggle PROT_EXEC on the range; each call holds the mmap lock to write. */
+/*
+ * Toggle PROT_EXEC on the range; each call holds the mmap lock to write.
+ * The thread runs alone on CPU 1 at a real-time priority, so that nothing
+ * runs in its place between the unlock and its timestamp: a call's end
+ * is when the lock was released.
+ */
 static void *locker(void *arg)
 {
+	struct sched_param sp = { .sched_priority = 10 };
 	struct windows *w = arg;
 	int prot = PROT_READ | PROT_WRITE;
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(1, &cpus);
+	w->sched_err = sched_setaffinity(0, sizeof(cpus), &cpus) ||
+		       sched_setscheduler(0, SCHED_FIFO, &sp) ? errno : 0;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) && w->n < MAX_WIN) {
 		prot ^= PROT_EXEC;
@@ -269,8 +283,13 @@ struct faulter {
 static void *faulter(void *arg)
 {
 	struct faulter *f = arg;
+	cpu_set_t cpus;
 	size_t i, pg;
 
+	/* CPU 0 is theirs; CPU 1 the locker's. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
 	pthread_barrier_wait(f->go);
 	for (i = 0; i < VW_PAGES / NTHREADS; i++) {
 		pg = i * NTHREADS + f->tid;
@@ -381,6 +400,8 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, pthread_create(&lt, NULL, locker, &w));
 	while (__atomic_load_n(&w.n, __ATOMIC_ACQUIRE) < 2)
 		usleep(1000);
+	ASSERT_EQ(0, w.sched_err) TH_LOG("locker on CPU 1, SCHED_FIFO: %s",
+					 strerror(w.sched_err));
 	for (t = 0; t < NTHREADS; t++) {
 		f[t] = (struct faulter){ .go = &go, .base = (__u64 *)m,
 					 .tid = t, .s = s + t * per,
@@ -450,11 +471,12 @@ TEST_F_TIMEOUT(vlw, faults_while_mmap_lock_held, 300)
 	EXPECT_GE(in_held, 32);
 }
 
+/* A few may be miscounted if the host deschedules the locker's vCPU. */
 TEST_F_TIMEOUT(vlw, control_faults_on_a_locked_vma, 300)
 {
 	long n, in_held = faults_in_held_windows(_metadata, self->fd, 1, &n);
 
-	EXPECT_LE(in_held, 2);
+	EXPECT_LE(in_held, 8);
 }
 
 int main(int argc, char **argv)
