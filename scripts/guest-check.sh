@@ -10,7 +10,8 @@
 #
 # For quicker iterations, GUEST_APPEND="pm_tests=GLOB pm_kunit=0" (kernel
 # command line, seen here as environment) runs only the user tests whose
-# name matches GLOB (without the _test suffix) and skips kunit.
+# name matches GLOB (without the _test suffix; several globs separated by
+# commas) and skips kunit.
 set -u
 build=$1
 out=$2
@@ -59,8 +60,15 @@ scale=1
 case $kver in *-debug) scale=${pm_timeout_scale:-8} ;; esac
 export PRIVMEM_TIMEOUT_SCALE=$scale
 prog_timeout=$(( ${PRIVMEM_TEST_TIMEOUT:-600} * scale ))
-for t in "$build/tests/user/"${pm_tests:-*}_test; do
-	[ -x "$t" ] || { say "no user tests found"; break; }
+# pm_tests may list several globs, separated by commas.
+progs=()
+IFS=, read -ra globs <<< "${pm_tests:-*}"
+for g in "${globs[@]}"; do
+	# shellcheck disable=SC2206
+	progs+=("$build/tests/user/"${g}_test)
+done
+for t in "${progs[@]}"; do
+	[ -x "$t" ] || { say "no user tests match $(basename "$t")"; continue; }
 	name=$(basename "$t")
 	say "user: running $name"
 	start=$(date +%s)

@@ -418,9 +418,13 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 	/*
 	 * The write lock is held from some point inside each call until
 	 * just before it returns, for about the uncontended duration @h (the
-	 * rest of a longer call is waiting for the lock): a fault inside
-	 * [w1 - 0.55 h, w1 - 0.05 h] ran while it was held.
+	 * rest of a longer call is waiting for the lock), and for no longer
+	 * than the shortest call took: a fault inside [w1 - 0.5 H,
+	 * w1 - 0.05 H], H the smaller of the two, ran while it was held.
 	 */
+	for (k = 0; k < w.n; k++)
+		if (w.w1[k] - w.w0[k] < h)
+			h = w.w1[k] - w.w0[k];
 	for (i = 0; i < VW_PAGES; i++) {
 		int lo = 0, hi = w.n;
 
@@ -433,13 +437,13 @@ static long faults_in_held_windows(struct __test_metadata *_metadata, int fd,
 				hi = k;
 		}
 		k = lo;
-		if (k < w.n && s[i] >= w.w1[k] - 0.55 * h &&
+		if (k < w.n && s[i] >= w.w1[k] - 0.5 * h &&
 		    e[i] <= w.w1[k] - 0.05 * h && s[i] >= w.w0[k])
 			in_held++;
 	}
 	*nfaults = VW_PAGES;
-	TH_LOG("%d mprotect() calls; %ld of %lu faults ran in them, %s",
-	       w.n, in_held, VW_PAGES, "the mmap lock held for writing");
+	TH_LOG("%d mprotect() calls (H %.2f ms); %ld of %lu faults ran in them, %s",
+	       w.n, h * 1e3, in_held, VW_PAGES, "the mmap lock held for writing");
 	if (vl0 >= 0)
 		TH_LOG("vma_lock_success +%ld", vl1 - vl0);
 	else
