@@ -10,7 +10,8 @@
 #
 # For quicker iterations, GUEST_APPEND="pm_tests=GLOB pm_kunit=0" (kernel
 # command line, seen here as environment) runs only the user tests whose
-# name matches GLOB (without the _test suffix) and skips kunit.
+# name matches GLOB (without the _test suffix; several globs separated by
+# commas) and skips kunit.
 #
 # tests/user/known-failing lists tests that fail today on purpose (they
 # reproduce an open bug): they are not run unless pm_tests names one
@@ -92,8 +93,15 @@ scale=1
 case $kver in *-debug) scale=${pm_timeout_scale:-8} ;; esac
 export PRIVMEM_TIMEOUT_SCALE=$scale
 prog_timeout=$(( ${PRIVMEM_TEST_TIMEOUT:-600} * scale ))
-for t in "$build/tests/user/"${pm_tests:-*}_test; do
-	[ -x "$t" ] || { say "no user tests found"; break; }
+# pm_tests may list several globs, separated by commas.
+progs=()
+IFS=, read -ra globs <<< "${pm_tests:-*}"
+for g in "${globs[@]}"; do
+	# shellcheck disable=SC2206
+	progs+=("$build/tests/user/"${g}_test)
+done
+for t in "${progs[@]}"; do
+	[ -x "$t" ] || { say "no user tests match $(basename "$t")"; continue; }
 	name=$(basename "$t")
 	why=$(awk -v n="${name%_test}" '$1 == n { $1 = ""; sub(/^ +/, ""); print; exit }' \
 		"$known_failing" 2>/dev/null)

@@ -16,7 +16,8 @@
  * Only MAP_PRIVATE at offset 0 is supported; MAP_SHARED would need a
  * shared object under the mapping and fails with -EINVAL.
  *
- * Each mapping's VMA points at a "mapping file" (an anonymous inode) that
+ * Each mapping's VMA points at a "mapping file" (an anonymous inode of its
+ * own, whose size covers any mapping: see privmem_mmap()) that
  * holds a reference on the device and counts in @nr_mappings until the
  * last VMA derived from the mapping (splits, forks, mremap) is gone: while
  * any exists, removing the node fails with -EBUSY.
@@ -81,12 +82,19 @@ int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 	spin_unlock(&pm->map_lock);
 	privmem_get(pm);
 
-	mapfile = anon_inode_getfile("[privmem]", &privmem_map_fops, pm,
-				     O_RDWR);
+	/*
+	 * A file of its own: anonymous memory has no size, but code that
+	 * finds a vm_file may look at its inode's (userfaultfd's UFFDIO_COPY
+	 * and UFFDIO_ZEROPAGE fail with -EFAULT past i_size), so the
+	 * mapping file is as large as any mapping can be.
+	 */
+	mapfile = anon_inode_create_getfile("[privmem]", &privmem_map_fops, pm,
+					    O_RDWR, NULL);
 	if (IS_ERR(mapfile)) {
 		privmem_unmapped(pm);
 		return PTR_ERR(mapfile);
 	}
+	i_size_write(file_inode(mapfile), MAX_LFS_FILESIZE);
 	/* From here on the mapping file's release undoes the count. */
 
 	if (pm->type == PRIVMEM_TYPE_PLAIN) {

@@ -13,11 +13,12 @@
  *    balancing only scans): hinting faults on the node's pages (counted in
  *    /proc/vmstat) restore their PTEs read-only and migrate nothing; each
  *    later write promotes exactly one page and no data is lost;
- *  - cram_kswapd_push: a MIGRATE into the node leaves no page counted as
- *    isolated; with physical use between the watermarks kswapd
- *    evicts the node's pages to swap until the level falls to the low
- *    watermark, so the amount evicted follows (level - low); at or below
- *    the low watermark nothing is evicted;
+ *  - cram_kswapd_push, once with the multi-gen LRU on (as Debian boots)
+ *    and once with the classic LRU: a MIGRATE into the node leaves no
+ *    page counted as isolated; with physical use between the watermarks
+ *    kswapd evicts the node's pages to swap until the level falls to the
+ *    low watermark, so the amount evicted follows (level - low); at or
+ *    below the low watermark nothing is evicted;
  *  - policy_after_removal: a task bound (MPOL_BIND) to the private node
  *    alone keeps running when the node is removed: its folios are
  *    migrated out intact and new faults fall back to normal memory;
@@ -39,24 +40,6 @@
 #define NB_SYSCTL	"/proc/sys/kernel/numa_balancing"
 
 static struct pm_binding B;
-
-static long vmstat_read(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ' ') {
-			v = atol(line + n + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
 
 /* Unbind dax0.0 from privmem if it is bound there, keep it off device_dax. */
 static int release_dax(void)
@@ -178,7 +161,7 @@ static long nb_run(struct __test_metadata *_metadata, char *priv, size_t len,
 		   char *ctl, long *hints, long *ctl_moved)
 {
 	double t0 = now(), t_ctl = 0;
-	long h0 = vmstat_read("numa_hint_faults"), ctl_left = NB_PAGES;
+	long h0 = pm_vmstat("numa_hint_faults"), ctl_left = NB_PAGES;
 
 	EXPECT_EQ(0, pm_write_str(NB_SYSCTL, "1"));
 	while (now() - t0 < NB_TIMEOUT) {
@@ -194,7 +177,7 @@ static long nb_run(struct __test_metadata *_metadata, char *priv, size_t len,
 		}
 	}
 	EXPECT_EQ(0, pm_write_str(NB_SYSCTL, "0"));
-	*hints = vmstat_read("numa_hint_faults") - h0;
+	*hints = pm_vmstat("numa_hint_faults") - h0;
 	*ctl_moved = (long)NB_PAGES - pm_count_on_node(ctl, NB_PAGES, 1);
 	TH_LOG("control: %ld of %lu pages left node 1 (half after %.1f s); %ld hinting faults",
 	       *ctl_moved, NB_PAGES, t_ctl ? t_ctl - t0 : -1.0, *hints);
@@ -313,7 +296,7 @@ static int set_watermarks(int fd, unsigned int low, unsigned int high)
 static long isolated_pages(void)
 {
 	pm_write_str("/proc/sys/vm/stat_refresh", "1");
-	return vmstat_read("nr_isolated_anon") + vmstat_read("nr_isolated_file");
+	return pm_vmstat("nr_isolated_anon") + pm_vmstat("nr_isolated_file");
 }
 
 /* Wait until stored_pages stops falling for 3 s (at most 60 s). */
@@ -335,7 +318,8 @@ static void wait_settled(int fd, struct privmem_pressure *p)
 	}
 }
 
-TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
+/* @fd: the test's device file descriptor, opened here, closed by teardown. */
+static void kswapd_push(struct __test_metadata *_metadata, int *fd)
 {
 	size_t len = 32UL << 20, n = len / PM_PAGE;
 	struct privmem_pressure p0, p1, p2, p3;
@@ -348,21 +332,21 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	ASSERT_EQ(0, pm_write_str(PARAM("physical_size"), phys));
 	ASSERT_EQ(0, bind_node("compressed", 0, 0));
 	pm_write_str(PARAM("physical_size"), "0");
-	self->fd = pm_open(&B);
-	ASSERT_GE(self->fd, 0);
-	ASSERT_EQ(0, set_watermarks(self->fd, 600, 950));
+	*fd = pm_open(&B);
+	ASSERT_GE(*fd, 0);
+	ASSERT_EQ(0, set_watermarks(*fd, 600, 950));
 
 	/* Random data: every page is charged 4096 bytes, level 500. */
 	buf = pm_anon(len, 0);
 	ASSERT_NE(NULL, buf);
 	pm_fill(buf, len, 41);
 	iso0 = isolated_pages();
-	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, buf, len,
+	ASSERT_EQ(0, pm_migrate(*fd, &m, 0, buf, len,
 				PRIVMEM_MIGRATE_TO_NODE, -1));
 	ASSERT_EQ(n, m.moved);
 	/* A MIGRATE into the node (a demotion) leaves nothing isolated. */
 	EXPECT_LT(isolated_pages() - iso0, 512) TH_LOG("NR_ISOLATED leaked");
-	ASSERT_EQ(0, pm_pressure(self->fd, &p0));
+	ASSERT_EQ(0, pm_pressure(*fd, &p0));
 	cap_pages = p0.physical_capacity / PM_PAGE;
 	TH_LOG("level %u (low %u), %llu pages stored", p0.level, p0.low,
 	       (unsigned long long)p0.stored_pages);
@@ -370,36 +354,36 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	ASSERT_LT(p0.level, 600U);
 
 	/* Below the low watermark: no push, nothing leaves. */
-	out0 = vmstat_read("pswpout");
+	out0 = pm_vmstat("pswpout");
 	sleep(3);
-	ASSERT_EQ(0, pm_pressure(self->fd, &p1));
+	ASSERT_EQ(0, pm_pressure(*fd, &p1));
 	EXPECT_EQ(p0.stored_pages, p1.stored_pages);
 	EXPECT_EQ((long)n, pm_count_on_node(buf, n, B.nid));
 	TH_LOG("at level %u <= low: pswpout +%ld", p1.level,
-	       vmstat_read("pswpout") - out0);
+	       pm_vmstat("pswpout") - out0);
 
 	/* Low 250: kswapd evicts until the level is back at 250. */
-	out1 = vmstat_read("pswpout");
-	ASSERT_EQ(0, set_watermarks(self->fd, 250, 950));
-	wait_settled(self->fd, &p2);
+	out1 = pm_vmstat("pswpout");
+	ASSERT_EQ(0, set_watermarks(*fd, 250, 950));
+	wait_settled(*fd, &p2);
 	exp1 = (long)(p1.level - 250) * cap_pages / 1000;
 	TH_LOG("low 250: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p2.level, (long long)(p1.stored_pages - p2.stored_pages), exp1,
-	       vmstat_read("pswpout") - out1);
+	       pm_vmstat("pswpout") - out1);
 	EXPECT_LE(p2.level, 260U);
 	EXPECT_GE((long)(p1.stored_pages - p2.stored_pages), exp1 / 2);
 	EXPECT_LE((long)(p1.stored_pages - p2.stored_pages), exp1 * 3 / 2);
-	EXPECT_GE(vmstat_read("pswpout") - out1,
+	EXPECT_GE(pm_vmstat("pswpout") - out1,
 		  (long)(p1.stored_pages - p2.stored_pages) / 2);
 
 	/* Low 100: a further push in proportion to the new distance. */
-	out2 = vmstat_read("pswpout");
-	ASSERT_EQ(0, set_watermarks(self->fd, 100, 950));
-	wait_settled(self->fd, &p3);
+	out2 = pm_vmstat("pswpout");
+	ASSERT_EQ(0, set_watermarks(*fd, 100, 950));
+	wait_settled(*fd, &p3);
 	exp2 = (long)(p2.level - 100) * cap_pages / 1000;
 	TH_LOG("low 100: level %u, %lld pages evicted (expected ~%ld), pswpout +%ld",
 	       p3.level, (long long)(p2.stored_pages - p3.stored_pages), exp2,
-	       vmstat_read("pswpout") - out2);
+	       pm_vmstat("pswpout") - out2);
 	EXPECT_LE(p3.level, 110U);
 	EXPECT_GE((long)(p2.stored_pages - p3.stored_pages), exp2 / 2);
 	EXPECT_LE((long)(p2.stored_pages - p3.stored_pages), exp2 * 3 / 2);
@@ -411,6 +395,39 @@ TEST_F_TIMEOUT(svc, cram_kswapd_push, 300)
 	EXPECT_EQ(0, memcmp(want, buf, len));
 	free(want);
 	munmap(buf, len);
+}
+
+/* The push, with the multi-gen LRU on (as Debian boots) and off. */
+FIXTURE(svc_lru) {
+	FIXTURE_DATA(svc) svc;
+	char lru_gen[16];
+};
+
+FIXTURE_VARIANT(svc_lru) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(svc_lru, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(svc_lru, lru_gen_off) { .lru_gen = 0 };
+
+FIXTURE_SETUP(svc_lru)
+{
+	svc_setup(_metadata, &self->svc, NULL);
+	pm_lru_gen_setup(_metadata, variant->lru_gen, self->lru_gen,
+			 sizeof(self->lru_gen));
+}
+
+FIXTURE_TEARDOWN(svc_lru)
+{
+	svc_teardown(_metadata, &self->svc, NULL);
+	pm_lru_gen_restore(self->lru_gen);
+}
+
+TEST_F_TIMEOUT(svc_lru, cram_kswapd_push, 300)
+{
+	kswapd_push(_metadata, &self->svc.fd);
+	/* It ran under the LRU the variant asked for. */
+	EXPECT_EQ(variant->lru_gen, pm_lru_gen() & 1);
 }
 
 /* --- a policy bound to a removed node ----------------------------------- */
@@ -538,7 +555,7 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 		sum += pm_checksum(buf + i * PM_PAGE, PM_PAGE);
 	}
 
-	scanned0 = vmstat_read("compact_migrate_scanned");
+	scanned0 = pm_vmstat("compact_migrate_scanned");
 	t0 = now();
 	ASSERT_EQ(0, pm_write_str(knob, "1"));
 	for (i = 0; i < CP_PAGES; i += 2) {
@@ -549,7 +566,7 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 	}
 	TH_LOG("cap %d, %s: %.1f s; %lu pages moved, %lu kept; compact_migrate_scanned +%ld",
 	       cap, knob, now() - t0, moved, kept,
-	       vmstat_read("compact_migrate_scanned") - scanned0);
+	       pm_vmstat("compact_migrate_scanned") - scanned0);
 	/* Without the cap nothing moves; with it, compaction did run. */
 	EXPECT_EQ(cap ? 1 : 0, moved > 0);
 	EXPECT_EQ((long)CP_PAGES / 2, pm_count_on_node(buf, CP_PAGES, B.nid));

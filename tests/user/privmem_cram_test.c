@@ -21,7 +21,9 @@
  *  - demotion_end_to_end: reclaim of node 1 memory lands cold pages on
  *    the node; reading them does not promote, writing does.
  *
- * The guest has zram swap (scripts/guest-init).
+ * The promotion, demotion and backpressure tests run with the multi-gen
+ * LRU on (as distributions boot) and off (fixture cram_lru). The guest has
+ * zram swap (scripts/guest-init).
  */
 #define _GNU_SOURCE
 #include <lz4.h>
@@ -53,6 +55,38 @@ FIXTURE_TEARDOWN(cram)
 {
 	pm_inject(self->fd, 0, PRIVMEM_INJECT_CLEAR);
 	close(self->fd);
+}
+
+/*
+ * The tests that go through the LRU (promotion isolates the folio,
+ * demotion and the blocked node's swap-out are reclaim) run twice: with
+ * the multi-gen LRU on, as distributions boot, and with the classic LRU.
+ */
+FIXTURE(cram_lru) {
+	int fd;
+	char lru_gen[16];
+};
+
+FIXTURE_VARIANT(cram_lru) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(cram_lru, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(cram_lru, lru_gen_off) { .lru_gen = 0 };
+
+FIXTURE_SETUP(cram_lru)
+{
+	self->fd = pm_open(&B);
+	ASSERT_GE(self->fd, 0);
+	pm_lru_gen_setup(_metadata, variant->lru_gen, self->lru_gen,
+			 sizeof(self->lru_gen));
+}
+
+FIXTURE_TEARDOWN(cram_lru)
+{
+	pm_inject(self->fd, 0, PRIVMEM_INJECT_CLEAR);
+	close(self->fd);
+	pm_lru_gen_restore(self->lru_gen);
 }
 
 static long long cram_sys(const char *attr)
@@ -141,7 +175,7 @@ TEST_F(cram, read_only_after_migrate)
 	EXPECT_EQ(p0.physical_used, p1.physical_used);
 }
 
-TEST_F(cram, promote_one_page)
+TEST_F(cram_lru, promote_one_page)
 {
 	size_t len = 64 * PM_PAGE, n = len / PM_PAGE;
 	struct privmem_pressure p0, p1;
@@ -171,7 +205,7 @@ TEST_F(cram, promote_one_page)
 }
 
 /* Documented behaviour: a THP promotes whole, all 512 pages. */
-TEST_F(cram, promote_huge_folio)
+TEST_F(cram_lru, promote_huge_folio)
 {
 	size_t len = 2 * PM_HPAGE, n = len / PM_PAGE;
 	struct privmem_pressure p0, p1;
@@ -529,7 +563,7 @@ static void reclaim_teardown(void)
 	pm_write_str("/sys/kernel/mm/numa/demotion_enabled", saved_demotion);
 }
 
-TEST_F_TIMEOUT(cram, demotion_end_to_end, 180)
+TEST_F_TIMEOUT(cram_lru, demotion_end_to_end, 180)
 {
 	struct privmem_pressure p0, p1;
 	struct reclaim_result r;
@@ -550,6 +584,8 @@ TEST_F_TIMEOUT(cram, demotion_end_to_end, 180)
 	EXPECT_TRUE(r.write_ok);
 	EXPECT_GE(p1.demotions_in - p0.demotions_in, (__u64)r.on_node);
 	EXPECT_EQ(p0.promotions + 1, p1.promotions);
+	/* Reclaim ran under the LRU the variant asked for. */
+	EXPECT_EQ(variant->lru_gen, pm_lru_gen() & 1);
 	reclaim_teardown();
 }
 
@@ -619,7 +655,7 @@ static pid_t start_filler(struct __test_metadata *_metadata, size_t len,
 	return pid;
 }
 
-TEST_F_TIMEOUT(cram, backpressure, 240)
+TEST_F_TIMEOUT(cram_lru, backpressure, 240)
 {
 	struct privmem_pressure p0, p, p1;
 	struct privmem_migrate m;

@@ -6,7 +6,9 @@
  * "Demotion targets for Node N" lines and the memory tiers in
  * /sys/devices/virtual/memory_tiering/), and reclaim of a cgroup whose
  * memory is on node 1 (memory.reclaim) demotes into the private node when
- * demotion is enabled, never when it is disabled.
+ * demotion is enabled, never when it is disabled. Each test runs twice:
+ * with the multi-gen LRU on, as distributions boot, and with the classic
+ * LRU (fixture variants lru_gen_on, lru_gen_off).
  */
 #define _GNU_SOURCE
 #include <glob.h>
@@ -17,12 +19,23 @@ static struct pm_binding B;
 
 FIXTURE(pm) {
 	int fd;
+	char lru_gen[16];
 };
+
+/* Every test runs with the multi-gen LRU on (as Debian boots) and off. */
+FIXTURE_VARIANT(pm) {
+	int lru_gen;
+};
+
+FIXTURE_VARIANT_ADD(pm, lru_gen_on) { .lru_gen = 1 };
+FIXTURE_VARIANT_ADD(pm, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(pm)
 {
 	self->fd = pm_open(&B);
 	ASSERT_GE(self->fd, 0);
+	pm_lru_gen_setup(_metadata, variant->lru_gen, self->lru_gen,
+			 sizeof(self->lru_gen));
 }
 
 FIXTURE_TEARDOWN(pm)
@@ -34,6 +47,7 @@ FIXTURE_TEARDOWN(pm)
 	/* Back to the plain node's default: disabled, every source. */
 	ioctl(self->fd, PRIVMEM_IOC_SET_DEMOTION, &d);
 	close(self->fd);
+	pm_lru_gen_restore(self->lru_gen);
 }
 
 static int set_demotion(int fd, unsigned int flags, unsigned long sources)
@@ -252,6 +266,8 @@ TEST_F_TIMEOUT(pm, reclaim_demotes_only_when_enabled, 180)
 	ret = reclaim_node1(_metadata, len, &grew);
 	EXPECT_EQ(0, ret);
 
+	/* Reclaim ran under the LRU the variant asked for. */
+	EXPECT_EQ(variant->lru_gen, pm_lru_gen() & 1);
 	rmdir(CG);
 	pm_write_str("/sys/kernel/mm/numa/demotion_enabled", saved);
 }

@@ -119,6 +119,63 @@ static inline long pm_node_free_settled(int nid)
 	return free_kb;
 }
 
+/* The value of @key in /proc/vmstat, or -1 if it has no such line. */
+static inline long pm_vmstat(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * The multi-gen LRU: its state (/sys/kernel/mm/lru_gen/enabled, a hex mask
+ * whose bit 0 is the core). Tests run once with it on, as Debian boots,
+ * and once with the classic LRU through fixture variants (lru_gen_on,
+ * lru_gen_off) whose setup calls pm_lru_gen_setup().
+ */
+#define PM_LRU_GEN	"/sys/kernel/mm/lru_gen/enabled"
+
+/* The mask read back, or -1. */
+static inline long pm_lru_gen(void)
+{
+	return pm_read_long(PM_LRU_GEN);
+}
+
+/*
+ * Switch the multi-gen LRU core on or off and check that it took, saving
+ * the previous mask in @saved (for pm_lru_gen_restore()). Skips the test
+ * when the kernel has no multi-gen LRU.
+ */
+static inline void pm_lru_gen_setup(struct __test_metadata *_metadata, int on,
+				    char *saved, size_t len)
+{
+	saved[0] = '\0';
+	if (access(PM_LRU_GEN, F_OK))
+		SKIP(return, "no multi-gen LRU (CONFIG_LRU_GEN) in this kernel");
+	ASSERT_EQ(0, pm_read_str(PM_LRU_GEN, saved, len));
+	ASSERT_EQ(0, pm_write_str(PM_LRU_GEN, on ? "y" : "n"));
+	ASSERT_EQ(on, pm_lru_gen() & 1)
+		TH_LOG("lru_gen/enabled is %s after writing %s",
+		       saved, on ? "y" : "n");
+}
+
+static inline void pm_lru_gen_restore(const char *saved)
+{
+	if (saved[0])
+		pm_write_str(PM_LRU_GEN, saved);
+}
+
 /* Is @nid in the node list /sys/devices/system/node/@file? */
 static inline int pm_node_listed(const char *file, int nid)
 {
@@ -409,6 +466,59 @@ static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
 		return 1;
 	}
 	pm_restore_at_exit(b);
+	return 0;
+}
+
+/*
+ * For a program whose tests need several node types: each test (a child
+ * of the harness) binds dax0.0 with pm_rebind(), and the program puts it
+ * back at exit as pm_rebind_restore_at_exit() found it at the start
+ * (bound to device_dax, to privmem as a plain node, or to nothing).
+ */
+static inline int pm_rebind(struct pm_binding *b, const char *type)
+{
+	int ret;
+
+	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
+		ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+		if (ret)
+			return ret;
+		pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	}
+	return pm_bind(b, type);
+}
+
+static int pm_found_devdax, pm_found_privmem;
+
+static void pm_rebind_restore(void)
+{
+	if (getpid() != pm_exit_pid)
+		return;
+	if (!access(PM_DRV "/" PM_DAX, F_OK) &&
+	    pm_write_str(PM_DRV "/unbind", PM_DAX)) {
+		printf("# could not put %s back\n", PM_DAX);
+		fflush(stdout);
+		_exit(1);
+	}
+	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	pm_write_str("/sys/module/privmem/parameters/type", "plain");
+	if (pm_found_devdax)
+		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+	else if (pm_found_privmem)
+		pm_write_str(PM_DRV "/new_id", PM_DAX);
+}
+
+/* Returns 0, or prints a TAP "Bail out!" line and returns non-zero. */
+static inline int pm_rebind_restore_at_exit(void)
+{
+	if (access(PM_DAX_DIR, F_OK) || system("modprobe privmem") != 0) {
+		printf("Bail out! no %s or no privmem module\n", PM_DAX);
+		return 1;
+	}
+	pm_found_devdax = !access(PM_DEVDAX_DRV "/" PM_DAX, F_OK);
+	pm_found_privmem = !access(PM_DRV "/" PM_DAX, F_OK);
+	pm_exit_pid = getpid();
+	atexit(pm_rebind_restore);
 	return 0;
 }
 
