@@ -407,8 +407,8 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  * Migration into a private node needs the service matching @reason:
  * demotion for MR_DEMOTION, NUMA balancing (on a node that is not
  * write-protected) for MR_NUMA_MISPLACED and
- * migration for explicit requests (move_pages, migrate_pages, mbind and
- * drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
+ * migration for explicit requests (move_pages, migrate_pages, mbind,
+ * DAMOS migrate_hot/migrate_cold and drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
  * longterm pin, memory failure...) move folios off a node and never get the
  * gate.
  *
@@ -444,6 +444,7 @@ gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
 		break;
 	case MR_SYSCALL:
 	case MR_MEMPOLICY_MBIND:
+	case MR_DAMON:
 		need = NODE_PRIVATE_CAP_MIGRATION;
 		break;
 	default:
@@ -492,6 +493,31 @@ bool __private_node_compact_allowed(int nid)
 {
 	return !node_is_private(nid) ||
 		node_private_has(nid, NODE_PRIVATE_CAP_COMPACTION);
+}
+
+/**
+ * private_node_damon_target() - may DAMON migrate folios onto a node
+ * @nid: target node of a DAMOS migrate_hot or migrate_cold scheme
+ *
+ * A node with memory may be a target; so may a private node whose owner
+ * opted into migration and that is not blocked (the migration then gets
+ * the gate, see private_node_migration_gfp()). For any other private node
+ * the scheme moves nothing, and the kernel says why (rate-limited).
+ *
+ * Return: true if the scheme may migrate to @nid.
+ */
+bool private_node_damon_target(int nid)
+{
+	if (node_state(nid, N_MEMORY))
+		return true;
+	if (!node_is_private(nid))
+		return false;
+	if (node_private_has(nid, NODE_PRIVATE_CAP_MIGRATION) &&
+	    !node_private_blocked(nid))
+		return true;
+	pr_info_ratelimited("damon: private node %d refuses migration (not opted in, or blocked)\n",
+			    nid);
+	return false;
 }
 
 /**

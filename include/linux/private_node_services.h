@@ -26,6 +26,7 @@ struct folio;
 bool __private_node_numa_scan(int nid);
 bool __private_node_numa_may_leave(int nid);
 bool __private_node_compact_allowed(int nid);
+bool private_node_damon_target(int nid);
 bool __private_node_policy_usable(const nodemask_t *nodes);
 int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
 				nodemask_t *usable);
@@ -112,6 +113,11 @@ static inline int private_node_policy_nodes(const nodemask_t *nodes,
 static inline bool private_node_oom_only(const nodemask_t *nodemask)
 {
 	return false;
+}
+
+static inline bool private_node_damon_target(int nid)
+{
+	return node_state(nid, N_MEMORY);
 }
 
 static inline bool private_node_oom_kill_current(void)
