@@ -406,11 +406,11 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  *
  * Migration into a private node needs the service matching @reason:
  * demotion for MR_DEMOTION, NUMA balancing (on a node that is not
- * write-protected) for MR_NUMA_MISPLACED and
- * migration for explicit requests (move_pages, migrate_pages, mbind,
- * DAMOS migrate_hot/migrate_cold and drivers). A blocked node accepts none. Other reasons (hotplug, compaction,
- * longterm pin, memory failure...) move folios off a node and never get the
- * gate.
+ * write-protected) for MR_NUMA_MISPLACED and migration for explicit
+ * requests (move_pages, migrate_pages, mbind, DAMOS migrate_hot and
+ * migrate_cold, drivers). A blocked node accepts none. Other reasons
+ * (hotplug, compaction, longterm pin, memory failure...) move folios off
+ * a node and never get the gate.
  *
  * A write-protected node takes anonymous folios only. Every write to an
  * anonymous folio goes through a page table, where the write-protect
