@@ -25,7 +25,7 @@
  *  - compaction_off / compaction_on (plain node): compaction asked for
  *    through /sys/devices/system/node/nodeN/compact leaves a fragmented
  *    private node alone (no page changes its pfn) unless the node has
- *    the cap.
+ *    the cap (then it scans the node).
  *
  * Every test puts kernel.numa_balancing and the driver parameters back.
  */
@@ -526,7 +526,7 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 {
 	unsigned long *pfn, moved = 0, kept = 0, i;
 	char node_knob[96];
-	long scanned0;
+	long scanned0, scanned;
 	double t0;
 	int pagemap;
 	__u64 sum;
@@ -564,11 +564,21 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 		else
 			moved++;
 	}
+	scanned = pm_vmstat("compact_migrate_scanned") - scanned0;
 	TH_LOG("cap %d, %s: %.1f s; %lu pages moved, %lu kept; compact_migrate_scanned +%ld",
-	       cap, knob, now() - t0, moved, kept,
-	       pm_vmstat("compact_migrate_scanned") - scanned0);
-	/* Without the cap nothing moves; with it, compaction did run. */
-	EXPECT_EQ(cap ? 1 : 0, moved > 0);
+	       cap, knob, now() - t0, moved, kept, scanned);
+	/*
+	 * Without the cap nothing moves; with it, compaction ran on the
+	 * node. Whether it moves pages depends on where the allocator put
+	 * them: compaction moves pages from the bottom of the zone to free
+	 * pages at its top, and pages already at the top stay (seen with the
+	 * private zones' per-CPU lists off, where the buddy allocator hands
+	 * out the top of the node first).
+	 */
+	if (cap)
+		EXPECT_GT(scanned, 0);
+	else
+		EXPECT_EQ(0, moved);
 	EXPECT_EQ((long)CP_PAGES / 2, pm_count_on_node(buf, CP_PAGES, B.nid));
 	for (i = 0; i < CP_PAGES; i += 2)
 		sum -= pm_checksum(buf + i * PM_PAGE, PM_PAGE);
