@@ -224,9 +224,14 @@ TEST_F_TIMEOUT(vl, race, 300)
 		EXPECT_EQ((long)n, pm_count_on_node(base, n, B.nid));
 		TH_LOG("node %d MemUsed +%ld kB", B.nid,
 		       pm_node_meminfo(B.nid, "MemUsed") - used0);
-		/* Per-CPU list refills (THPs too) may take a few pages more. */
+		/*
+		 * Per-CPU list refills (THPs too) may take a few pages more;
+		 * MemUsed may also read short by the node's per-CPU vmstat
+		 * deltas not yet folded (at most 125 pages per CPU), so the
+		 * lower bound allows 1 MiB. Placement above is exact.
+		 */
 		EXPECT_GE(pm_node_meminfo(B.nid, "MemUsed") - used0,
-			  (long)(len >> 10));
+			  (long)(len >> 10) - 1024);
 		EXPECT_LE(pm_node_meminfo(B.nid, "MemUsed") - used0,
 			  (long)(len >> 10) + 16384);
 		huge = pm_vma_huge_kb(base);
