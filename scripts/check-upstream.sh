@@ -42,7 +42,7 @@ for p in $passes; do
 	start=$(date +%s)
 	rc=0
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400} \
-	GUEST_APPEND="$append ${UPSTREAM_APPEND:-} ${GUEST_APPEND:-}" \
+	GUEST_APPEND="$append pm_kconfig=${kernel%/arch/x86/boot/bzImage}/.config ${UPSTREAM_APPEND:-} ${GUEST_APPEND:-}" \
 		"$top/scripts/run-guest.sh" upstream "$kernel" "$build" "$out/$p" |
 		tee "$out/$p/progress.log" | sed -n -u '/upstream: running/d; s/^\[guest\] upstream: /    /p' || rc=$?
 	wall=$(( $(date +%s) - start ))
