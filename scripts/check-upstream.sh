@@ -12,10 +12,12 @@
 #                   as a compressed private node
 # then prints one table (scripts/upstream-report.py) and exits non-zero if a
 # test that passes on the unpatched kernel fails on a patched one, or if a
-# pass did not finish. Results in BUILD/check-upstream/<pass>/.
+# pass did not finish. Results in BUILD/check-upstream/<pass>/ (a pass that
+# is not run keeps its previous results, which the table then shows).
 #
 # UPSTREAM_PASSES="vanilla privmem privmem-nodes" (the default) chooses the
-# passes; UPSTREAM_APPEND adds to every guest's command line (for example
+# passes (UPSTREAM_REPORT, the passes the table shows: default the same);
+# UPSTREAM_APPEND adds to every guest's command line (for example
 # pm_upstream_only=REGEX, pm_upstream_scale=2). GUEST_TIMEOUT bounds each
 # guest (default 2400 s).
 set -euo pipefail
@@ -27,7 +29,6 @@ passes=${UPSTREAM_PASSES:-vanilla privmem privmem-nodes}
 for k in "$patched" "$vanilla"; do
 	[ -f "$k" ] || { echo "check-upstream: no kernel at $k" >&2; exit 1; }
 done
-rm -rf "$out"
 mkdir -p "$out"
 
 for p in $passes; do
@@ -37,6 +38,7 @@ for p in $passes; do
 	privmem-nodes) kernel=$patched append=pm_upstream_nodes=1 ;;
 	*) echo "check-upstream: unknown pass $p" >&2; exit 2 ;;
 	esac
+	rm -rf "${out:?}/$p"
 	mkdir -p "$out/$p"
 	echo "  GUEST   $p: booting $kernel (TCG); console log in $out/$p/console.log"
 	start=$(date +%s)
@@ -59,5 +61,5 @@ for p in $passes; do
 		"$p" "$(wc -l < "$out/$p/upstream.tsv" 2>/dev/null || echo 0)" "$secs" "$wall" "$rc"
 done
 
-python3 "$top/scripts/upstream-report.py" "$out" $passes | tee "$out/table.txt"
+python3 "$top/scripts/upstream-report.py" "$out" ${UPSTREAM_REPORT:-$passes} | tee "$out/table.txt"
 exit "${PIPESTATUS[0]}"

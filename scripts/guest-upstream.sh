@@ -85,7 +85,12 @@ run1() {
 	case $rc in
 	0) res=pass why= ;;
 	4) res=skip why=$(reason_of "$log" skip) ;;
-	124 | 137) res=fail why="timeout after ${limit} s" ;;
+	124) res=fail why="timeout after ${limit} s" ;;
+	137) if [ "$secs" -ge "$limit" ]; then
+		res=fail why="timeout after ${limit} s (killed)"
+	     else
+		res=fail why="killed by SIGKILL after $secs s$(dmesg | grep -q 'Killed process' && echo ' (the OOM killer ran: see console.log)')"
+	     fi ;;
 	*) res=fail why="exit $rc: $(reason_of "$log" fail)" ;;
 	esac
 	[ "$res" = skip ] && [ -z "$why" ] && why="exit 4 (KSFT_SKIP)"
@@ -151,6 +156,12 @@ if [ "${pm_upstream_nodes:-0}" = 1 ]; then
 		[ -f "$f" ] && nodes_before+="$(awk '/MemUsed/ { printf "%s=%s ", $2, $4 }' "$f")"
 	done
 fi
+# What a program that sizes itself from /proc/meminfo sees (compaction_test
+# mlocks 80% of MemFree), against the free memory of the nodes it can use.
+say "upstream: /proc/meminfo: $(awk '/^Mem(Total|Free|Available):/ { printf "%s %s kB  ", $1, $2 }' /proc/meminfo)"
+for f in /sys/devices/system/node/node[0-9]*/meminfo; do
+	say "upstream: $(awk '/MemTotal|MemFree/ { printf "node %s %s %s kB  ", $2, $3, $4 }' "$f")"
+done
 for f in possible online has_cpu has_memory has_private_memory; do
 	[ -f /sys/devices/system/node/$f ] &&
 		say "upstream: nodes $f: $(cat /sys/devices/system/node/$f)"

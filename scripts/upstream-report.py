@@ -85,7 +85,8 @@ def main():
         cells = []
         for p, w in zip(passes, cw):
             r = data[p].get(n)
-            cell = r[0] if r else 'missing'
+            # privmem/* rows exist only in the pass with private nodes.
+            cell = r[0] if r else ('-' if n.startswith('privmem/') else 'missing')
             if r and r[1] >= 1 and n != 'kernel log':
                 cell += f' {r[1]}s'
             cells.append(cell.ljust(w))
