@@ -26,6 +26,11 @@
 #   make config-vs-debian  every mm option of the guest kernel that differs
 #                 from Debian's config (make kernel fails on one that is not
 #                 in configs/debian-mm.allow)
+#   make check-upstream  the kernel's own mm, memfd and memory-hotplug
+#                 selftests in three guests: the unpatched kernel
+#                 (build/linux-vanilla, its modules), the patched kernel
+#                 without and with private nodes bound; one table, the
+#                 regressions counted (results in build/check-upstream/)
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
@@ -62,6 +67,7 @@ USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
 	privmem_cram_bench gate_mixed_bench
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
+MODROOT_VANILLA := $(BUILD)/modroot-vanilla
 # The debug kernel (make check-debug): both fragments, its own module root,
 # and a copy of the module sources (an external module builds its objects
 # next to its sources, so one source directory cannot serve two kernels).
@@ -80,7 +86,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
+.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -111,6 +117,16 @@ endif
 kernel-vanilla: deps
 	@$(TOP)/scripts/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
 	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) bzImage
+
+# The unpatched kernel's modules (make check-upstream boots it with the same
+# modules as the patched one: nfit/dax, test_hmm, hwpoison_inject). With
+# KERNEL_PREBUILT=1 KSRC_VANILLA=DIR, DIR is used as it is (no prepare-tree).
+modules-vanilla: $(if $(filter 1,$(KERNEL_PREBUILT)),,kernel-vanilla)
+	@test -f $(KSRC_VANILLA)/arch/x86/boot/bzImage || \
+		{ echo "no unpatched kernel at $(KSRC_VANILLA): run 'make kernel-vanilla'"; exit 1; }
+	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) modules
+	@rm -rf $(MODROOT_VANILLA)
+	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) -s INSTALL_MOD_PATH=$(MODROOT_VANILLA) modules_install
 
 kernel-debug: deps
 	@$(TOP)/scripts/prepare-tree.sh $(KSRC_DEBUG) $(CONFIGS_DEBUG)
@@ -185,6 +201,15 @@ demo: modules user
 	@$(TOP)/scripts/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
 	@test -f $(BUILD)/demo/done || { echo "demo: the guest did not finish; see $(BUILD)/demo/console.log"; exit 1; }
 
+# The selftests are built once, from the patched tree's sources (copied:
+# nothing is written into KSRC), and run on all three kernels.
+upstream-selftests: kernel
+	@$(TOP)/scripts/upstream-build.sh $(KSRC) $(BUILD)/upstream
+
+check-upstream: modules privctl modules-vanilla upstream-selftests
+	@$(TOP)/scripts/check-upstream.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
+		$(BUILD) $(MODROOT_VANILLA)
+
 ROUNDS      ?= 5
 GATE_ROUNDS ?= 4
 
@@ -226,7 +251,8 @@ checkpatch:
 
 clean:
 	@if [ -f $(KSRC)/Makefile ]; then $(MAKE) -s -C $(KSRC) M=$(TOP) clean; fi
-	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/check-debug $(BUILD)/modsrc-debug $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate
+	@rm -rf $(BUILD)/tests $(BUILD)/privctl $(BUILD)/check $(BUILD)/check-debug $(BUILD)/modsrc-debug $(BUILD)/demo $(BUILD)/bench $(BUILD)/vm $(BUILD)/bench-gate \
+		$(BUILD)/upstream $(BUILD)/check-upstream $(BUILD)/modroot-vanilla
 
 distclean:
 	@rm -rf $(BUILD)

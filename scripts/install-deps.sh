@@ -17,6 +17,10 @@ pkgs=(
 	rsync
 	# userspace build
 	libnuma-dev libjson-c-dev liblz4-dev pkg-config
+	# make check-upstream: the kernel's mm, memfd and memory-hotplug
+	# selftests (mlock-random-test and memfd_secret link libcap, cow and
+	# gup_longterm use liburing when present, memfd's fuse_mnt libfuse)
+	libcap-dev liburing-dev libfuse-dev
 )
 
 missing=()
