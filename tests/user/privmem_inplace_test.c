@@ -315,45 +315,15 @@ TEST_F_TIMEOUT(inplace, page_cache_stays_off_the_node, 300)
 	free(status);
 }
 
-static int was_privmem;
-static pid_t main_pid;
-
-/* Put dax0.0 back as found (see privmem_cram_test.c). */
-static void inplace_restore(void)
-{
-	if (getpid() != main_pid)
-		return;
-	if (pm_restore(&B)) {
-		printf("# could not put %s back\n", PM_DAX);
-		fflush(stdout);
-		_exit(1);
-	}
-	if (was_privmem) {
-		pm_write_str("/sys/module/privmem/parameters/type", "plain");
-		if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK))
-			pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
-		pm_write_str(PM_DRV "/new_id", PM_DAX);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	int ret;
 
-	if (system("modprobe privmem") == 0)
-		pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
-	/* An earlier test may have left dax0.0 bound (plain): rebind it. */
-	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
-		was_privmem = 1;
-		if (pm_write_str(PM_DRV "/unbind", PM_DAX)) {
-			printf("Bail out! %s is busy as a privmem node\n", PM_DAX);
-			return 1;
-		}
-		pm_write_str(PM_DRV "/remove_id", PM_DAX);
-	}
-	ret = pm_bind(&B, "compressed");
-	main_pid = getpid();
-	atexit(inplace_restore);
+	/* dax0.0 goes back at exit as found (device_dax, privmem or none). */
+	if (pm_rebind_restore_at_exit())
+		return 1;
+	pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
+	ret = pm_rebind(&B, "compressed");
 	if (ret) {
 		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
 		       strerror(-ret));
