@@ -105,14 +105,14 @@ def main():
 
     # The reasons: every skip and every failure, once per distinct text.
     print()
-    print('  reasons (skip and fail):')
+    print('  reasons (skip, fail, pass on the retry, notes):')
     for n in names:
         if n == 'kernel log':
             continue
         seen = {}
         for p in passes:
             r = data[p].get(n)
-            if r and r[0] != 'pass' and r[2]:
+            if r and r[2]:      # a skip, a failure, or a pass on the retry
                 seen.setdefault(f'{r[0]}: {r[2]}', []).append(TITLES.get(p, p))
         for why, ps in seen.items():
             on = 'all passes' if len(ps) == len(passes) else ', '.join(ps)
