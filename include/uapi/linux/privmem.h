@@ -45,8 +45,9 @@
  *   fault allocates a zeroed folio on the node, 2M (THP) where the VMA's
  *   alignment and size allow and THP is enabled, else 4K. A read of a
  *   page never written maps the shared zero page, as for anonymous
- *   memory. When the node is full the fault fails like an MPOL_BIND
- *   allocation (the OOM killer picks a task using the node). Freed folios
+ *   memory. When the node is full the OOM killer kills the faulting
+ *   task and no other (one exempt from the OOM killer gets SIGBUS): see
+ *   Documentation/mm/private-nodes.rst, "Exhaustion". Freed folios
  *   go back to the node's free pool. On a "compressed" node the mapping
  *   is ordinary anonymous memory in DRAM; data reaches the node by
  *   demotion or PRIVMEM_IOC_MIGRATE.
