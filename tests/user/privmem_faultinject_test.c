@@ -109,11 +109,7 @@ FIXTURE_SETUP(fi)
 	if (access(FPA "probability", W_OK))
 		SKIP(return, "no fail_page_alloc in this kernel (make check-debug runs it)");
 	ASSERT_EQ(0, fpa_setup());
-	if (!strcmp(variant->type, "compressed"))
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
-					  "0"));
-	ASSERT_EQ(0, pm_bind(&self->b, variant->type));
-	self->fd = pm_open(&self->b);
+	self->fd = pm_bind_open(&self->b, variant->type);
 	ASSERT_GE(self->fd, 0);
 	self->fail_fd = open("/proc/self/make-it-fail", O_WRONLY);
 	ASSERT_GE(self->fail_fd, 0);

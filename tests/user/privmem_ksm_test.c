@@ -82,11 +82,7 @@ FIXTURE_SETUP(ksm)
 	ASSERT_EQ(0, ksm_set("merge_across_nodes", "1"));
 	ASSERT_EQ(0, ksm_set("pages_to_scan", "10000"));
 	ASSERT_EQ(0, ksm_set("sleep_millisecs", "10"));
-	if (!strcmp(variant->type, "compressed"))
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
-					  "0"));
-	ASSERT_EQ(0, pm_bind(&self->b, variant->type));
-	self->fd = pm_open(&self->b);
+	self->fd = pm_bind_open(&self->b, variant->type);
 	ASSERT_GE(self->fd, 0);
 }
 

@@ -527,6 +527,27 @@ static inline int pm_open(struct pm_binding *b)
 	return open(b->devpath, O_RDWR | O_CLOEXEC);
 }
 
+/*
+ * Bind dax0.0 as a node of @type (a compressed one with the default
+ * physical size, half the logical) and open it: the fd, or -errno.
+ */
+static inline int pm_bind_open(struct pm_binding *b, const char *type)
+{
+	int ret;
+
+	if (!strcmp(type, "compressed")) {
+		ret = pm_write_str("/sys/module/privmem/parameters/physical_size",
+				   "0");
+		if (ret)
+			return ret;
+	}
+	ret = pm_bind(b, type);
+	if (ret)
+		return ret;
+	ret = pm_open(b);
+	return ret < 0 ? -errno : ret;
+}
+
 static inline long pm_sys_long(struct pm_binding *b, const char *attr)
 {
 	char path[256];

@@ -106,11 +106,7 @@ FIXTURE_SETUP(memcg)
 	snprintf(self->cg, sizeof(self->cg), CG_ROOT "/privmem-memcg-%d",
 		 getpid());
 	ASSERT_EQ(0, mkdir(self->cg, 0755));
-	if (!strcmp(variant->type, "compressed"))
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
-					  "0"));
-	ASSERT_EQ(0, pm_bind(&self->b, variant->type));
-	self->fd = pm_open(&self->b);
+	self->fd = pm_bind_open(&self->b, variant->type);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, pipe(self->go));
 	ASSERT_EQ(0, pipe(self->ready));
