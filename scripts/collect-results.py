@@ -59,7 +59,13 @@ def merge_ktap(kunit_dir):
     return len(suites), '\n'.join(out) + '\n'
 
 
-def count_json(node, counts):
+# Names of the failed cases with their last diagnostic lines: printed again
+# just above the final count, where a CI log cut to its tail still shows them.
+FAILURES = []
+
+
+def count_json(node, counts, suite=''):
+    suite = node.get('name', suite)
     for case in node.get('test_cases', []):
         status = case.get('status', 'ERROR')
         if status == 'PASS':
@@ -68,8 +74,10 @@ def count_json(node, counts):
             counts['skipped'] += 1
         else:
             counts['failed'] += 1
+            log = [ln.strip() for ln in case.get('log', []) if ln.strip()]
+            FAILURES.append((f"kunit {suite}.{case.get('name', '?')}", log[-6:]))
     for sub in node.get('sub_groups', []):
-        count_json(sub, counts)
+        count_json(sub, counts, suite)
 
 
 def run_kunit(results, kunit_py, counts, problems):
@@ -115,9 +123,15 @@ def run_user(results, counts, problems):
     for tap in taps:
         name = tap[:-4]
         c = {'passed': 0, 'failed': 0, 'skipped': 0}
+        diag = []
         with open(os.path.join(udir, tap), errors='replace') as f:
             for line in f:
-                m = TAP_RESULT.match(line.strip())
+                line = line.strip()
+                if line.startswith('#  RUN'):
+                    diag = []
+                elif line.startswith('#') and 'OK ' not in line:
+                    diag.append(line)
+                m = TAP_RESULT.match(line)
                 if not m:
                     continue
                 if m.group(4) and m.group(4).upper() == 'SKIP':
@@ -126,6 +140,7 @@ def run_user(results, counts, problems):
                     c['passed'] += 1
                 else:
                     c['failed'] += 1
+                    FAILURES.append((f'{name}: {m.group(2)}', diag[-6:]))
         try:
             with open(os.path.join(udir, name + '.rc')) as f:
                 rc = int(f.read().strip() or '1')
@@ -219,6 +234,12 @@ def main():
     if os.path.exists(leaks) and os.path.getsize(leaks):
         problems.append(f'kmemleak reported leaks: see {leaks}')
 
+    if FAILURES:
+        print('== failed cases (details in the per-program TAP and kunit output) ==')
+        for what, log in FAILURES:
+            print('  ' + what)
+            for ln in log:
+                print('      ' + ln[:200])
     if problems:
         print('== problems ==')
         for p in problems:

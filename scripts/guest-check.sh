@@ -11,7 +11,9 @@
 # For quicker iterations, GUEST_APPEND="pm_tests=GLOB pm_kunit=0" (kernel
 # command line, seen here as environment) runs only the user tests whose
 # name matches GLOB (without the _test suffix; several globs separated by
-# commas) and skips kunit.
+# commas) and skips kunit. pm_args="-t CASE" passes arguments to each
+# program (kselftest harness: -t, -v, -f); pm_repeat=N runs each program N
+# times (its TAP accumulates), to chase a flaky case.
 #
 # tests/user/known-failing lists tests that fail today on purpose (they
 # reproduce an open bug): they are not run unless pm_tests names one
@@ -112,8 +114,14 @@ for t in "${progs[@]}"; do
 	fi
 	say "user: running $name"
 	start=$(date +%s)
-	timeout -k 10 "$prog_timeout" "$t" > "$out/user/$name.tap" 2>&1
-	echo $? > "$out/user/$name.rc"
+	: > "$out/user/$name.tap"
+	rc=0
+	for _ in $(seq "${pm_repeat:-1}"); do
+		# shellcheck disable=SC2086 # pm_args is a word list
+		timeout -k 10 "$prog_timeout" "$t" ${pm_args:-} >> "$out/user/$name.tap" 2>&1 ||
+			rc=$?
+	done
+	echo $rc > "$out/user/$name.rc"
 	say "user: $name took $(( $(date +%s) - start )) s"
 	grep -E '^(not )?ok ' "$out/user/$name.tap" | sed "s/^/[guest]   /"
 	inplace_step "$name"
