@@ -65,6 +65,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/swap.h>
 #include <kunit/visibility.h>
 
@@ -87,6 +88,52 @@ EXPORT_SYMBOL_GPL(node_private_flags);
 
 static struct node_private __rcu *node_private_owner[MAX_NUMNODES];
 static DEFINE_MUTEX(node_private_mutex);
+
+/*
+ * Ownership is by memory range, not by node id: node_private_ranges[nid]
+ * lists the ranges the node's owner added with
+ * add_private_memory_driver_managed(), and only memory inside them may go
+ * online on the node (private_node_memory_callback()). Memory another
+ * driver adds there (dax/kmem on a second dax device of the same target
+ * node), blocks that were present but offline before registration, and a
+ * manual online through sysfs are refused, so no folio the owner does not
+ * know ever reaches its callbacks, and removing the owner's last range
+ * always unregisters it.
+ *
+ * Locking: a list is changed with node_private_mutex and the memory
+ * hotplug read lock (get_online_mems()) held, and read either with the
+ * mutex or by the hotplug notifier, which runs with the hotplug write
+ * lock held and so never takes the mutex (the mutex nests outside the
+ * hotplug lock).
+ */
+struct private_node_range {
+	struct list_head list;
+	u64 start;
+	u64 size;
+};
+
+static struct list_head node_private_ranges[MAX_NUMNODES];
+
+static struct private_node_range *private_node_find_range(int nid, u64 start,
+							  u64 size)
+{
+	struct private_node_range *r;
+
+	list_for_each_entry(r, &node_private_ranges[nid], list)
+		if (start >= r->start && start + size <= r->start + r->size)
+			return r;
+	return NULL;
+}
+
+static void private_node_free_ranges(int nid)
+{
+	struct private_node_range *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &node_private_ranges[nid], list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+}
 
 static int node_private_check_caps(const struct node_private *np)
 {
@@ -203,6 +250,8 @@ int node_private_unregister(int nid)
 	}
 	WRITE_ONCE(node_private_flags[nid], 0);
 	RCU_INIT_POINTER(node_private_owner[nid], NULL);
+	/* Ranges added but never onlined (MMOP_OFFLINE) are forgotten. */
+	private_node_free_ranges(nid);
 	put_online_mems();
 	mutex_unlock(&node_private_mutex);
 
@@ -278,6 +327,37 @@ static struct node_private *node_private_owned_by(int nid)
 					 lockdep_is_held(&node_private_mutex));
 }
 
+/* Record (@add) or forget a range of @nid's owner; see struct private_node_range. */
+static int private_node_track_range(int nid, u64 start, u64 size, bool add)
+{
+	struct private_node_range *r = NULL;
+	int ret = 0;
+
+	if (add) {
+		r = kmalloc(sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		r->start = start;
+		r->size = size;
+	}
+	mutex_lock(&node_private_mutex);
+	get_online_mems();
+	if (add) {
+		list_add_tail(&r->list, &node_private_ranges[nid]);
+	} else {
+		r = private_node_find_range(nid, start, size);
+		if (r && r->start == start && r->size == size) {
+			list_del(&r->list);
+			kfree(r);
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	put_online_mems();
+	mutex_unlock(&node_private_mutex);
+	return ret;
+}
+
 /**
  * add_private_memory_driver_managed() - hot-add device memory as a private node
  * @nid: node to add the memory to
@@ -288,15 +368,17 @@ static struct node_private *node_private_owned_by(int nid)
  * @online_type: MMOP_* online type of the new memory blocks
  * @np: owner of the node
  *
- * Registers @np as the owner of @nid unless it already is, then hot-adds and
- * onlines the range as add_memory_driver_managed() does. The node becomes
- * private (N_MEMORY_PRIVATE) when its first block goes online. On failure
- * nothing is left behind: the owner is unregistered again if this call
- * registered it.
+ * Registers @np as the owner of @nid unless it already is, records the
+ * range as @np's own (only an owner's ranges may go online on its node),
+ * then hot-adds and onlines the range as add_memory_driver_managed() does.
+ * The node becomes private (N_MEMORY_PRIVATE) when its first block goes
+ * online. On failure nothing is left behind: the range is forgotten and
+ * the owner is unregistered again if this call registered it.
  *
  * Context: process context, may sleep. Takes the device hotplug lock.
  * Return: 0 on success or a negative errno (see node_private_register()
- * and add_memory_driver_managed()).
+ * and add_memory_driver_managed()); -ENOMEM if the range cannot be
+ * recorded.
  */
 int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 				      const char *resource_name,
@@ -307,7 +389,7 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 	struct node_private *cur;
 	int ret;
 
-	if (nid < 0 || nid >= MAX_NUMNODES || !np)
+	if (nid < 0 || nid >= MAX_NUMNODES || !np || !size)
 		return -EINVAL;
 	if (online_type < MMOP_OFFLINE || online_type > MMOP_ONLINE_MOVABLE)
 		return -EINVAL;
@@ -327,14 +409,21 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 		registered = true;
 	}
 
+	ret = private_node_track_range(nid, start, size, true);
+	if (ret)
+		goto err_unregister;
 	ret = __add_memory_driver_managed(nid, start, size, resource_name,
 					  mhp_flags, online_type);
-	if (ret) {
-		if (registered)
-			WARN_ON_ONCE(node_private_unregister(nid));
-		return ret;
-	}
+	if (ret)
+		goto err_forget;
 	return 0;
+
+err_forget:
+	WARN_ON_ONCE(private_node_track_range(nid, start, size, false));
+err_unregister:
+	if (registered)
+		WARN_ON_ONCE(node_private_unregister(nid));
+	return ret;
 }
 EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
 
@@ -349,22 +438,36 @@ EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
  * normal memory, then the range is offlined and removed. If some folio
  * cannot be migrated (pinned, or no room elsewhere) the removal fails and
  * everything is rolled back: the memory stays online and no data is lost.
- * When the node has no memory left afterwards, its owner is unregistered.
+ * When the owner's last range is gone the owner is unregistered, and the
+ * owner may free its struct node_private once this returned 0.
  *
  * Context: process context, may sleep. Takes the device hotplug lock.
- * Return: 0 on success, -ENOENT if @nid has no owner, -EBUSY if folios
- * could not be migrated out, or another negative errno from
- * offline_and_remove_memory().
+ * Return: 0 on success, -ENOENT if @nid has no owner, -EINVAL if the range
+ * is not one the owner added, -EBUSY if folios could not be migrated out,
+ * another negative errno from offline_and_remove_memory(), or the error
+ * of node_private_unregister() (the owner is then still registered).
  */
 int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 {
 	unsigned long bit = __ffs(NODE_PRIVATE_F_DRAINING);
-	int ret;
+	struct private_node_range *r;
+	bool last;
+	int ret = 0;
 
 	if (nid < 0 || nid >= MAX_NUMNODES)
 		return -EINVAL;
 	if (!node_is_private(nid))
 		return -ENOENT;
+
+	mutex_lock(&node_private_mutex);
+	r = private_node_find_range(nid, start, size);
+	if (!node_private_owned_by(nid))
+		ret = -ENOENT;
+	else if (!r || r->start != start || r->size != size)
+		ret = -EINVAL;
+	mutex_unlock(&node_private_mutex);
+	if (ret)
+		return ret;
 
 	set_bit(bit, &node_private_flags[nid]);
 	ret = offline_and_remove_memory(start, size);
@@ -375,15 +478,64 @@ int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 	if (ret)
 		return ret;
 
-	if (!node_state(nid, N_MEMORY_PRIVATE)) {
-		ret = node_private_unregister(nid);
-		/* Someone may have added memory meanwhile: that is fine. */
-		if (ret == -EBUSY || ret == -ENOENT)
-			ret = 0;
-	}
+	ret = private_node_track_range(nid, start, size, false);
+	if (ret)
+		return ret;
+	mutex_lock(&node_private_mutex);
+	last = list_empty(&node_private_ranges[nid]);
+	mutex_unlock(&node_private_mutex);
+	if (!last)
+		return 0;
+	/* Only the owner's ranges can be online, and none is left. */
+	ret = node_private_unregister(nid);
+	WARN_ON_ONCE(ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(remove_private_memory_driver_managed);
+
+/*
+ * Only an owner's own ranges may go online on its node: memory another
+ * driver (dax/kmem) or a sysfs write tries to online there is refused, so
+ * that no folio the owner does not know reaches its callbacks. Runs with
+ * the memory hotplug write lock held, which keeps the owner and its range
+ * list stable (both change under the read lock).
+ */
+static int private_node_memory_callback(struct notifier_block *nb,
+					unsigned long action, void *arg)
+{
+	struct memory_notify *mn = arg;
+	struct node_private *np;
+	u64 start, size;
+	int nid, ret = NOTIFY_OK;
+
+	if (action != MEM_GOING_ONLINE || !private_nodes_enabled())
+		return NOTIFY_OK;
+	/* move_pfn_range_to_zone() has set the pages' node already. */
+	nid = pfn_to_nid(mn->start_pfn);
+	start = PFN_PHYS(mn->start_pfn);
+	size = PFN_PHYS(mn->nr_pages);
+	rcu_read_lock();
+	np = rcu_dereference(node_private_owner[nid]);
+	if (np && !private_node_find_range(nid, start, size)) {
+		pr_warn_ratelimited("private node %d: refusing to online memory %#llx-%#llx its owner did not add\n",
+				    nid, start, start + size - 1);
+		ret = notifier_from_errno(-EPERM);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static int __init private_node_init(void)
+{
+	int nid;
+
+	for (nid = 0; nid < MAX_NUMNODES; nid++)
+		INIT_LIST_HEAD(&node_private_ranges[nid]);
+	hotplug_memory_notifier(private_node_memory_callback,
+				DEFAULT_CALLBACK_PRI);
+	return 0;
+}
+subsys_initcall(private_node_init);
 
 /**
  * private_node_offline_give_up() - bound the migration passes of offlining

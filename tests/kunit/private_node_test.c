@@ -437,6 +437,87 @@ static void reg_remove_migrates_user_data(struct kunit *test)
 	test_user_check(test, addr, TEST_PAGES, 0x5a);
 }
 
+/* Hotplug events seen for the range reg_foreign_memory_refused() adds. */
+static struct {
+	u64 start, size;
+	atomic_t going_online, cancelled, onlined;
+} foreign;
+
+static int test_foreign_event(struct notifier_block *nb, unsigned long action,
+			      void *arg)
+{
+	struct memory_notify *mn = arg;
+	u64 s = PFN_PHYS(mn->start_pfn);
+
+	if (s < foreign.start || s >= foreign.start + foreign.size)
+		return NOTIFY_OK;
+	if (action == MEM_GOING_ONLINE)
+		atomic_inc(&foreign.going_online);
+	else if (action == MEM_CANCEL_ONLINE)
+		atomic_inc(&foreign.cancelled);
+	else if (action == MEM_ONLINE)
+		atomic_inc(&foreign.onlined);
+	return NOTIFY_OK;
+}
+
+/* Called before the core's notifier, so it sees every attempt. */
+static struct notifier_block test_foreign_nb = {
+	.notifier_call = test_foreign_event,
+	.priority = 100,
+};
+
+static void test_remove_foreign(void *data)
+{
+	if (offline_and_remove_memory(foreign.start, foreign.size))
+		pr_err("private_node_test: cleanup: foreign range not removed\n");
+}
+
+/*
+ * An owner owns its ranges, not the node id: memory another driver adds
+ * on an owned node (dax/kmem does this with add_memory_driver_managed())
+ * is refused when it tries to go online, and removing the owner's last
+ * range unregisters the owner, so the owner may free itself.
+ */
+static void reg_foreign_memory_refused(struct kunit *test)
+{
+	u64 bs = memory_block_size_bytes();
+	struct node_private *np;
+	struct test_owner *o;
+	int ret;
+
+	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	if (o->start + 2 * bs > test_start + test_size)
+		kunit_skip(test, "the test range has no second memory block");
+	foreign.start = o->start + bs;
+	foreign.size = bs;
+	atomic_set(&foreign.going_online, 0);
+	atomic_set(&foreign.cancelled, 0);
+	atomic_set(&foreign.onlined, 0);
+	KUNIT_ASSERT_EQ(test, register_memory_notifier(&test_foreign_nb), 0);
+	ret = add_memory_driver_managed(test_nid, foreign.start, foreign.size,
+					"System RAM (privmem-kunit-foreign)",
+					MHP_NONE);
+	unregister_memory_notifier(&test_foreign_nb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, test_remove_foreign, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* memhp_default_state=offline: nothing tried to online it. */
+	if (!atomic_read(&foreign.going_online))
+		kunit_skip(test, "hot-added memory is not onlined by default");
+
+	/* Refused: never online, never private. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&foreign.onlined), 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&foreign.cancelled), 1);
+	KUNIT_EXPECT_NULL(test, pfn_to_online_page(PFN_DOWN(foreign.start)));
+	KUNIT_EXPECT_NOT_NULL(test, pfn_to_online_page(PFN_DOWN(o->start)));
+
+	/* The owner's last range gone: the owner is gone, strictly. */
+	test_remove_node(test, o);
+	np = node_private_get(test_nid);
+	node_private_put(np);
+	KUNIT_EXPECT_NULL(test, np);
+}
+
 static struct kunit_case private_node_reg_cases[] = {
 	KUNIT_CASE(reg_rejects_bad_arguments),
 	KUNIT_CASE(reg_rejects_busy_nodes),
@@ -444,6 +525,7 @@ static struct kunit_case private_node_reg_cases[] = {
 	KUNIT_CASE(reg_unregister_while_in_use),
 	KUNIT_CASE(reg_remove_busy_keeps_data),
 	KUNIT_CASE(reg_remove_migrates_user_data),
+	KUNIT_CASE(reg_foreign_memory_refused),
 	{}
 };
 

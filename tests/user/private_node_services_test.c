@@ -567,8 +567,10 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 	}
 	scanned = pm_vmstat("compact_migrate_scanned") - scanned0;
 	free_scanned = pm_vmstat("compact_free_scanned") - free0;
-	TH_LOG("cap %d, %s: %.1f s; %lu pages moved, %lu kept; compact_migrate_scanned +%ld, compact_free_scanned +%ld",
-	       cap, knob, now() - t0, moved, kept, scanned, free_scanned);
+	TH_LOG("cap %d, %s: %.1f s; %lu pages moved, %lu kept", cap, knob,
+	       now() - t0, moved, kept);
+	TH_LOG("compact_migrate_scanned +%ld, compact_free_scanned +%ld",
+	       scanned, free_scanned);
 	/*
 	 * Without the cap nothing moves; with it, compaction ran on the
 	 * node. Whether it moves pages depends on where the allocator put
