@@ -15,6 +15,11 @@
 # and the guest's own progress lines ("[guest] ...") to stdout; the guest is
 # killed after GUEST_TIMEOUT seconds. The exit status is QEMU's (124 on
 # timeout). GUEST_QEMU_ARGS adds QEMU options (make bench: -icount).
+#
+# Kernel command line beyond Debian's defaults: memory_hotplug.memmap_on_memory=1
+# lets a dax device's memmap_on_memory attribute be set (read-only at run
+# time), which tests/user/privmem_memmap needs; it changes nothing for a
+# device that leaves the attribute at 0, as every other test does.
 set -euo pipefail
 mode=$1 kernel=$2 build=$3 results=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +46,7 @@ qemu=(qemu-system-x86_64 -accel "$accel" -machine pc,nvdimm=on
 	-fsdev "local,id=results,path=$results,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
 	-kernel "$kernel"
-	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$top/scripts/guest-init panic=-1 oops=panic pm_mode=$mode pm_top=$top pm_build=$build ${GUEST_APPEND:-}"
+	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$top/scripts/guest-init panic=-1 oops=panic memory_hotplug.memmap_on_memory=1 pm_mode=$mode pm_top=$top pm_build=$build ${GUEST_APPEND:-}"
 	-nographic -no-reboot ${GUEST_QEMU_ARGS:-})
 
 if [ "$mode" = vm ]; then

@@ -230,6 +230,16 @@ static int privmem_probe(struct dev_dax *dev_dax)
 		goto err_put;
 	}
 
+	/*
+	 * memmap_on_memory would put the range's struct pages on the device.
+	 * The mm writes struct pages all the time (reference counts, flags,
+	 * LRU links); on a compressed device each of those writes would be
+	 * a write in place, so a compressed node keeps its memmap in DRAM.
+	 */
+	if (pm->type == PRIVMEM_TYPE_COMPRESSED && dev_dax->memmap_on_memory) {
+		dev_warn(dev, "a compressed node cannot have memmap_on_memory (struct pages would be written in place); write 0 to memmap_on_memory\n");
+		goto err_put;
+	}
 	if (pm->type == PRIVMEM_TYPE_COMPRESSED) {
 		ret = privmem_cram_init(pm);
 		if (ret)

@@ -627,6 +627,44 @@ static void alloc_thisnode_ungated_fails(struct kunit *test)
 		folio_put(folio);
 }
 
+/*
+ * alloc_contig_pages() takes free ranges without the gate (gigantic
+ * hugetlb pages, virtio-mem, ...). Asked for the private node alone it
+ * finds nothing there; asked for the node with its fallback it takes
+ * ordinary memory; the control gets a range on DRAM node 1.
+ */
+static void alloc_contig_skips_node(struct kunit *test)
+{
+	const gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN;
+	const unsigned long nr = 512;
+	nodemask_t mask = NODE_MASK_NONE;
+	struct page *page;
+
+	alloc_need_node(test);
+	node_set(test_nid, mask);
+	page = alloc_contig_pages(nr, gfp, test_nid, &mask);
+	KUNIT_EXPECT_NULL(test, page);
+	if (page)
+		free_contig_range(page_to_pfn(page), nr);
+
+	page = alloc_contig_pages(nr, gfp, test_nid, NULL);
+	if (page) {
+		KUNIT_EXPECT_NE(test, page_to_nid(page), test_nid);
+		free_contig_range(page_to_pfn(page), nr);
+	}
+
+	if (!node_state(1, N_MEMORY))
+		return;
+	nodes_clear(mask);
+	node_set(1, mask);
+	page = alloc_contig_pages(nr, gfp, 1, &mask);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	if (page) {
+		KUNIT_EXPECT_EQ(test, page_to_nid(page), 1);
+		free_contig_range(page_to_pfn(page), nr);
+	}
+}
+
 /* Gated folio allocations land on the node. */
 static void alloc_gated_folio_on_node(struct kunit *test)
 {
@@ -888,6 +926,7 @@ static void zonelists_follow_rules(struct kunit *test)
 static struct kunit_case private_node_alloc_cases[] = {
 	KUNIT_CASE(alloc_ungated_falls_back),
 	KUNIT_CASE(alloc_thisnode_ungated_fails),
+	KUNIT_CASE(alloc_contig_skips_node),
 	KUNIT_CASE(alloc_gated_folio_on_node),
 	KUNIT_CASE(alloc_gated_nonfolio_refused),
 	KUNIT_CASE(alloc_gated_in_interrupt_refused),
