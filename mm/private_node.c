@@ -20,7 +20,9 @@
  * PROTECT_WRITE   PTEs/PMDs stay read-only (migration restore, mprotect,
  *                 NUMA hinting restore, file fault-in); writes reach
  *                 ops->write_fault.
- * RECLAIM         direct reclaim by a gated allocation may shrink the node.
+ * RECLAIM         direct reclaim by a gated allocation, a memory cgroup's
+ *                 limit reclaim and node_reclaim() (zone_reclaim_mode)
+ *                 may shrink the node; without it none of them does.
  *                 kswapd is never started by the core (an owner service
  *                 such as mm/cram.c may start it: then kswapd reclaims the
  *                 node like any other, swapping its anonymous folios out).
