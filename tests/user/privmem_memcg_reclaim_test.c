@@ -59,7 +59,7 @@ FIXTURE_TEARDOWN(mr)
 }
 
 /* The child: exit 0 if everything worked, else the step that failed. */
-static int child(int fd, const char *cg, int nid)
+static int in_cgroup(int fd, const char *cg, int nid)
 {
 	struct privmem_migrate m;
 	char path[160], pid[16];
@@ -111,7 +111,7 @@ TEST_F_TIMEOUT(mr, limit_reclaims_from_the_node, 300)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(child(self->fd, self->cg, self->b.nid));
+		_exit(in_cgroup(self->fd, self->cg, self->b.nid));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	TH_LOG("child: %s %d", WIFEXITED(status) ? "exit" : "signal",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
