@@ -157,8 +157,15 @@ TEST_F_TIMEOUT(skips, collapse_skips_private, 120)
 	pm_fill(q, PM_HPAGE, 74);
 	ASSERT_EQ(0, move_range(q, 0, 512, 1));
 	ASSERT_EQ(0, madvise(q, PM_HPAGE, MADV_HUGEPAGE));
-	ASSERT_EQ(0, pm_vma_huge_kb(q));
-	EXPECT_EQ(2048, pm_collapse_range(q, 1));
+	/*
+	 * MADV_HUGEPAGE puts the mm on khugepaged's list, and khugepaged may
+	 * collapse the range first (seen on the debug kernel, where reading
+	 * smaps is slow): either way the control range ends up a THP.
+	 */
+	if (pm_vma_huge_kb(q) == 2048)
+		TH_LOG("control: khugepaged collapsed the range first");
+	else
+		EXPECT_EQ(2048, pm_collapse_range(q, 1));
 
 	/*
 	 * Mostly node 1, some pages private: without the skip the collapse
