@@ -69,6 +69,17 @@ ROWS = [
      'zswap store', 'MiB/s', None, None),
     ('capacity logical/physical', 'capacity.cram', 'capacity.zswap',
      'zswap', 'x', None, None),
+    # The in-place write check of the emulated compressed device (a
+    # checksum of every page it stores, checked when the page leaves): the
+    # same benchmark on binds with the checksum on and off, alternating.
+    ('promotion fault, checksum on', 'csum-on.promote.fault',
+     'csum-off.promote.fault', 'same, checksum off', 'us', None, None),
+    ('demotion to compressed, checksum on', 'csum-on.demote.cram',
+     'csum-off.demote.cram', 'same, checksum off', 'MiB/s', None, None),
+    ('promotion fault, checksum on', 'csum-on.promote.fault',
+     'csum-on.promote.move_pages', '1-page move_pages', 'us', '<=', 1.5),
+    ('promotion fault, checksum off', 'csum-off.promote.fault',
+     'csum-off.promote.move_pages', '1-page move_pages', 'us', '<=', 1.5),
     ('gate: anon 4K faults', 'gate.fault.patched', 'gate.fault.vanilla',
      'unpatched 6.12', 'pages/s', '>=', 0.99),
     ('gate: fork/exec/file mix', 'gate.mixed.patched', 'gate.mixed.vanilla',

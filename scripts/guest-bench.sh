@@ -17,11 +17,11 @@
 # lines (one measurement each) to RESULTS/samples.txt, which
 # scripts/bench-report.py turns into the table on the host.
 # pm_bench_only=node|fio|cram (kernel command line) runs one part only.
-# pm_bench_only=checksum runs only the cost of the compressed device's
-# in-place write check: the cram benchmark on dax1.0 bound with the
-# checksum module parameter on and off, alternating, one repeat per bind
-# and PM_BENCH_ROUNDS binds of each; samples "csum-on.NAME" and
-# "csum-off.NAME" (not part of the make bench table).
+#   4. the cost of the compressed device's in-place write check: the cram
+#      benchmark on dax1.0 bound with the checksum module parameter on and
+#      off, alternating, one repeat per bind and PM_BENCH_ROUNDS binds of
+#      each; samples "csum-on.NAME" and "csum-off.NAME" (the "checksum"
+#      rows of the table). pm_bench_only=checksum runs only this part.
 set -u
 build=$1
 out=$2
@@ -142,6 +142,6 @@ bench_checksum() {
 	done
 	echo Y > /sys/module/privmem/parameters/checksum
 }
-[ "$only" = checksum ] && bench_checksum
+want checksum && bench_checksum
 echo plain > /sys/module/privmem/parameters/type
 grep '^sample ' "$log" > "$out/samples.txt"
