@@ -329,6 +329,34 @@ static inline long pm_collapse_range(void *addr, int nid)
 	return pm_vma_huge_kb(addr);
 }
 
+/*
+ * A new memory cgroup "/sys/fs/cgroup/@name-PID" (the memory controller
+ * enabled for the root's children), its path in @path: 0, -ENOENT if
+ * the kernel has no memory controller, or -errno.
+ */
+static inline int pm_memcg_new(char *path, size_t len, const char *name)
+{
+	char buf[256];
+	int ret;
+
+	path[0] = '\0';
+	ret = pm_read_str("/sys/fs/cgroup/cgroup.controllers", buf,
+			  sizeof(buf));
+	if (ret)
+		return ret;
+	if (!strstr(buf, "memory"))
+		return -ENOENT;
+	ret = pm_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (ret)
+		return ret;
+	snprintf(path, len, "/sys/fs/cgroup/%s-%d", name, getpid());
+	if (mkdir(path, 0755)) {
+		ret = -errno;
+		path[0] = '\0';
+	}
+	return ret;
+}
+
 /* Binding state of dax0.0, so that the test can put it back. */
 struct pm_binding {
 	int was_devdax;		/* dax0.0 was bound to device_dax */

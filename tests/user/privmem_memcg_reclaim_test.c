@@ -20,7 +20,6 @@
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
-#define CG_ROOT		"/sys/fs/cgroup"
 #define MIB		(1024UL * 1024)
 #define ON_NODE		(48 * MIB)
 #define LOCKED		(32 * MIB)
@@ -33,19 +32,14 @@ FIXTURE(mr) {
 
 FIXTURE_SETUP(mr)
 {
-	char buf[256];
+	int ret;
 
 	self->fd = -1;
 	self->cg[0] = '\0';
-	ASSERT_EQ(0, pm_read_str(CG_ROOT "/cgroup.controllers", buf,
-				 sizeof(buf)));
-	if (!strstr(buf, "memory"))
+	ret = pm_memcg_new(self->cg, sizeof(self->cg), "privmem-mr");
+	if (ret == -ENOENT)
 		SKIP(return, "no memory controller (CONFIG_MEMCG)");
-	ASSERT_EQ(0, pm_write_str(CG_ROOT "/cgroup.subtree_control",
-				  "+memory"));
-	snprintf(self->cg, sizeof(self->cg), CG_ROOT "/privmem-mr-%d",
-		 getpid());
-	ASSERT_EQ(0, mkdir(self->cg, 0755));
+	ASSERT_EQ(0, ret);
 	self->fd = pm_bind_open(&self->b, "compressed");
 	ASSERT_GE(self->fd, 0);
 }

@@ -18,7 +18,6 @@
 #include "privmem_lib.h"
 #include "privmem_distro.h"
 
-#define CG_ROOT		"/sys/fs/cgroup"
 #define MIB		(1024UL * 1024)
 #define PART		(32 * MIB)
 #define SLACK		(4 * MIB)
@@ -92,20 +91,15 @@ static long long cg_long(const char *cg, const char *file)
 
 FIXTURE_SETUP(memcg)
 {
-	char buf[256];
+	int ret;
 
 	self->fd = -1;
 	self->kid = 0;
 	self->cg[0] = '\0';
-	ASSERT_EQ(0, pm_read_str(CG_ROOT "/cgroup.controllers", buf,
-				 sizeof(buf)));
-	if (!strstr(buf, "memory"))
+	ret = pm_memcg_new(self->cg, sizeof(self->cg), "privmem-memcg");
+	if (ret == -ENOENT)
 		SKIP(return, "no memory controller (CONFIG_MEMCG)");
-	ASSERT_EQ(0, pm_write_str(CG_ROOT "/cgroup.subtree_control",
-				  "+memory"));
-	snprintf(self->cg, sizeof(self->cg), CG_ROOT "/privmem-memcg-%d",
-		 getpid());
-	ASSERT_EQ(0, mkdir(self->cg, 0755));
+	ASSERT_EQ(0, ret);
 	self->fd = pm_bind_open(&self->b, variant->type);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, pipe(self->go));
