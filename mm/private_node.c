@@ -540,36 +540,6 @@ static int __init private_node_init(void)
 subsys_initcall(private_node_init);
 
 /**
- * private_node_zone_free_pages() - free pages of a zone, per-CPU lists included
- * @zone: a zone (of a private node, typically)
- *
- * %NR_FREE_PAGES with the per-CPU counter deltas folded in, plus the pages
- * waiting on every online CPU's free lists for @zone, which
- * %NR_FREE_PAGES does not count. A CPU-less node's lists are filled by
- * the CPUs that free its folios and drained only when those CPUs allocate
- * there again, when the vmstat worker gets to them or when an allocation
- * fails: an owner that reported %NR_FREE_PAGES alone would show a node
- * whose users all left as partly used.
- *
- * Context: any context. The per-CPU counts are read without their locks:
- * a page moving between a list and the buddy allocator at that moment may
- * be counted twice or not at all, never for longer than the move.
- * Return: the number of free pages of @zone.
- */
-unsigned long private_node_zone_free_pages(struct zone *zone)
-{
-	unsigned long free = zone_page_state_snapshot(zone, NR_FREE_PAGES);
-	int cpu;
-
-	if (!populated_zone(zone))
-		return free;
-	for_each_online_cpu(cpu)
-		free += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
-	return free;
-}
-EXPORT_SYMBOL_GPL(private_node_zone_free_pages);
-
-/**
  * private_node_offline_give_up() - bound the migration passes of offlining
  * @nid: node whose memory is being offlined
  * @pass: number of passes offline_pages() has made so far

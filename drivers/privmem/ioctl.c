@@ -50,8 +50,12 @@ static void privmem_node_pages(struct privmem_dev *pm, unsigned long *managed,
 		struct zone *zone = &pgdat->node_zones[z];
 
 		*managed += zone_managed_pages(zone);
-		/* Exact as soon as a folio is freed: per-CPU lists included. */
-		*free += private_node_zone_free_pages(zone);
+		/*
+		 * The snapshot adds the per-CPU counter deltas not yet folded
+		 * in; a private zone keeps no pages on per-CPU free lists
+		 * (patch 0004), so this is exact as soon as a folio is freed.
+		 */
+		*free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
 	}
 }
 

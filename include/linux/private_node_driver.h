@@ -20,7 +20,6 @@ struct list_head;
 struct migration_target_control;
 struct mm_struct;
 struct vm_area_struct;
-struct zone;
 
 #ifdef CONFIG_PRIVATE_NODE
 
@@ -53,7 +52,6 @@ void private_node_demotion_filter_src(int source, nodemask_t *targets);
 void memory_tier_private_node_changed(int nid);
 int vma_bind_private_node(struct vm_area_struct *vma, int nid);
 struct mm_struct *private_node_get_mm(pid_t pid);
-unsigned long private_node_zone_free_pages(struct zone *zone);
 int private_node_promote_folio(struct folio *folio, int nid);
 int private_node_migrate_isolated(struct list_head *folios,
 				  struct migration_target_control *mtc,
