@@ -400,21 +400,29 @@ TEST_F(wp, pipe_read)
 TEST_F(wp, process_vm_writev)
 {
 	struct iovec local, remote;
+	int go[2], status;
 	char *p, *src;
 	pid_t child;
-	int status;
 
-	p = on_node(_metadata, self->fd, LEN, 0, 16);
-	ASSERT_NE(NULL, p);
 	src = malloc(LEN);
 	ASSERT_NE(NULL, src);
 	write_pages(src, LEN, 1600);
-	/* Another process writes into our buffer (GUP for write). */
+	/*
+	 * Another process writes into our buffer (GUP for write). It is
+	 * forked before the buffer exists, so that the buffer's pages are
+	 * exclusive to us: forked after, they would be shared and a write
+	 * would copy them (which only reads the node) whatever the kernel
+	 * does for an exclusive folio.
+	 */
+	ASSERT_EQ(0, pipe(go));
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (child == 0) {
 		ssize_t n;
 
+		close(go[1]);
+		if (read(go[0], &p, sizeof(p)) != sizeof(p))
+			_exit(2);
 		local.iov_base = src;
 		local.iov_len = LEN;
 		remote.iov_base = p;
@@ -426,6 +434,11 @@ TEST_F(wp, process_vm_writev)
 		fflush(stdout);
 		_exit(n == (ssize_t)LEN ? 0 : 1);
 	}
+	close(go[0]);
+	p = on_node(_metadata, self->fd, LEN, 0, 16);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ((ssize_t)sizeof(p), write(go[1], &p, sizeof(p)));
+	close(go[1]);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	EXPECT_TRUE(pages_match(p, LEN, 1600));
