@@ -147,7 +147,13 @@ FIXTURE_TEARDOWN(svc)
 
 #define NB_LEN		(16UL << 20)
 #define NB_PAGES	(NB_LEN / PM_PAGE)
-#define NB_TIMEOUT	60.0
+/*
+ * How long NUMA balancing gets to move half of the control. Usually 10-15 s
+ * under TCG; once (a clean-clone CI run, 2026-11-29) a child took no
+ * hinting fault at all in 60 s, so the window is generous: a run that
+ * works ends early anyway.
+ */
+#define NB_TIMEOUT	180.0
 
 /*
  * Read @priv (@len bytes on the private node) and @ctl (NB_LEN on node 1)
