@@ -116,6 +116,7 @@ struct private_node_range {
 
 static struct list_head node_private_ranges[MAX_NUMNODES];
 
+/* The range of @nid's owner that contains [@start, @start + @size), or NULL. */
 static struct private_node_range *private_node_find_range(int nid, u64 start,
 							  u64 size)
 {
@@ -125,6 +126,15 @@ static struct private_node_range *private_node_find_range(int nid, u64 start,
 		if (start >= r->start && start + size <= r->start + r->size)
 			return r;
 	return NULL;
+}
+
+/* The range of @nid's owner that is exactly @start/@size, or NULL. */
+static struct private_node_range *private_node_own_range(int nid, u64 start,
+							 u64 size)
+{
+	struct private_node_range *r = private_node_find_range(nid, start, size);
+
+	return r && r->start == start && r->size == size ? r : NULL;
 }
 
 static void private_node_free_ranges(int nid)
@@ -329,35 +339,40 @@ static struct node_private *node_private_owned_by(int nid)
 					 lockdep_is_held(&node_private_mutex));
 }
 
-/* Record (@add) or forget a range of @nid's owner; see struct private_node_range. */
-static int private_node_track_range(int nid, u64 start, u64 size, bool add)
+/* Record a range of @nid's owner; see struct private_node_range. */
+static int private_node_add_range(int nid, u64 start, u64 size)
 {
-	struct private_node_range *r = NULL;
-	int ret = 0;
+	struct private_node_range *r = kmalloc(sizeof(*r), GFP_KERNEL);
 
-	if (add) {
-		r = kmalloc(sizeof(*r), GFP_KERNEL);
-		if (!r)
-			return -ENOMEM;
-		r->start = start;
-		r->size = size;
-	}
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->size = size;
 	mutex_lock(&node_private_mutex);
 	get_online_mems();
-	if (add) {
-		list_add_tail(&r->list, &node_private_ranges[nid]);
-	} else {
-		r = private_node_find_range(nid, start, size);
-		if (r && r->start == start && r->size == size) {
-			list_del(&r->list);
-			kfree(r);
-		} else {
-			ret = -EINVAL;
-		}
-	}
+	list_add_tail(&r->list, &node_private_ranges[nid]);
 	put_online_mems();
 	mutex_unlock(&node_private_mutex);
-	return ret;
+	return 0;
+}
+
+/* Forget a range of @nid's owner; true if it was the owner's last. */
+static bool private_node_forget_range(int nid, u64 start, u64 size)
+{
+	struct private_node_range *r;
+	bool last;
+
+	mutex_lock(&node_private_mutex);
+	get_online_mems();
+	r = private_node_own_range(nid, start, size);
+	if (r) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	last = list_empty(&node_private_ranges[nid]);
+	put_online_mems();
+	mutex_unlock(&node_private_mutex);
+	return last;
 }
 
 /**
@@ -411,7 +426,7 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 		registered = true;
 	}
 
-	ret = private_node_track_range(nid, start, size, true);
+	ret = private_node_add_range(nid, start, size);
 	if (ret)
 		goto err_unregister;
 	ret = __add_memory_driver_managed(nid, start, size, resource_name,
@@ -421,7 +436,7 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 	return 0;
 
 err_forget:
-	WARN_ON_ONCE(private_node_track_range(nid, start, size, false));
+	private_node_forget_range(nid, start, size);
 err_unregister:
 	if (registered)
 		WARN_ON_ONCE(node_private_unregister(nid));
@@ -452,8 +467,6 @@ EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
 int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 {
 	unsigned long bit = __ffs(NODE_PRIVATE_F_DRAINING);
-	struct private_node_range *r;
-	bool last;
 	int ret = 0;
 
 	if (nid < 0 || nid >= MAX_NUMNODES)
@@ -462,10 +475,9 @@ int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 		return -ENOENT;
 
 	mutex_lock(&node_private_mutex);
-	r = private_node_find_range(nid, start, size);
 	if (!node_private_owned_by(nid))
 		ret = -ENOENT;
-	else if (!r || r->start != start || r->size != size)
+	else if (!private_node_own_range(nid, start, size))
 		ret = -EINVAL;
 	mutex_unlock(&node_private_mutex);
 	if (ret)
@@ -480,13 +492,7 @@ int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 	if (ret)
 		return ret;
 
-	ret = private_node_track_range(nid, start, size, false);
-	if (ret)
-		return ret;
-	mutex_lock(&node_private_mutex);
-	last = list_empty(&node_private_ranges[nid]);
-	mutex_unlock(&node_private_mutex);
-	if (!last)
+	if (!private_node_forget_range(nid, start, size))
 		return 0;
 	/* Only the owner's ranges can be online, and none is left. */
 	ret = node_private_unregister(nid);
