@@ -13,7 +13,8 @@
  *
  *  - uffd_move: UFFDIO_MOVE of pages on the node into a registered range
  *    (the kernel makes the moved PTE writable for anonymous memory);
- *  - uffd_copy_from_node: UFFDIO_COPY whose source is on the node;
+ *  - uffd_copy_from_node: UFFDIO_COPY whose source is on the node (the
+ *    copy only reads it; a later write to the source still promotes);
  *  - shmem_never_on_node: shmem (memfd) folios are never migrated onto
  *    the node, so UFFDIO_CONTINUE or write(2) cannot reach one there;
  *  - swap_cache_refault: pages paged out of the node (MADV_PAGEOUT) to an
@@ -243,6 +244,10 @@ TEST_F(wp, uffd_copy_from_node)
 	EXPECT_TRUE(pages_match(dst, LEN, 1200));
 	EXPECT_EQ(fill_sum(LEN, 12), pm_checksum(src, LEN));
 	EXPECT_EQ((long)NPAGES, pm_count_on_node(src, NPAGES, B.nid));
+	/* Read by the copy, the source is still write-protected. */
+	write_pages(src, PM_PAGE, 1201);
+	EXPECT_TRUE(pages_match(src, PM_PAGE, 1201));
+	EXPECT_EQ(0, pm_count_on_node(src, 1, B.nid));
 	close(uffd);
 	munmap(dst, LEN);
 	munmap(src, LEN);
