@@ -312,6 +312,8 @@ static int privmem_unplug(struct privmem_dev *pm)
 	spin_unlock(&pm->map_lock);
 	up_write(&pm->lock);
 
+	/* Ballooned pages are not movable: give them back first. */
+	privmem_balloon_pause(pm);
 	ret = privmem_remove_memory(pm);
 
 	down_write(&pm->lock);
@@ -320,6 +322,7 @@ static int privmem_unplug(struct privmem_dev *pm)
 	spin_unlock(&pm->map_lock);
 	up_write(&pm->lock);
 	if (ret) {
+		privmem_balloon_resume(pm);
 		dev_info(&pm->dev, "node %d: removal failed (%d), node kept\n",
 			 pm->nid, ret);
 		return ret == -EBUSY || ret == -EAGAIN ? -EBUSY : ret;

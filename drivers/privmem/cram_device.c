@@ -240,6 +240,7 @@ struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
 	c->nr_pfns = nr_pfns;
 	c->capacity = capacity;
 	c->verify = true;
+	privmem_balloon_init(c);
 	return c;
 err:
 	privmem_cram_free(c);
@@ -278,9 +279,9 @@ static void privmem_cram_check(struct privmem_cram *c)
 		return;
 	spin_lock_irqsave(&c->lock, flags);
 	was = c->latched;
-	privmem_cram_model_level(atomic64_read(&c->used), c->capacity,
-				 READ_ONCE(pm->low), READ_ONCE(pm->high),
-				 &c->latched);
+	privmem_cram_model_level(atomic64_read(&c->used),
+				 READ_ONCE(c->capacity), READ_ONCE(pm->low),
+				 READ_ONCE(pm->high), &c->latched);
 	now = c->latched;
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (was == now)
@@ -315,6 +316,7 @@ void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
 	old = atomic_xchg(&c->cost[i], cost);
 	atomic64_add((s64)cost - old, &c->used);
 	atomic64_add(cost, &c->charged);
+	atomic64_inc(&c->charged_pages);
 	if (old)
 		atomic64_add(old, &c->uncharged);
 	else
@@ -389,7 +391,7 @@ EXPORT_SYMBOL_GPL(privmem_cram_uncharge);
  */
 void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st)
 {
-	st->capacity = c->capacity;
+	st->capacity = READ_ONCE(c->capacity);
 	st->used = atomic64_read(&c->used);
 	st->stored = atomic64_read(&c->stored);
 	st->charged = atomic64_read(&c->charged);
@@ -452,8 +454,9 @@ unsigned int privmem_cram_level(struct privmem_dev *pm)
 
 	spin_lock_irqsave(&c->lock, flags);
 	was = c->latched;
-	level = privmem_cram_model_level(atomic64_read(&c->used), c->capacity,
-					 pm->low, pm->high, &c->latched);
+	level = privmem_cram_model_level(atomic64_read(&c->used),
+					 READ_ONCE(c->capacity), pm->low,
+					 pm->high, &c->latched);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (was != c->latched && !READ_ONCE(pm->injected))
 		node_private_set_blocked(pm->nid, !was);
@@ -472,6 +475,7 @@ void privmem_cram_tick(struct privmem_dev *pm)
 	low = pm->low;
 	spin_unlock(&pm->pressure_lock);
 	cram_set_pressure(&pm->cram->cn, level, low, PRIVMEM_PRESSURE_MAX);
+	privmem_balloon_kick(pm);
 }
 
 /* The device's threshold interrupt, handled in process context. */
@@ -531,9 +535,11 @@ int privmem_cram_start(struct privmem_dev *pm)
 {
 	int ret = cram_register(&pm->cram->cn, pm->nid);
 
-	if (!ret)
-		pm->cram->registered = true;
-	return ret;
+	if (ret)
+		return ret;
+	pm->cram->registered = true;
+	privmem_balloon_resume(pm);
+	return 0;
 }
 
 /**
@@ -544,6 +550,8 @@ void privmem_cram_stop(struct privmem_dev *pm)
 {
 	s64 n;
 
+	/* Its pages are not movable: they go back before the memory does. */
+	privmem_balloon_stop(pm);
 	if (!pm->cram || !pm->cram->registered)
 		return;
 	/* Its memory is gone: every page that stayed was checked leaving. */
@@ -565,6 +573,7 @@ void privmem_cram_destroy(struct privmem_dev *pm)
 	if (!pm->cram)
 		return;
 	cancel_work_sync(&pm->cram->irq_work);
+	privmem_balloon_stop(pm);
 	privmem_cram_free(pm->cram);
 	pm->cram = NULL;
 }
@@ -584,6 +593,38 @@ void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p)
 	p->bytes_charged = st.charged;
 	p->bytes_uncharged = st.uncharged;
 	p->demotions_refused += atomic64_read(&pm->cram->cn.demotions_refused);
+	p->balloon = (u64)privmem_balloon_pages(pm) << PAGE_SHIFT;
+	p->ratio_estimate = READ_ONCE(pm->cram->balloon.ratio);
+}
+
+/**
+ * privmem_cram_set_capacity() - change the physical capacity online
+ * @pm: a compressed node
+ * @capacity: the new physical capacity in bytes
+ *
+ * Emulates a device that loses or gains capacity. The pressure latch is
+ * re-evaluated at once and the balloon follows in its next step.
+ *
+ * Return: 0; -EINVAL for 0 or more than the logical size; -EBUSY below
+ * what the device stores now (nothing changed).
+ */
+int privmem_cram_set_capacity(struct privmem_dev *pm, u64 capacity)
+{
+	struct privmem_cram *c = pm->cram;
+	unsigned long flags;
+
+	if (!capacity || capacity > pm->capacity)
+		return -EINVAL;
+	spin_lock_irqsave(&c->lock, flags);
+	if (capacity < (u64)atomic64_read(&c->used)) {
+		spin_unlock_irqrestore(&c->lock, flags);
+		return -EBUSY;
+	}
+	WRITE_ONCE(c->capacity, capacity);
+	spin_unlock_irqrestore(&c->lock, flags);
+	privmem_cram_check(c);
+	privmem_balloon_kick(pm);
+	return 0;
 }
 
 /* /sys/class/privmem/privmemN/cram/ (compressed nodes only) */
@@ -602,7 +643,6 @@ static ssize_t _name##_show(struct device *dev,				\
 }									\
 static struct device_attribute cram_attr_##_name = __ATTR_RO(_name)
 
-CRAM_ATTR(physical_capacity, st.capacity);
 CRAM_ATTR(physical_used, st.used);
 CRAM_ATTR(stored_pages, st.stored);
 CRAM_ATTR(compression_ratio, st.ratio);
@@ -611,6 +651,96 @@ CRAM_ATTR(bytes_uncharged, st.uncharged);
 CRAM_ATTR(checksum, pm->cram && pm->cram->verify);
 CRAM_ATTR(reclaim_demotions_refused,
 	  pm->cram ? atomic64_read(&pm->cram->cn.demotions_refused) : 0);
+CRAM_ATTR(balloon, (u64)privmem_balloon_pages(pm) << PAGE_SHIFT);
+CRAM_ATTR(ratio_estimate, pm->cram ? READ_ONCE(pm->cram->balloon.ratio) : 0);
+CRAM_ATTR(balloon_inflated,
+	  pm->cram ? atomic64_read(&pm->cram->balloon.inflated) : 0);
+CRAM_ATTR(balloon_deflated,
+	  pm->cram ? atomic64_read(&pm->cram->balloon.deflated) : 0);
+
+/* A size in bytes with an optional K/M/G suffix, nothing else. */
+static int cram_parse_size(const char *buf, u64 *v)
+{
+	char *end;
+
+	if (*buf == '-' || *buf == '+')
+		return -EINVAL;
+	*v = memparse(buf, &end);
+	if (end == buf || (*end && *end != '\n') ||
+	    (*end == '\n' && end[1]))
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t physical_capacity_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct privmem_dev *pm = to_pm(dev);
+
+	return sysfs_emit(buf, "%llu\n",
+			  pm->cram ? READ_ONCE(pm->cram->capacity) : 0ULL);
+}
+
+static ssize_t physical_capacity_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct privmem_dev *pm = to_pm(dev);
+	u64 v;
+	int ret;
+
+	ret = cram_parse_size(buf, &v);
+	if (ret)
+		return ret;
+	ret = privmem_enter(pm);
+	if (ret)
+		return ret;
+	ret = pm->cram ? privmem_cram_set_capacity(pm, v) : -ENODEV;
+	privmem_leave(pm);
+	return ret ? ret : count;
+}
+
+static struct device_attribute cram_attr_physical_capacity =
+	__ATTR_RW_MODE(physical_capacity, 0644);
+
+static ssize_t balloon_target_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct privmem_dev *pm = to_pm(dev);
+	s64 t = pm->cram ? privmem_balloon_target(pm) : -1;
+
+	if (t < 0)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%lld\n", t);
+}
+
+static ssize_t balloon_target_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct privmem_dev *pm = to_pm(dev);
+	s64 t = -1;
+	u64 v;
+	int ret;
+
+	if (!sysfs_streq(buf, "auto")) {
+		ret = cram_parse_size(buf, &v);
+		if (ret)
+			return ret;
+		if (v > S64_MAX)
+			return -EINVAL;
+		t = v;
+	}
+	ret = privmem_enter(pm);
+	if (ret)
+		return ret;
+	ret = pm->cram ? privmem_balloon_set_target(pm, t) : -ENODEV;
+	privmem_leave(pm);
+	return ret ? ret : count;
+}
+
+static struct device_attribute cram_attr_balloon_target =
+	__ATTR_RW_MODE(balloon_target, 0644);
 
 static struct attribute *privmem_cram_attrs[] = {
 	&cram_attr_physical_capacity.attr,
@@ -621,6 +751,11 @@ static struct attribute *privmem_cram_attrs[] = {
 	&cram_attr_bytes_uncharged.attr,
 	&cram_attr_checksum.attr,
 	&cram_attr_reclaim_demotions_refused.attr,
+	&cram_attr_balloon.attr,
+	&cram_attr_balloon_target.attr,
+	&cram_attr_balloon_inflated.attr,
+	&cram_attr_balloon_deflated.attr,
+	&cram_attr_ratio_estimate.attr,
 	NULL,
 };
 

@@ -67,12 +67,16 @@ u64 privmem_free_bytes(struct privmem_dev *pm)
 	return (u64)free << PAGE_SHIFT;
 }
 
-/* Logical use of the node: managed pages that are not free. */
+/*
+ * Logical use of the node: managed pages that are neither free nor held
+ * by a compressed node's balloon.
+ */
 u64 privmem_used_bytes(struct privmem_dev *pm)
 {
 	unsigned long managed, free;
 
 	privmem_node_pages(pm, &managed, &free);
+	free += privmem_balloon_pages(pm);
 	return (u64)(managed > free ? managed - free : 0) << PAGE_SHIFT;
 }
 
@@ -123,7 +127,7 @@ long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg)
 	ret = privmem_copy_in(&info, sizeof(info), arg);
 	if (ret)
 		return ret;
-	if (info.flags || info.reserved0 ||
+	if (info.flags || info.reserved0 || info.balloon ||
 	    !privmem_zero(info.reserved, sizeof(info.reserved)))
 		return -EINVAL;
 
@@ -134,6 +138,7 @@ long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg)
 	info.caps = privmem_caps(pm);
 	info.capacity = pm->capacity;
 	info.free = privmem_free_bytes(pm);
+	info.balloon = (u64)privmem_balloon_pages(pm) << PAGE_SHIFT;
 	info.page_sizes = privmem_page_sizes();
 	info.id = pm->id;
 	info.dax_region = pm->dax_region;
@@ -213,21 +218,29 @@ long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg)
 					 &sources);
 }
 
+static_assert(offsetof(struct privmem_pressure, balloon) ==
+	      PRIVMEM_PRESSURE_SIZE_VER0);
+
 long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 				void __user *arg)
 {
-	struct privmem_pressure p;
-	int ret;
+	struct privmem_pressure p = { 0 };
+	u32 size;
 
-	ret = privmem_copy_in(&p, sizeof(p), arg);
-	if (ret)
-		return ret;
+	/* The size of this version, or of the first one (no balloon). */
+	if (get_user(size, (u32 __user *)arg))
+		return -EFAULT;
+	if (size != sizeof(p) && size != PRIVMEM_PRESSURE_SIZE_VER0)
+		return -EINVAL;
+	if (copy_from_user(&p, arg, size))
+		return -EFAULT;
 	if (p.flags || p.reserved0 || p.promotion_failures || p.stored_pages ||
-	    p.bytes_charged || p.bytes_uncharged)
+	    p.bytes_charged || p.bytes_uncharged || p.balloon ||
+	    p.ratio_estimate || p.reserved1)
 		return -EINVAL;
 
 	memset(&p, 0, sizeof(p));
-	p.size = sizeof(p);
+	p.size = size;
 	privmem_pressure_update(pm);
 	privmem_pressure_snapshot(pm, &p);
 	p.logical_capacity = pm->capacity;
@@ -242,7 +255,7 @@ long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 	/* Compressed nodes: the emulated device's physical accounting. */
 	privmem_cram_pressure(pm, &p);
 	*seen = p.events;
-	if (copy_to_user(arg, &p, sizeof(p)))
+	if (copy_to_user(arg, &p, size))
 		return -EFAULT;
 	return 0;
 }

@@ -5,6 +5,7 @@
  *
  *   bind.c      dax driver probe/remove, bind/unbind attributes, module
  *   chardev.c   /dev/privmemN: open, release, poll, ioctl dispatch
+ *   cram_balloon.c  the balloon of a compressed node (honest free pages)
  *   cram_device.c  the emulated compressed device of a compressed node
  *   fault.c     mmap: anonymous memory bound to the private node
  *   ioctl.c     INFO, DEMOTION, PRESSURE, WATERMARKS, INJECT
@@ -36,6 +37,7 @@
 #include <linux/cram.h>
 #include <linux/device.h>
 #include <linux/kref.h>
+#include <linux/mutex.h>
 #include <linux/private_node.h>
 #include <linux/private_node_driver.h>
 #include <linux/rwsem.h>
@@ -70,6 +72,33 @@ struct privmem_counters {
 };
 
 /**
+ * struct privmem_balloon - pages held off a compressed node (cram_balloon.c)
+ * @lock: protects everything below but the counters
+ * @pages: the folios held, linked by their lru field
+ * @nr: folios on @pages (read without @lock)
+ * @target: explicit target in pages, -1 for the automatic size
+ * @paused: the balloon holds nothing and does not move (removal)
+ * @ratio: the compression ratio (x1000) of the last step's estimate
+ * @recent_ratio: ratio of the pages charged between the last two samples
+ * @last_pages: @charged_pages of the device at the last sample
+ * @last_bytes: @charged of the device at the last sample
+ * @inflated: pages ever taken off the node
+ * @deflated: pages ever given back
+ * @work: a step towards the target
+ */
+struct privmem_balloon {
+	struct mutex lock;	/* the list, target, paused, samples */
+	struct list_head pages;
+	unsigned long nr;
+	long target;
+	bool paused;
+	unsigned int ratio, recent_ratio;
+	u64 last_pages, last_bytes;
+	atomic64_t inflated, deflated;
+	struct work_struct work;
+};
+
+/**
  * struct privmem_cram - the emulated device of a compressed node
  * @pm: the node (NULL in unit tests)
  * @capacity: physical capacity in bytes
@@ -83,6 +112,7 @@ struct privmem_counters {
  * @used: physical bytes used (sum of @cost)
  * @stored: frames holding data
  * @charged: bytes ever charged
+ * @charged_pages: charges ever made (pages)
  * @uncharged: bytes ever uncharged
  * @lock: orders updates of @latched
  * @latched: at maximum pressure (high interrupt fired, low not yet)
@@ -90,6 +120,7 @@ struct privmem_counters {
  * @scratch: per-CPU lz4 work memory and output buffer
  * @irq_work: the threshold "interrupt"
  * @cn: the node's registration with the CRAM service (mm/cram.c)
+ * @balloon: pages held off the node while the device cannot store them
  */
 struct privmem_cram {
 	struct privmem_dev *pm;
@@ -98,7 +129,7 @@ struct privmem_cram {
 	atomic_t *cost;
 	u32 *csum;
 	bool verify;
-	atomic64_t used, stored, charged, uncharged;
+	atomic64_t used, stored, charged, uncharged, charged_pages;
 	atomic64_t inplace_writes;
 	spinlock_t lock;	/* orders @latched */
 	bool latched;
@@ -106,6 +137,7 @@ struct privmem_cram {
 	void * __percpu *scratch;
 	struct work_struct irq_work;
 	struct cram_node cn;
+	struct privmem_balloon balloon;
 };
 
 struct privmem_cram_stats {
@@ -162,6 +194,20 @@ void privmem_chardev_del(struct privmem_dev *pm);
 int privmem_enter(struct privmem_dev *pm);
 void privmem_leave(struct privmem_dev *pm);
 
+/* cram_balloon.c */
+unsigned int privmem_balloon_estimate(unsigned int stored_ratio,
+				      unsigned int recent_ratio,
+				      unsigned int nominal);
+unsigned long privmem_balloon_want(unsigned long free, unsigned long held,
+				   u64 phys_free, unsigned int ratio);
+void privmem_balloon_init(struct privmem_cram *c);
+void privmem_balloon_kick(struct privmem_dev *pm);
+void privmem_balloon_pause(struct privmem_dev *pm);
+void privmem_balloon_resume(struct privmem_dev *pm);
+void privmem_balloon_stop(struct privmem_dev *pm);
+int privmem_balloon_set_target(struct privmem_dev *pm, s64 bytes);
+s64 privmem_balloon_target(struct privmem_dev *pm);
+unsigned long privmem_balloon_pages(struct privmem_dev *pm);
 /* cram_device.c */
 unsigned int privmem_cram_page_cost(const void *src, void *scratch);
 u32 privmem_cram_page_csum(const void *src);
@@ -186,6 +232,7 @@ int privmem_cram_start(struct privmem_dev *pm);
 void privmem_cram_stop(struct privmem_dev *pm);
 void privmem_cram_destroy(struct privmem_dev *pm);
 void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p);
+int privmem_cram_set_capacity(struct privmem_dev *pm, u64 capacity);
 extern const struct attribute_group privmem_cram_group;
 
 /* fault.c */

@@ -5,7 +5,7 @@
  *
  * Write a node id to /sys/kernel/debug/privmem_nodewalk/walk, then read it:
  * one line "node N spanned S free F anon A file P slab B pagetable T
- * reserved R other O" in base pages. Every online PFN of the node is
+ * reserved R other O offline L" in base pages. Every online PFN of the node is
  * counted exactly once:
  *
  *   free       in the buddy allocator or on a per-CPU list (refcount 0)
@@ -15,6 +15,8 @@
  *   slab       slab pages
  *   pagetable  page-table pages
  *   reserved   PageReserved (e.g. a self-hosted memmap)
+ *   offline    PageOffline: logically offline, held by a balloon (a
+ *              compressed node's, drivers/privmem/cram_balloon.c)
  *   other      any other allocated page (kernel allocations)
  *
  * Locking: the walk holds no lock on the node. An allocated folio is
@@ -36,7 +38,7 @@
 
 struct nodewalk_counts {
 	unsigned long spanned, free, anon, file, slab, pagetable, reserved;
-	unsigned long other;
+	unsigned long other, offline;
 };
 
 static DEFINE_MUTEX(walk_lock);
@@ -111,6 +113,12 @@ static void nodewalk(int nid, struct nodewalk_counts *c)
 			pfn++;
 			continue;
 		}
+		/* A page type: a racy read of one word, never a folio. */
+		if (PageOffline(page)) {
+			c->offline++;
+			pfn++;
+			continue;
+		}
 		nr = nodewalk_folio(page, c);
 		nr = clamp(nr, 1UL, end - pfn);
 		c->spanned += nr - 1;
@@ -133,9 +141,9 @@ static int walk_show(struct seq_file *m, void *v)
 	}
 	nodewalk(nid, &c);
 	mutex_unlock(&walk_lock);
-	seq_printf(m, "node %d spanned %lu free %lu anon %lu file %lu slab %lu pagetable %lu reserved %lu other %lu\n",
+	seq_printf(m, "node %d spanned %lu free %lu anon %lu file %lu slab %lu pagetable %lu reserved %lu other %lu offline %lu\n",
 		   nid, c.spanned, c.free, c.anon, c.file, c.slab, c.pagetable,
-		   c.reserved, c.other);
+		   c.reserved, c.other, c.offline);
 	return 0;
 }
 

@@ -29,7 +29,8 @@ DEVICE = {
                  "promotions": int, "migrations_in": int,
                  "migrations_out": int, "inplace_writes": int},
 }
-PHYSICAL = {"capacity": int, "used": int, "ratio": (int, float)}
+PHYSICAL = {"capacity": int, "used": int, "ratio": (int, float),
+            "balloon": int, "ratio_estimate": (int, float)}
 OTHER = {"chardev": type(None), "node": int, "type": str, "capacity": int,
          "used": int, "free": int}
 

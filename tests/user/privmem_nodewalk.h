@@ -13,7 +13,8 @@
 
 #define PM_WALK		"/sys/kernel/debug/privmem_nodewalk/walk"
 #define PM_WALK_FMT	"node %d spanned %ld free %ld anon %ld file %ld " \
-			"slab %ld pagetable %ld reserved %ld other %ld"
+			"slab %ld pagetable %ld reserved %ld other %ld " \
+			"offline %ld"
 
 /*
  * Base pages of each kind; free counts buddy pages and pages waiting on
@@ -21,6 +22,7 @@
  */
 struct pm_walk {
 	long spanned, free, anon, file, slab, pagetable, reserved, other;
+	long offline;	/* held by a compressed node's balloon */
 };
 
 /* Load the module: 0, or -1 if modprobe failed. */
@@ -43,9 +45,9 @@ static inline int pm_walk_node(int nid, struct pm_walk *w)
 	if (!f)
 		return -1;
 	got = fscanf(f, PM_WALK_FMT, &n, &w->spanned, &w->free, &w->anon, &w->file, &w->slab,
-		     &w->pagetable, &w->reserved, &w->other);
+		     &w->pagetable, &w->reserved, &w->other, &w->offline);
 	fclose(f);
-	return got == 9 && n == nid ? 0 : -1;
+	return got == 10 && n == nid ? 0 : -1;
 }
 
 /* Kernel pages of any kind (not user anonymous memory, not free). */

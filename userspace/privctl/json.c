@@ -102,6 +102,11 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 			 d->pressure.compression_ratio / 1000.0);
 		json_object_object_add(ph, "ratio",
 			json_object_new_double_s(d->pressure.compression_ratio / 1000.0, buf));
+		add_u64(ph, "balloon", d->pressure.balloon);
+		snprintf(buf, sizeof(buf), "%.3f",
+			 d->pressure.ratio_estimate / 1000.0);
+		json_object_object_add(ph, "ratio_estimate",
+			json_object_new_double_s(d->pressure.ratio_estimate / 1000.0, buf));
 		json_object_object_add(o, "physical", ph);
 	}
 	return o;

@@ -299,11 +299,15 @@ static void print_info(const struct pm_dev *d, bool raw)
 			       "physical");
 		else if (!p->physical_capacity)
 			printf("  %-18s not reported by the driver\n", "physical");
-		else
+		else {
 			printf("  %-18s %s of %s, ratio %.2f\n", "physical",
 			       size_str(p->physical_used, raw, a, sizeof(a)),
 			       size_str(p->physical_capacity, raw, b, sizeof(b)),
 			       p->compression_ratio / 1000.0);
+			printf("  %-18s %s held off the node (free space estimated at ratio %.2f)\n",
+			       "balloon", size_str(p->balloon, raw, a, sizeof(a)),
+			       p->ratio_estimate / 1000.0);
+		}
 	}
 	printf("  %-18s %" PRIu64 " in, %" PRIu64 " out\n", "migrations (pages)",
 	       (uint64_t)p->migrations_in, (uint64_t)p->migrations_out);

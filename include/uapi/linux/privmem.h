@@ -104,6 +104,8 @@
  * @dax_region: X of the devdax device daxX.Y the node was made from
  * @dax_id: Y of daxX.Y
  * @reserved0: 0
+ * @balloon: compressed nodes: bytes the balloon holds off the node (not
+ *	in @free: the device could not store them); 0 on plain nodes
  * @reserved: 0
  */
 struct privmem_info {
@@ -119,7 +121,8 @@ struct privmem_info {
 	__u32 dax_region;
 	__u32 dax_id;
 	__u32 reserved0;
-	__u64 reserved[4];
+	__u64 balloon;
+	__u64 reserved[3];
 };
 
 /* struct privmem_migrate.flags: exactly one direction */
@@ -254,6 +257,15 @@ struct privmem_demotion {
  * @bytes_charged: compressed nodes: physical bytes ever charged
  * @bytes_uncharged: compressed nodes: physical bytes ever uncharged (on
  *	free, promotion, migration out); @physical_used is the difference
+ * @balloon: compressed nodes: bytes the balloon holds off the node, not
+ *	in @logical_free nor in @logical_used
+ * @ratio_estimate: compressed nodes: the compression ratio (x1000) the
+ *	balloon assumes for the free space (the worse of the stored and the
+ *	recent ratio, at least 1000)
+ * @reserved1: 0
+ *
+ * @size may also be PRIVMEM_PRESSURE_SIZE_VER0, the size before @balloon
+ * was added: then only that much is read and written.
  *
  * Reading it acknowledges the pending POLLPRI of this file descriptor.
  */
@@ -281,7 +293,12 @@ struct privmem_pressure {
 	__u64 stored_pages;
 	__u64 bytes_charged;
 	__u64 bytes_uncharged;
+	__u64 balloon;
+	__u32 ratio_estimate;
+	__u32 reserved1;
 };
+
+#define PRIVMEM_PRESSURE_SIZE_VER0	152
 
 /**
  * struct privmem_watermarks - PRIVMEM_IOC_SET_WATERMARKS (write)
