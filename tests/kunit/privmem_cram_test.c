@@ -179,12 +179,46 @@ static void cram_inplace_write(struct kunit *test)
 	privmem_cram_free(c);
 }
 
+/* The balloon's ratio: the worse known one, the nominal one if none. */
+static void balloon_estimate(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 14000U, privmem_balloon_estimate(0, 0, 14000));
+	KUNIT_EXPECT_EQ(test, 3000U, privmem_balloon_estimate(3000, 0, 14000));
+	KUNIT_EXPECT_EQ(test, 2500U, privmem_balloon_estimate(0, 2500, 14000));
+	KUNIT_EXPECT_EQ(test, 2500U, privmem_balloon_estimate(3000, 2500, 2000));
+	KUNIT_EXPECT_EQ(test, 2500U, privmem_balloon_estimate(2500, 3000, 2000));
+	/* Never below raw storage. */
+	KUNIT_EXPECT_EQ(test, 1000U, privmem_balloon_estimate(400, 0, 2000));
+	KUNIT_EXPECT_EQ(test, 1000U, privmem_balloon_estimate(0, 0, 500));
+}
+
+/* The balloon's size: free + held beyond what the device can store. */
+static void balloon_want(struct kunit *test)
+{
+	/* 100 pages of room at ratio 1: of 300 free, 200 go. */
+	KUNIT_EXPECT_EQ(test, 200UL,
+			privmem_balloon_want(300, 0, 100 * PAGE_SIZE, 1000));
+	/* The same with 50 already held and 250 free. */
+	KUNIT_EXPECT_EQ(test, 200UL,
+			privmem_balloon_want(250, 50, 100 * PAGE_SIZE, 1000));
+	/* At ratio 3 the 100 pages of room store 300: nothing goes. */
+	KUNIT_EXPECT_EQ(test, 0UL,
+			privmem_balloon_want(300, 0, 100 * PAGE_SIZE, 3000));
+	/* A full device: every page goes, free or held. */
+	KUNIT_EXPECT_EQ(test, 300UL, privmem_balloon_want(200, 100, 0, 5000));
+	/* Room for more than is free: nothing, and the held ones return. */
+	KUNIT_EXPECT_EQ(test, 0UL,
+			privmem_balloon_want(10, 90, 1000 * PAGE_SIZE, 1000));
+}
+
 static struct kunit_case privmem_cram_cases[] = {
 	KUNIT_CASE(cram_page_cost),
 	KUNIT_CASE(cram_ratio),
 	KUNIT_CASE(cram_watermarks),
 	KUNIT_CASE(cram_charge_uncharge),
 	KUNIT_CASE(cram_inplace_write),
+	KUNIT_CASE(balloon_estimate),
+	KUNIT_CASE(balloon_want),
 	{}
 };
 
