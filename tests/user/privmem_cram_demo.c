@@ -6,6 +6,9 @@
  * node 1 demoted in by reclaim, the compression ratio of what it holds,
  * a read that stays and a write that promotes, then pressure rising past
  * the high watermark (demotion refused) and falling below the low one.
+ * Every report shows the node's free pages as the mm core sees them: the
+ * balloon takes away what the device could not store at the ratio of the
+ * data it holds, so random data makes the free count follow the device.
  *
  * Runs as root in the guest; uses a memory cgroup (privmem-demo, no swap,
  * so that only this program decides what leaves the node) and
@@ -75,6 +78,10 @@ static void report(const char *what)
 	       (unsigned long long)p.demotions_in,
 	       (unsigned long long)p.demotions_refused,
 	       (unsigned long long)p.promotions);
+	printf("    node     %6.1f MiB used, %6.1f MiB free, balloon %6.1f MiB (free space at ratio %u.%03u:1)\n",
+	       (double)p.logical_used / MIB, (double)p.logical_free / MIB,
+	       (double)p.balloon / MIB, p.ratio_estimate / 1000,
+	       p.ratio_estimate % 1000);
 }
 
 static long on_node(void *addr, size_t len, int node)
@@ -224,7 +231,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)m.failed);
 	printf("  poll(POLLPRI): %s\n",
 	       poll(&pfd, 1, 3000) == 1 ? "pressure crossing reported" : "nothing");
-	report("pressure at the maximum:");
+	sleep(1);
+	report("pressure at the maximum; the free count followed the device:");
 	memset(&m, 0, sizeof(m));
 	m.size = sizeof(m);
 	m.flags = PRIVMEM_MIGRATE_TO_NODE;
@@ -239,7 +247,9 @@ int main(int argc, char **argv)
 	munmap(rnd, big);
 	printf("  poll(POLLPRI): %s\n",
 	       poll(&pfd, 1, 3000) == 1 ? "pressure crossing reported" : "nothing");
-	report("below the low watermark, the maximum is cleared:");
+	sleep(1);
+	report("below the low watermark, the maximum is cleared; the balloon keeps\n"
+	       "  the free count at what the device can store at the worst recent ratio:");
 
 	munmap(cold, len);
 	put("/sys/fs/cgroup/cgroup.procs", "0");
@@ -247,7 +257,8 @@ int main(int argc, char **argv)
 	put("/sys/fs/cgroup/cgroup.procs", buf);
 	rmdir(CG);
 	put("/sys/kernel/mm/numa/demotion_enabled", saved);
-	report("after freeing everything:");
+	sleep(1);
+	report("after freeing everything (an empty device: the balloon gave every page back):");
 	close(fd);
 	return 0;
 }
