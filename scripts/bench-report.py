@@ -69,6 +69,10 @@ ROWS = [
      'zswap store', 'MiB/s', None, None),
     ('capacity logical/physical', 'capacity.cram', 'capacity.zswap',
      'zswap', 'x', None, None),
+    # A compressed node's balloon (cram_balloon.c): 256 MiB taken off the
+    # empty node through balloon_target, then given back ("auto").
+    ('balloon step: inflate', 'balloon.inflate', 'balloon.deflate',
+     'deflate', 'pages/ms', None, None),
     # The in-place write check of the emulated compressed device (a
     # checksum of every page it stores, checked when the page leaves): the
     # same benchmark on binds with the checksum on and off, alternating.

@@ -22,6 +22,12 @@
  *   pages, so both include one kernel entry per page. For reference, the
  *   same 1024 pages moved back by one move_pages(2) call, per page.
  *
+ *   balloon step: the node's balloon (cram/balloon_target) set to 256 MiB
+ *   on the empty node, timed until cram/balloon reaches it (pages taken
+ *   off the node per ms), then set back to "auto", timed until the
+ *   balloon is empty again (pages given back per ms). Both include the
+ *   wait for the work item and the polling of sysfs (every 100 us).
+ *
  * Every repeat is printed as a "sample" line (bench_lib.h) for
  * scripts/bench-report.py, with a human summary at the end.
  */
@@ -295,11 +301,60 @@ static double move_once(size_t n, double *batch)
 	return med;
 }
 
+static char cram_dir[96];
+
+static long long cram_get(const char *attr)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", cram_dir, attr);
+	return (long long)get_u64(path);
+}
+
+static int cram_put(const char *attr, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", cram_dir, attr);
+	return put(path, val);
+}
+
+/* Seconds until cram/balloon equals @want bytes (at most 30 s). */
+static double balloon_wait(long long want)
+{
+	double t = bench_now();
+
+	while (cram_get("balloon") != want) {
+		if (bench_now() - t > 30)
+			die("balloon step did not finish in 30 s");
+		usleep(100);
+	}
+	return bench_now() - t;
+}
+
+/* One balloon step each way, in pages per ms. */
+static void balloon_once(double *in, double *out)
+{
+	long long want = 256LL * MIB;
+	char buf[32];
+
+	if (balloon_wait(0) > 0.5)
+		die("the balloon was not empty");
+	snprintf(buf, sizeof(buf), "%lld", want);
+	if (cram_put("balloon_target", buf))
+		die("balloon_target");
+	*in = want / PAGE / (balloon_wait(want) * 1e3);
+	if (cram_put("balloon_target", "auto"))
+		die("balloon_target auto");
+	*out = want / PAGE / (balloon_wait(0) * 1e3);
+}
+
 int main(int argc, char **argv)
 {
 	struct privmem_info info = { .size = sizeof(info) };
 	double dem[MAXREP], swp[MAXREP], pro[MAXREP], mov[MAXREP];
 	double dgain[MAXREP], zgain[MAXREP], bat[MAXREP];
+	double bin[MAXREP], bout[MAXREP];
 	char buf[32], saved[16] = "false";
 	size_t len = 64 * MIB, n = 1024;
 	FILE *f;
@@ -319,6 +374,8 @@ int main(int argc, char **argv)
 	if (ioctl(fd, PRIVMEM_IOC_INFO, &info))
 		die("INFO");
 	nid = info.node;
+	snprintf(cram_dir, sizeof(cram_dir), "/sys/class/privmem/%s/cram",
+		 strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1]);
 
 	f = fopen("/sys/kernel/mm/numa/demotion_enabled", "r");
 	if (f) {
@@ -338,6 +395,7 @@ int main(int argc, char **argv)
 		swp[r] = reclaim_once(len, 0, r + 1, &zgain[r]);
 		pro[r] = promote_once(n);
 		mov[r] = move_once(n, &bat[r]);
+		balloon_once(&bin[r], &bout[r]);
 		bench_sample("demote.cram", r, dem[r]);
 		bench_sample("demote.zswap", r, swp[r]);
 		bench_sample("capacity.cram", r, dgain[r]);
@@ -345,6 +403,8 @@ int main(int argc, char **argv)
 		bench_sample("promote.fault", r, pro[r]);
 		bench_sample("promote.move_pages", r, mov[r]);
 		bench_sample("promote.move_pages_batch", r, bat[r]);
+		bench_sample("balloon.inflate", r, bin[r]);
+		bench_sample("balloon.deflate", r, bout[r]);
 	}
 	set_demotion(1);
 	put("/sys/fs/cgroup/cgroup.procs", buf);
@@ -370,6 +430,11 @@ int main(int argc, char **argv)
 	       n, bench_median(bat, repeats));
 	printf("  ratio promotion fault / move_pages   %7.2f\n",
 	       bench_median(pro, repeats) / bench_median(mov, repeats));
+	printf("balloon step of 256 MiB (median):\n");
+	printf("  inflate                             %8.1f pages/ms\n",
+	       bench_median(bin, repeats));
+	printf("  deflate                             %8.1f pages/ms\n",
+	       bench_median(bout, repeats));
 	close(fd);
 	return 0;
 }
