@@ -23,14 +23,21 @@
  * a real device would lose. Such pages are counted in sysfs
  * counters/inplace_writes (not in struct privmem_pressure) and, for all
  * nodes since the module was loaded, in the read-only
- * /sys/module/privmem/parameters/inplace_writes.
+ * /sys/module/privmem/parameters/inplace_writes. A balloon keeps the
+ * node's free pages to what the device can still store at the ratio of
+ * its data: it holds the rest off the node (struct privmem_info.balloon,
+ * sysfs cram/balloon); cram/balloon_target (bytes or "auto") sets its size
+ * explicitly and cram/physical_capacity changes the device's capacity
+ * online (EBUSY below what it stores, EINVAL for 0 or above the logical
+ * size).
  *
  * The range is hot-added to the dax device's target node, which becomes a
  * private node (/sys/devices/system/node/has_private_memory), and
  * /dev/privmemN appears (mode 0600) with its sysfs directory
  * /sys/class/privmem/privmemN (attributes: type, node, dax, capacity,
  * free, used, caps, page_sizes, mappings, poisoned, pressure, watermarks,
- * demotion, demotion_sources, counters; all read-only; poisoned counts the
+ * demotion, demotion_sources, counters, cram; all read-only but
+ * cram/physical_capacity and cram/balloon_target; poisoned counts the
  * node's pages that memory failure marked hardware-poisoned). `echo daxX.Y >
  * /sys/bus/dax/drivers/privmem/unbind` removes the memory again; it fails
  * with EBUSY, changing nothing, while /dev/privmemN is mapped or while
