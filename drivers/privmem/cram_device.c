@@ -6,7 +6,8 @@
  *
  *  - It has a physical capacity, smaller than the logical size hot-added:
  *    the "physical_size" module parameter at bind time (bytes, K/M/G
- *    suffixes), by default half the logical size.
+ *    suffixes), by default half the logical size; cram/physical_capacity
+ *    changes it while the node is online (privmem_cram_set_capacity()).
  *  - Every base page that lands on the node (folio_migrate callback, after
  *    the data was copied) is compressed with the kernel's lz4 to learn
  *    what the device would store. Its cost is the compressed size, or

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privmem: /sys/class/privmem/privmemN, read-only views of what the ioctls
- * report:
+ * privmem: /sys/class/privmem/privmemN, views of what the ioctls report
+ * (read-only, but for the two settings of a compressed node under cram/):
  *
  *   type               plain | compressed
  *   node               private node id
@@ -21,6 +21,8 @@
  *   counters/inplace_writes  pages a compressed node's device found changed
  *            in place when they left it (cram_device.c); 0 on plain nodes
  *   cram/              compressed nodes: the emulated device (cram_device.c)
+ *                      and its balloon (cram_balloon.c); physical_capacity
+ *                      and balloon_target are its two writable settings
  *
  * pressure/level can be polled (sysfs_notify) for watermark crossings.
  */
