@@ -313,6 +313,36 @@ void node_private_put(struct node_private *np)
 EXPORT_SYMBOL_GPL(node_private_put);
 
 /**
+ * node_private_alloc_folio() - the owner allocates a folio on its own node
+ * @np: the owner's registration, as given to node_private_register()
+ * @gfp: gfp mask, usually GFP_HIGHUSER_MOVABLE (private memory is onlined
+ *	ZONE_MOVABLE), with or without reclaim
+ * @order: folio order
+ *
+ * How an owner takes memory of its node for itself (privmem's balloon):
+ * it states its intent by showing its registration, not with a gfp flag.
+ * The folio comes from @np's node and nowhere else; the allocation gate
+ * applies as for any private allocation (task context only).
+ *
+ * Context: process context; may sleep if @gfp allows.
+ * Return: the folio, or NULL if the node has no room or @np is not (or no
+ * longer) its node's owner.
+ */
+struct folio *node_private_alloc_folio(struct node_private *np, gfp_t gfp,
+				       unsigned int order)
+{
+	struct node_private *cur = node_private_get(np->nid);
+	struct folio *folio = NULL;
+
+	if (cur == np)
+		folio = __folio_alloc_private(gfp | __GFP_THISNODE, order,
+					      np->nid, NULL);
+	node_private_put(cur);
+	return folio;
+}
+EXPORT_SYMBOL_GPL(node_private_alloc_folio);
+
+/**
  * node_private_set_blocked() - refuse or accept new folios under pressure
  * @nid: private node id
  * @blocked: true to refuse demotion and migration into the node
@@ -558,11 +588,15 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
 }
 
 /**
- * private_node_migration_gfp() - add the gate to a migration target allocation
+ * private_node_migration_allowed() - may a migration land on a node
  * @src: the folio being migrated, or NULL when the caller has none (kunit)
  * @nid: target node
  * @reason: MR_* reason of the migration
- * @gfp: gfp mask of the target allocation
+ *
+ * The migration target allocators (alloc_migration_target(),
+ * alloc_misplaced_dst_folio()) ask this with the reason the caller gave
+ * (struct migration_target_control.reason) and, if it allows, allocate
+ * through the private folio entry point (__folio_alloc_private()).
  *
  * Migration into a private node needs the service matching @reason:
  * demotion for MR_DEMOTION, NUMA balancing (on a node that is not
@@ -576,21 +610,21 @@ bool private_node_offline_give_up(int nid, unsigned int pass)
  * anonymous folio goes through a page table, where the write-protect
  * hooks send it to the owner first; page-cache and shmem folios are also
  * written without any mapping (write(2), fallocate, truncation, splice),
- * which no fault would see. Such a folio gets no gate here, so it is not
+ * which no fault would see. Such a folio is not let in, so it is not
  * migrated onto the node (reclaim then handles it as if the node did not
  * exist).
  *
- * Return: @gfp, with __GFP_PRIVATE added when @nid accepts the migration.
+ * Return: true when @nid is a private node that accepts the migration.
  */
-gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
-				 gfp_t gfp)
+bool private_node_migration_allowed(const struct folio *src, int nid,
+				    int reason)
 {
 	unsigned long need;
 
 	if (!node_is_private(nid) || node_private_blocked(nid))
-		return gfp;
+		return false;
 	if (src && !folio_test_anon(src) && node_private_write_protected(nid))
-		return gfp;
+		return false;
 
 	switch (reason) {
 	case MR_DEMOTION:
@@ -599,7 +633,7 @@ gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
 	case MR_NUMA_MISPLACED:
 		/* On a write-protected node NUMA balancing only scans. */
 		if (node_private_write_protected(nid))
-			return gfp;
+			return false;
 		need = NODE_PRIVATE_CAP_NUMA_BALANCING;
 		break;
 	case MR_SYSCALL:
@@ -608,13 +642,11 @@ gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
 		need = NODE_PRIVATE_CAP_MIGRATION;
 		break;
 	default:
-		return gfp;
+		return false;
 	}
-	if (!node_private_has(nid, need))
-		return gfp;
-	return gfp | __GFP_PRIVATE;
+	return node_private_has(nid, need);
 }
-EXPORT_SYMBOL_IF_KUNIT(private_node_migration_gfp);
+EXPORT_SYMBOL_IF_KUNIT(private_node_migration_allowed);
 
 /**
  * __private_node_numa_scan() - may NUMA balancing scan a node's folios
@@ -661,7 +693,7 @@ bool __private_node_compact_allowed(int nid)
  *
  * A node with memory may be a target; so may a private node whose owner
  * opted into migration and that is not blocked (the migration then gets
- * the gate, see private_node_migration_gfp()). For any other private node
+ * the gate, see private_node_migration_allowed()). For any other private node
  * the scheme moves nothing, and the kernel says why (rate-limited).
  *
  * Return: true if the scheme may migrate to @nid.
@@ -946,22 +978,6 @@ void private_node_folio_free(struct folio *folio)
 	node_private_put(np);
 }
 
-/**
- * private_node_folio_split() - tell the owner that one of its folios was split
- * @folio: the original (now smaller) folio
- * @new: one of the folios split off it
- */
-void private_node_folio_split(struct folio *folio, struct folio *new)
-{
-	struct node_private *np = node_private_get(folio_nid(folio));
-
-	if (!np)
-		return;
-	if (np->ops && np->ops->folio_split)
-		np->ops->folio_split(folio, new, np->owner);
-	node_private_put(np);
-}
-
 static void private_node_notify_migrate(int nid, struct folio *src,
 					struct folio *dst)
 {
@@ -1024,25 +1040,6 @@ vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
 	return ret;
 }
 
-/**
- * private_node_memory_failure() - tell the owner about a memory failure
- * @pfn: failing page frame
- * @flags: MF_* flags of memory_failure()
- */
-void private_node_memory_failure(unsigned long pfn, int flags)
-{
-	struct node_private *np;
-
-	if (!private_nodes_enabled() || !pfn_valid(pfn))
-		return;
-	np = node_private_get(page_to_nid(pfn_to_page(pfn)));
-	if (!np)
-		return;
-	if (np->ops && np->ops->memory_failure)
-		np->ops->memory_failure(pfn, flags, np->owner);
-	node_private_put(np);
-}
-
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * private_node_alloc_migration_target() - allocate a migration target folio
@@ -1092,7 +1089,7 @@ EXPORT_SYMBOL_GPL(private_node_core_ready);
  * Folios that could not be migrated are put back on the LRU.
  *
  * The target allocation only gets the private gate if @nid accepts a
- * migration for @reason (see private_node_migration_gfp()); otherwise no
+ * migration for @reason (see private_node_migration_allowed()); otherwise no
  * folio moves.
  *
  * Context: process context, may sleep.

@@ -48,11 +48,11 @@
  * It moves from a work item, queued by every pressure tick (a quarter of
  * a second), by the device's threshold interrupt and by a change of the
  * physical capacity or of the target; never in the fault or free paths.
- * Inflating allocates order-0 folios on the node through the allocation
- * gate (the owner's own allocation, GFP_PRIVATE) without reclaim, without
- * waking kswapd and without warnings: when the node has no free page left
- * it stops. Deflating frees them; the node's folio_free callback sees a
- * page that was never charged to the device and does nothing.
+ * Inflating allocates order-0 folios on the node as its owner
+ * (node_private_alloc_folio()) without reclaim, without waking kswapd and
+ * without warnings: when the node has no free page left it stops.
+ * Deflating frees them; the node's folio_free callback sees a page that
+ * was never charged to the device and does nothing.
  *
  * Removal: the memory cannot go offline while the balloon holds pages of
  * it (they are not movable), so unbind first pauses the balloon, which
@@ -75,13 +75,13 @@
 #define PRIVMEM_BALLOON_SAMPLE	64
 
 /*
- * The owner's allocation on its own node: the gate lets it in; no
- * reclaim and no kswapd (the balloon takes free pages, it does not make
- * them), no reserves, no warning when the node runs out.
+ * The owner's allocation on its own node: no reclaim and no kswapd (the
+ * balloon takes free pages, it does not make them), no reserves, no
+ * warning when the node runs out.
  */
 #define PRIVMEM_BALLOON_GFP \
-	((GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | GFP_PRIVATE | \
-	 __GFP_NOWARN | __GFP_NOMEMALLOC)
+	((GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | \
+	 __GFP_NOMEMALLOC)
 
 /**
  * privmem_balloon_estimate() - the ratio the balloon assumes
@@ -125,11 +125,17 @@ unsigned long privmem_balloon_want(unsigned long free, unsigned long held,
 }
 EXPORT_SYMBOL_GPL(privmem_balloon_want);
 
-/* Free pages of the node above the high watermarks of its zones. */
+/*
+ * Free pages of the node above the high watermarks of its zones. A push
+ * of the CRAM service (cram_set_pressure() raises the high watermark by
+ * what kswapd must free) is left out: it is the pages reclaim is to free,
+ * not a reserve, and counting it would have the balloon hand kswapd the
+ * pages it was pushed to free from the device.
+ */
 static unsigned long privmem_balloon_free(struct privmem_dev *pm)
 {
 	pg_data_t *pgdat = NODE_DATA(pm->nid);
-	unsigned long free = 0, high = 0;
+	unsigned long free = 0, high = 0, wm, push;
 	int z;
 
 	for (z = 0; z < MAX_NR_ZONES; z++) {
@@ -138,7 +144,9 @@ static unsigned long privmem_balloon_free(struct privmem_dev *pm)
 		if (!populated_zone(zone))
 			continue;
 		free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
-		high += high_wmark_pages(zone);
+		wm = high_wmark_pages(zone);
+		push = READ_ONCE(pm->cram->cn.pushed[z]);
+		high += wm > push ? wm - push : 0;
 	}
 	return free > high ? free - high : 0;
 }
@@ -180,10 +188,10 @@ static void privmem_balloon_inflate(struct privmem_dev *pm, unsigned long n)
 	struct folio *folio;
 
 	while (n--) {
-		folio = __folio_alloc_node(PRIVMEM_BALLOON_GFP, 0, pm->nid);
+		folio = node_private_alloc_folio(&pm->np, PRIVMEM_BALLOON_GFP, 0);
 		if (!folio)
 			break;
-		__SetPageOffline(&folio->page);
+		__folio_set_offline(folio);
 		list_add(&folio->lru, &b->pages);
 		WRITE_ONCE(b->nr, b->nr + 1);
 		atomic64_inc(&b->inflated);
@@ -199,7 +207,7 @@ static void privmem_balloon_deflate(struct privmem_balloon *b, unsigned long n)
 	while (n-- && !list_empty(&b->pages)) {
 		folio = list_first_entry(&b->pages, struct folio, lru);
 		list_del(&folio->lru);
-		__ClearPageOffline(&folio->page);
+		__folio_clear_offline(folio);
 		folio_put(folio);
 		WRITE_ONCE(b->nr, b->nr - 1);
 		atomic64_inc(&b->deflated);

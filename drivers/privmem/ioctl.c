@@ -227,12 +227,19 @@ long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 	struct privmem_pressure p = { 0 };
 	u32 size;
 
-	/* The size of this version, or of the first one (no balloon). */
-	if (get_user(size, (u32 __user *)arg))
+	/*
+	 * The size of this version, or of the first one (no balloon): the
+	 * first one's bytes must be readable either way.
+	 */
+	if (copy_from_user(&p, arg, PRIVMEM_PRESSURE_SIZE_VER0))
 		return -EFAULT;
+	size = p.size;
 	if (size != sizeof(p) && size != PRIVMEM_PRESSURE_SIZE_VER0)
 		return -EINVAL;
-	if (copy_from_user(&p, arg, size))
+	if (size > PRIVMEM_PRESSURE_SIZE_VER0 &&
+	    copy_from_user((char *)&p + PRIVMEM_PRESSURE_SIZE_VER0,
+			   (char __user *)arg + PRIVMEM_PRESSURE_SIZE_VER0,
+			   size - PRIVMEM_PRESSURE_SIZE_VER0))
 		return -EFAULT;
 	if (p.flags || p.reserved0 || p.promotion_failures || p.stored_pages ||
 	    p.bytes_charged || p.bytes_uncharged || p.balloon ||

@@ -101,17 +101,8 @@ static vm_fault_t privmem_write_fault(struct vm_fault *vmf,
 	return ret;
 }
 
-static void privmem_memory_failure(unsigned long pfn, int flags, void *owner)
-{
-	struct privmem_dev *pm = owner;
-
-	pr_warn_ratelimited("privmem%d: memory failure at pfn %#lx on node %d\n",
-			    pm->id, pfn, pm->nid);
-}
-
 const struct node_private_ops privmem_node_ops = {
 	.folio_free = privmem_folio_free,
 	.folio_migrate = privmem_folio_migrate,
 	.write_fault = privmem_write_fault,
-	.memory_failure = privmem_memory_failure,
 };

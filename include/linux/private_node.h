@@ -18,11 +18,16 @@
  *   memory every task may use.
  *
  * Allocation gate
- *   __GFP_PRIVATE (gfp bit 0x200) lets an allocation into private zones.
- *   The page allocator checks one predicate wherever it walks a zonelist
- *   (fast path, slow path, reclaim retry, compaction, direct reclaim and
- *   the bulk allocator): a private zone is usable only if the allocation
- *   context is "private-ok". Whether a private policy may still use a
+ *   No gfp flag: an allocation reaches private zones only through the
+ *   mm-internal private folio entry point (__folio_alloc_private(),
+ *   __alloc_pages_private_noprof()), whose callers state the intent: a
+ *   policy that names private nodes (MPOL_F_PRIVATE), a migration whose
+ *   reason the node accepts (private_node_migration_allowed()), or the
+ *   owner itself (node_private_alloc_folio()). The page allocator checks
+ *   one predicate wherever it walks a zonelist (fast path, slow path,
+ *   reclaim retry, compaction, direct reclaim and the bulk allocator): a
+ *   private zone is usable only if the allocation context is
+ *   "private-ok", which only that entry point sets. Whether a private policy may still use a
  *   node (its services, blocked state and the task's cpuset now) is
  *   decided when the folio is allocated, by the policy code
  *   (private_node_policy_nodes()).
@@ -35,16 +40,12 @@
  *   task is in the root cpuset or every cpuset above it whose cpuset.mems
  *   is set lists the node (private_node_cpuset_allows()).
  *
- *   Only user folios belong on a private node. The gate is therefore only
- *   honoured on the folio allocation entry points (__folio_alloc(),
- *   folio_alloc_mpol() and so vma_alloc_folio(), and the migration target
- *   allocators built on them), which pass an explicit "folio" context to
- *   the allocator core. alloc_pages(), __alloc_pages(), alloc_pages_node(),
- *   the bulk allocator, slab, page tables and every other non-folio user
- *   go through the plain entry points and get no private page even with
- *   __GFP_PRIVATE | __GFP_THISNODE. Interrupt context never gets one. The
- *   context is an argument, not task state, so nested allocations do not
- *   inherit it.
+ *   Only user folios belong on a private node. __folio_alloc(),
+ *   alloc_pages(), __alloc_pages(), alloc_pages_node(), the bulk
+ *   allocator, slab, page tables and every other user of the plain entry
+ *   points get no private page, even with __GFP_THISNODE. Interrupt
+ *   context never gets one. The intent is an argument, not task state,
+ *   so nested allocations do not inherit it.
  *
  *   Zonelists follow from the node state: a normal node's fallback list
  *   only walks N_MEMORY nodes; a private node's fallback list is itself
@@ -58,8 +59,9 @@
  *   after a bounded number of passes. The owner is unregistered when the
  *   node's last memory goes.
  *
- *   Private memory is usually onlined ZONE_MOVABLE, so gated allocations
- *   should use GFP_HIGHUSER_MOVABLE | GFP_PRIVATE.
+ *   Private memory is usually onlined ZONE_MOVABLE, so the owner's own
+ *   allocations (node_private_alloc_folio()) should use
+ *   GFP_HIGHUSER_MOVABLE.
  *
  * Ownership
  *   Every private node has exactly one owner, described by a struct
@@ -131,8 +133,6 @@ struct zone;
  * @folio_free: a folio on the node is being freed; it goes back to the
  *	buddy allocator afterwards. Any context, possibly with a spinlock
  *	held or in interrupt context: must not sleep.
- * @folio_split: @folio was split and @new is one of the new folios
- *	(lruvec lock held, interrupts off: must not sleep).
  * @folio_migrate: @src is being migrated to @dst, one of them being on the
  *	node; called before the migration entries are replaced (may not
  *	sleep).
@@ -145,19 +145,15 @@ struct zone;
  *	the writer copy the page instead (a private mapping gets a copy in
  *	DRAM, which only reads the folio: for a folio that cannot move);
  *	VM_FAULT_SIGBUS refuses the write.
- * @memory_failure: memory failure was reported for @pfn on the node
- *	(process context, before the failure is handled).
  *
  * Every callback is optional except @write_fault for PROTECT_WRITE nodes.
  * Each gets the owner cookie of the struct node_private.
  */
 struct node_private_ops {
 	void (*folio_free)(struct folio *folio, void *owner);
-	void (*folio_split)(struct folio *folio, struct folio *new, void *owner);
 	void (*folio_migrate)(struct folio *src, struct folio *dst, void *owner);
 	vm_fault_t (*write_fault)(struct vm_fault *vmf, struct folio *folio,
 				  void *owner);
-	void (*memory_failure)(unsigned long pfn, int flags, void *owner);
 };
 
 /**
@@ -258,6 +254,8 @@ int node_private_unregister(int nid);
 void node_private_set_blocked(int nid, bool blocked);
 struct node_private *node_private_get(int nid);
 void node_private_put(struct node_private *np);
+struct folio *node_private_alloc_folio(struct node_private *np, gfp_t gfp,
+				       unsigned int order);
 
 int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 				      const char *resource_name,
@@ -278,15 +276,13 @@ struct folio *private_node_alloc_migration_target(struct folio *src, int nid,
 #endif
 
 /* Hooks called by the mm core (see patches/). */
-gfp_t private_node_migration_gfp(const struct folio *src, int nid, int reason,
-				 gfp_t gfp);
+bool private_node_migration_allowed(const struct folio *src, int nid,
+				    int reason);
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);
 void private_node_demotion_filter(nodemask_t *targets);
 void private_node_folio_free(struct folio *folio);
-void private_node_folio_split(struct folio *folio, struct folio *new);
 void private_node_folio_migrate(struct folio *src, struct folio *dst);
 vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio);
-void private_node_memory_failure(unsigned long pfn, int flags);
 bool private_node_offline_give_up(int nid, unsigned int pass);
 bool private_node_cpuset_allows(struct task_struct *tsk, int nid);
 void private_node_cpuset_nodes(struct task_struct *tsk, nodemask_t *mask);
@@ -335,10 +331,10 @@ static inline bool node_private_write_protected(int nid)
 	return false;
 }
 
-static inline gfp_t private_node_migration_gfp(const struct folio *src,
-					       int nid, int reason, gfp_t gfp)
+static inline bool private_node_migration_allowed(const struct folio *src,
+						  int nid, int reason)
 {
-	return gfp;
+	return false;
 }
 
 static inline void private_node_demotion_filter(nodemask_t *targets)
@@ -349,17 +345,8 @@ static inline void private_node_folio_free(struct folio *folio)
 {
 }
 
-static inline void private_node_folio_split(struct folio *folio,
-					    struct folio *new)
-{
-}
-
 static inline void private_node_folio_migrate(struct folio *src,
 					      struct folio *dst)
-{
-}
-
-static inline void private_node_memory_failure(unsigned long pfn, int flags)
 {
 }
 

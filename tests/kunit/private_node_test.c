@@ -390,8 +390,7 @@ static void reg_remove_busy_keeps_data(struct kunit *test)
 	u8 *p;
 
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, 0,
-				   test_nid);
+	folio = node_private_alloc_folio(&o->np, GFP_HIGHUSER_MOVABLE, 0);
 	KUNIT_ASSERT_NOT_NULL(test, folio);
 	KUNIT_EXPECT_EQ(test, folio_nid(folio), test_nid);
 	p = kmap_local_folio(folio, 0);
@@ -665,77 +664,29 @@ static void alloc_contig_skips_node(struct kunit *test)
 	}
 }
 
-/* Gated folio allocations land on the node. */
-static void alloc_gated_folio_on_node(struct kunit *test)
+/* The owner's own folio allocations land on its node. */
+static void alloc_owner_folio_on_node(struct kunit *test)
 {
 	unsigned int orders[] = { 0, 2, HPAGE_PMD_ORDER };
+	struct node_private impostor = { .nid = test_nid };
 	struct folio *folio;
 	int i;
 
 	alloc_need_node(test);
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
-		folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | GFP_PRIVATE |
-					   __GFP_NOWARN, orders[i], test_nid);
+		folio = node_private_alloc_folio(&alloc_owner.np,
+						 GFP_HIGHUSER_MOVABLE |
+						 __GFP_NOWARN, orders[i]);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, folio, "order %u", orders[i]);
 		KUNIT_EXPECT_EQ(test, folio_nid(folio), test_nid);
 		KUNIT_EXPECT_EQ(test, folio_order(folio), orders[i]);
 		folio_put(folio);
 	}
-	/* Without __GFP_THISNODE the node is still tried first. */
-	folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE, 0,
-				   test_nid);
-	KUNIT_ASSERT_NOT_NULL(test, folio);
-	KUNIT_EXPECT_EQ(test, folio_nid(folio), test_nid);
-	folio_put(folio);
-}
-
-/* Gated non-folio allocations never get a private page. */
-static void alloc_gated_nonfolio_refused(struct kunit *test)
-{
-	struct page *pages[8] = {};
-	unsigned long n, i;
-	struct page *page;
-	void *obj;
-
-	alloc_need_node(test);
-	page = alloc_pages_node(test_nid, GFP_HIGHUSER_MOVABLE | GFP_PRIVATE |
-				__GFP_NOWARN, 0);
-	KUNIT_EXPECT_NULL(test, page);
-	if (page)
-		__free_pages(page, 0);
-
-	page = alloc_pages_node(test_nid, GFP_KERNEL | __GFP_PRIVATE, 0);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_EXPECT_NE(test, page_to_nid(page), test_nid);
-	__free_pages(page, 0);
-
-	page = alloc_pages_node(test_nid, GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE |
-				__GFP_COMP, 2);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_EXPECT_NE(test, page_to_nid(page), test_nid);
-	__free_pages(page, 2);
-
-	/* Slab */
-	obj = kmalloc_node(256, GFP_KERNEL | __GFP_PRIVATE, test_nid);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-	KUNIT_EXPECT_NE(test, page_to_nid(virt_to_page(obj)), test_nid);
-	kfree(obj);
-	obj = kmalloc_node(3 * PAGE_SIZE, GFP_KERNEL | __GFP_PRIVATE,
-			   test_nid);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-	KUNIT_EXPECT_NE(test, page_to_nid(virt_to_page(obj)), test_nid);
-	kfree(obj);
-
-	/* The bulk allocator */
-	n = alloc_pages_bulk_array_node(GFP_HIGHUSER_MOVABLE | __GFP_PRIVATE,
-					test_nid, ARRAY_SIZE(pages), pages);
-	for (i = 0; i < ARRAY_SIZE(pages); i++) {
-		if (!pages[i])
-			continue;
-		KUNIT_EXPECT_NE(test, page_to_nid(pages[i]), test_nid);
-		__free_pages(pages[i], 0);
-	}
-	KUNIT_EXPECT_GT(test, n, 0UL);
+	/* Who is not the registered owner gets nothing. */
+	folio = node_private_alloc_folio(&impostor, GFP_HIGHUSER_MOVABLE, 0);
+	KUNIT_EXPECT_NULL(test, folio);
+	if (folio)
+		folio_put(folio);
 }
 
 struct irq_alloc_ctx {
@@ -750,13 +701,13 @@ static void irq_alloc_fn(struct timer_list *t)
 	struct irq_alloc_ctx *ctx = from_timer(ctx, t, timer);
 
 	ctx->in_irq = !in_task();
-	ctx->folio = __folio_alloc_node(GFP_ATOMIC | __GFP_HIGHMEM |
-					__GFP_MOVABLE | GFP_PRIVATE |
-					__GFP_NOWARN, 0, test_nid);
+	ctx->folio = node_private_alloc_folio(&alloc_owner.np, GFP_ATOMIC |
+					      __GFP_HIGHMEM | __GFP_MOVABLE |
+					      __GFP_NOWARN, 0);
 	complete(&ctx->done);
 }
 
-/* Interrupt context never gets a private page, even gated. */
+/* Interrupt context never gets a private page, even the owner. */
 static void alloc_gated_in_interrupt_refused(struct kunit *test)
 {
 	struct irq_alloc_ctx ctx = {};
@@ -813,10 +764,10 @@ static void alloc_cpuset_including_node(struct kunit *test)
 	if (page)
 		__free_pages(page, 0);
 
-	/* Gated: fine even when the cpuset does not list the node. */
+	/* The owner: fine even when the cpuset does not list the node. */
 	set_mems_allowed(node_states[N_MEMORY]);
-	folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | GFP_PRIVATE, 0,
-				   test_nid);
+	folio = node_private_alloc_folio(&alloc_owner.np, GFP_HIGHUSER_MOVABLE,
+					 0);
 	KUNIT_EXPECT_NOT_NULL(test, folio);
 	if (folio) {
 		KUNIT_EXPECT_EQ(test, folio_nid(folio), test_nid);
@@ -927,8 +878,7 @@ static struct kunit_case private_node_alloc_cases[] = {
 	KUNIT_CASE(alloc_ungated_falls_back),
 	KUNIT_CASE(alloc_thisnode_ungated_fails),
 	KUNIT_CASE(alloc_contig_skips_node),
-	KUNIT_CASE(alloc_gated_folio_on_node),
-	KUNIT_CASE(alloc_gated_nonfolio_refused),
+	KUNIT_CASE(alloc_owner_folio_on_node),
 	KUNIT_CASE(alloc_gated_in_interrupt_refused),
 	KUNIT_CASE(alloc_cpuset_including_node),
 	KUNIT_CASE(alloc_task_policy_nonfolio_refused),
@@ -959,14 +909,12 @@ static void flag_migration(struct kunit *test)
 			0L);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
 			0U);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
-							 0), (gfp_t)0);
+	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_SYSCALL));
 	test_remove_node(test, o);
 
 	/* With it, in and back out, contents intact. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
-							 0), __GFP_PRIVATE);
+	KUNIT_EXPECT_TRUE(test, private_node_migration_allowed(NULL, test_nid, MR_SYSCALL));
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
 			(long)TEST_PAGES);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
@@ -975,8 +923,7 @@ static void flag_migration(struct kunit *test)
 	test_user_check(test, addr, TEST_PAGES, 1);
 	/* Blocked under pressure: no more migration in. */
 	node_private_set_blocked(test_nid, true);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid, MR_SYSCALL,
-							 0), (gfp_t)0);
+	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_SYSCALL));
 	node_private_set_blocked(test_nid, false);
 
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, 0, MR_SYSCALL),
@@ -1170,20 +1117,14 @@ static void flag_numa_balancing(struct kunit *test)
 
 	/* Without it, NUMA balancing never migrates into the node. */
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
-							 MR_NUMA_MISPLACED, 0),
-			(gfp_t)0);
+	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	test_remove_node(test, o);
 
 	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
 		      NODE_PRIVATE_CAP_NUMA_BALANCING);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
-							 MR_NUMA_MISPLACED, 0),
-			__GFP_PRIVATE);
+	KUNIT_EXPECT_TRUE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	node_private_set_blocked(test_nid, true);
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
-							 MR_NUMA_MISPLACED, 0),
-			(gfp_t)0);
+	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	node_private_set_blocked(test_nid, false);
 	test_remove_node(test, o);
 
@@ -1196,9 +1137,7 @@ static void flag_numa_balancing(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test,
 			  node_private_has(test_nid,
 					   NODE_PRIVATE_CAP_NUMA_BALANCING));
-	KUNIT_EXPECT_EQ(test, private_node_migration_gfp(NULL, test_nid,
-							 MR_NUMA_MISPLACED, 0),
-			(gfp_t)0);
+	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	test_remove_node(test, o);
 }
 

@@ -11,9 +11,6 @@
  *                              folios cannot be migrated out).
  * The write() returns the errno of the operation. Reading the file shows
  * "NID START SIZE CAPS" of the current node, or "none".
- * debugfs: /sys/kernel/debug/private_node_testdrv/splits
- *   number of folio_split callbacks (one per folio split off a folio of
- *   the node) since the module was loaded.
  * Write faults on a write-protected node are refused (SIGBUS).
  */
 #include <linux/debugfs.h>
@@ -46,17 +43,7 @@ static vm_fault_t testdrv_write_fault(struct vm_fault *vmf,
 	return VM_FAULT_SIGBUS;
 }
 
-static atomic_t testdrv_splits = ATOMIC_INIT(0);
-
-/* lruvec lock held, interrupts off: count only. */
-static void testdrv_folio_split(struct folio *folio, struct folio *new,
-				void *owner)
-{
-	atomic_inc(&testdrv_splits);
-}
-
 static const struct node_private_ops testdrv_ops = {
-	.folio_split = testdrv_folio_split,
 	.write_fault = testdrv_write_fault,
 };
 
@@ -160,7 +147,6 @@ static int __init testdrv_init(void)
 {
 	testdrv_dir = debugfs_create_dir("private_node_testdrv", NULL);
 	debugfs_create_file("control", 0600, testdrv_dir, NULL, &testdrv_fops);
-	debugfs_create_atomic_t("splits", 0400, testdrv_dir, &testdrv_splits);
 	return 0;
 }
 

@@ -205,8 +205,9 @@ TEST_F_TIMEOUT(balloon, incompressible_fills_device, 300)
 	ASSERT_EQ(0, pm_pressure(self->fd, &p1));
 	phys_free = p1.physical_capacity - p1.physical_used;
 	free_kb = node_free_kb();
-	TH_LOG("%d chunks, physical %llu of %llu used, balloon %ld MiB, node free %ld kB (was %ld), ratio estimate %u",
-	       n, p1.physical_used, p1.physical_capacity, b >> 20, free_kb,
+	TH_LOG("%d chunks, physical %llu of %llu used, balloon %ld MiB",
+	       n, p1.physical_used, p1.physical_capacity, b >> 20);
+	TH_LOG("node free %ld kB (was %ld), ratio estimate %u", free_kb,
 	       free0_kb, p1.ratio_estimate);
 	/*
 	 * Free pages: what the device can still store (ratio 1) and the
@@ -285,9 +286,11 @@ TEST_F_TIMEOUT(balloon, compressible_uses_whole_node, 600)
 	b = balloon_bytes();
 	worst = b > worst ? b : worst;
 	ASSERT_EQ(0, pm_pressure(self->fd, &p));
-	TH_LOG("%zu MiB of %ld MiB placed, physical %llu kB, ratio %u, estimate %u, largest balloon %ld",
+	TH_LOG("%zu MiB of %ld MiB placed, physical %llu kB, ratio %u",
 	       total >> 20, self->capacity >> 20, p.physical_used >> 10,
-	       p.compression_ratio, p.ratio_estimate, worst);
+	       p.compression_ratio);
+	TH_LOG("ratio estimate %u, largest balloon %ld", p.ratio_estimate,
+	       worst);
 	EXPECT_EQ(0, worst);
 	EXPECT_GE(total, (size_t)self->capacity - (32UL << 20));
 	free(ref);
@@ -394,7 +397,10 @@ TEST_F_TIMEOUT(balloon, unbind_with_balloon_held, 240)
 }
 
 /* Moves the balloon's target around until told to stop. */
-static volatile int stop_toggler, hold_toggler, toggler_held;
+static int stop_toggler, hold_toggler, toggler_held;
+
+#define GET(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define SET(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
 
 static void *toggler(void *arg)
 {
@@ -402,9 +408,9 @@ static void *toggler(void *arg)
 	unsigned int seed = 42;
 	char buf[64];
 
-	while (!stop_toggler) {
-		toggler_held = hold_toggler;
-		if (hold_toggler) {
+	while (!GET(stop_toggler)) {
+		SET(toggler_held, GET(hold_toggler));
+		if (GET(toggler_held)) {
 			usleep(10 * 1000);
 			continue;
 		}
@@ -443,7 +449,7 @@ TEST_F_TIMEOUT(balloon, stress_with_balloon_moving, 300)
 				PRIVMEM_MIGRATE_TO_NODE, -1));
 	legit = m.moved;
 
-	stop_toggler = 0;
+	SET(stop_toggler, 0);
 	ASSERT_EQ(0, pthread_create(&t, NULL, toggler, &self->capacity));
 	end = time(NULL) + 30;
 	while (time(NULL) < end) {
@@ -478,12 +484,12 @@ TEST_F_TIMEOUT(balloon, stress_with_balloon_moving, 300)
 		 * the balloon still; a real foreign page stays.
 		 */
 		if (pm_walk_kernel_pages(&w)) {
-			hold_toggler = 1;
-			while (!toggler_held)
+			SET(hold_toggler, 1);
+			while (!GET(toggler_held))
 				usleep(10 * 1000);
 			balloon_settled();
 			ASSERT_EQ(0, pm_walk_node(B.nid, &w));
-			hold_toggler = 0;
+			SET(hold_toggler, 0);
 			rechecks++;
 		}
 		if (pm_walk_kernel_pages(&w) > kernel) {
@@ -494,7 +500,7 @@ TEST_F_TIMEOUT(balloon, stress_with_balloon_moving, 300)
 			foreign = w.anon - legit;
 		rounds++;
 	}
-	stop_toggler = 1;
+	SET(stop_toggler, 1);
 	pthread_join(t, NULL);
 	TH_LOG("%d rounds, %d walks (%d checked again), balloon now %ld MiB",
 	       rounds, walks, rechecks, balloon_bytes() >> 20);

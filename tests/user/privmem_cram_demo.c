@@ -78,9 +78,10 @@ static void report(const char *what)
 	       (unsigned long long)p.demotions_in,
 	       (unsigned long long)p.demotions_refused,
 	       (unsigned long long)p.promotions);
-	printf("    node     %6.1f MiB used, %6.1f MiB free, balloon %6.1f MiB (free space at ratio %u.%03u:1)\n",
+	printf("    node     %6.1f MiB used, %6.1f MiB free, balloon %6.1f MiB",
 	       (double)p.logical_used / MIB, (double)p.logical_free / MIB,
-	       (double)p.balloon / MIB, p.ratio_estimate / 1000,
+	       (double)p.balloon / MIB);
+	printf(" (free space at ratio %u.%03u:1)\n", p.ratio_estimate / 1000,
 	       p.ratio_estimate % 1000);
 }
 

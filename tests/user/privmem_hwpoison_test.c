@@ -159,6 +159,8 @@ static void poison_setup(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, pm_bind(b, type));
 	*fd = pm_open(b);
 	ASSERT_GE(*fd, 0);
+	/* The free counts below are the poisoned page's, not the balloon's. */
+	ASSERT_EQ(0, pm_balloon_off(b));
 }
 
 static void poison_teardown(struct __test_metadata *_metadata,

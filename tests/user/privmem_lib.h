@@ -584,6 +584,32 @@ static inline long pm_sys_long(struct pm_binding *b, const char *attr)
 	return pm_read_long(path);
 }
 
+/*
+ * Hold a compressed node's balloon at 0 (an explicit target) and wait (at
+ * most 5 s) until it holds nothing, for a test that counts the node's free
+ * pages for another reason: the balloon (cram_balloon.c) would take pages
+ * as the device's data demands. Nothing to do on a plain node. Returns 0,
+ * or -errno if the target could not be set, or -ETIMEDOUT.
+ */
+static inline int pm_balloon_off(struct pm_binding *b)
+{
+	char path[256];
+	int i, ret;
+
+	snprintf(path, sizeof(path), "%s/cram/balloon_target", b->syspath);
+	if (access(path, F_OK))
+		return 0;
+	ret = pm_write_str(path, "0");
+	if (ret)
+		return ret;
+	for (i = 0; i < 250; i++) {
+		if (pm_sys_long(b, "cram/balloon") == 0)
+			return 0;
+		usleep(20 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
 static inline int pm_info(int fd, struct privmem_info *info)
 {
 	memset(info, 0, sizeof(*info));

@@ -78,6 +78,8 @@ FIXTURE_SETUP(wp)
 {
 	self->fd = pm_open(&B);
 	ASSERT_GE(self->fd, 0);
+	/* fork_fan_out counts free pages: no balloon moving under it. */
+	ASSERT_EQ(0, pm_balloon_off(&B));
 	self->inplace0 = pm_sys_long(&B, INPLACE);
 	ASSERT_GE(self->inplace0, 0) TH_LOG("no %s attribute", INPLACE);
 }

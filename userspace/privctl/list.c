@@ -294,12 +294,12 @@ static void print_info(const struct pm_dev *d, bool raw)
 	printf("  %-18s low %u, high %u\n", "watermarks", p->low, p->high);
 	printf("  %-18s %" PRIu64 "\n", "crossings", (uint64_t)p->events);
 	if (d->type == PRIVMEM_TYPE_COMPRESSED) {
-		if (!d->have_ioctl)
+		if (!d->have_ioctl) {
 			printf("  %-18s unknown (run as root to query the device)\n",
 			       "physical");
-		else if (!p->physical_capacity)
+		} else if (!p->physical_capacity) {
 			printf("  %-18s not reported by the driver\n", "physical");
-		else {
+		} else {
 			printf("  %-18s %s of %s, ratio %.2f\n", "physical",
 			       size_str(p->physical_used, raw, a, sizeof(a)),
 			       size_str(p->physical_capacity, raw, b, sizeof(b)),
