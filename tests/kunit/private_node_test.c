@@ -627,6 +627,29 @@ static void alloc_thisnode_ungated_fails(struct kunit *test)
 }
 
 /*
+ * No gfp bit opens the gate: gfp bit 0x200, which this series once took
+ * for __GFP_PRIVATE (6.12 leaves it unused), does nothing on any entry
+ * point. Only the private folio entry point's callers let a folio in.
+ */
+static void alloc_no_gfp_bit_opens_gate(struct kunit *test)
+{
+	const gfp_t bit = (__force gfp_t)0x200u;
+	struct folio *folio;
+	struct page *page;
+
+	alloc_need_node(test);
+	folio = __folio_alloc_node(GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
+				   __GFP_NOWARN | bit, 0, test_nid);
+	KUNIT_EXPECT_NULL(test, folio);
+	if (folio)
+		folio_put(folio);
+	page = alloc_pages_node(test_nid, GFP_HIGHUSER_MOVABLE | bit, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_NE(test, page_to_nid(page), test_nid);
+	__free_pages(page, 0);
+}
+
+/*
  * alloc_contig_pages() takes free ranges without the gate (gigantic
  * hugetlb pages, virtio-mem, ...). Asked for the private node alone it
  * finds nothing there; asked for the node with its fallback it takes
@@ -877,6 +900,7 @@ static void zonelists_follow_rules(struct kunit *test)
 static struct kunit_case private_node_alloc_cases[] = {
 	KUNIT_CASE(alloc_ungated_falls_back),
 	KUNIT_CASE(alloc_thisnode_ungated_fails),
+	KUNIT_CASE(alloc_no_gfp_bit_opens_gate),
 	KUNIT_CASE(alloc_contig_skips_node),
 	KUNIT_CASE(alloc_owner_folio_on_node),
 	KUNIT_CASE(alloc_gated_in_interrupt_refused),

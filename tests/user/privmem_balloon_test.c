@@ -172,6 +172,7 @@ FIXTURE_TEARDOWN(balloon)
 
 TEST_F_TIMEOUT(balloon, incompressible_fills_device, 300)
 {
+	struct privmem_watermarks wm = { 0 };
 	struct privmem_pressure p0, p1;
 	struct privmem_migrate m;
 	struct privmem_info info;
@@ -182,6 +183,15 @@ TEST_F_TIMEOUT(balloon, incompressible_fills_device, 300)
 	size_t got;
 	FILE *f;
 
+	/*
+	 * Watermarks 980/990: the CRAM service pushes kswapd (swapping the
+	 * node's data out) only above 980, so the device really fills rather
+	 * than race the push.
+	 */
+	wm.size = sizeof(wm);
+	wm.low = 980;
+	wm.high = 990;
+	ASSERT_EQ(0, ioctl(self->fd, PRIVMEM_IOC_SET_WATERMARKS, &wm));
 	free0_kb = node_free_kb();
 	oom0 = pm_vmstat("oom_kill");
 	ASSERT_EQ(0, pm_pressure(self->fd, &p0));
