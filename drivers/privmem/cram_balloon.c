@@ -23,7 +23,10 @@
  * below 1.0 (a device stores a page it cannot compress raw). An empty
  * device has no data to judge by: its estimate is the ratio the node was
  * sized for, logical / physical capacity, and the recent samples are
- * forgotten (the next data may compress differently). The balloon's
+ * forgotten (the next data may compress differently). A device holding
+ * fewer than PRIVMEM_BALLOON_SAMPLE pages counts as empty: a few pages
+ * (those still in a per-CPU LRU batch after their user freed them, say)
+ * say nothing of the data. The balloon's
  * automatic size is then
  *
  *	want = max(0, free + balloon - storable)
@@ -159,7 +162,7 @@ static void privmem_balloon_sample(struct privmem_cram *c)
 	u64 bytes = atomic64_read(&c->charged);
 	u64 dp = pages - b->last_pages, db = bytes - b->last_bytes;
 
-	if (!atomic64_read(&c->stored)) {
+	if (atomic64_read(&c->stored) < PRIVMEM_BALLOON_SAMPLE) {
 		b->recent_ratio = 0;
 		b->last_pages = pages;
 		b->last_bytes = bytes;
@@ -229,7 +232,9 @@ static void privmem_balloon_step(struct privmem_dev *pm)
 	lockdep_assert_held(&b->lock);
 	privmem_balloon_sample(c);
 	privmem_cram_stats(c, &st);
-	b->ratio = privmem_balloon_estimate(st.ratio, b->recent_ratio,
+	/* Fewer than a sample's pages say nothing of the data: empty. */
+	b->ratio = privmem_balloon_estimate(st.stored < PRIVMEM_BALLOON_SAMPLE ?
+					    0 : st.ratio, b->recent_ratio,
 					    privmem_balloon_nominal(pm));
 	if (b->target >= 0) {
 		want = min_t(u64, b->target, (u64)free + b->nr);

@@ -50,6 +50,16 @@ static long balloon_bytes(void)
 	return pm_sys_long(&B, "cram/balloon");
 }
 
+/*
+ * kB a node's free count may still lack right after its pages were
+ * unmapped: pages in a per-CPU LRU batch (a folio batch of 31 per CPU) are
+ * freed when the batch drains (see the design document, Accounting).
+ */
+static long lru_batch_kb(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) * 31 * (PM_PAGE / 1024);
+}
+
 static long node_free_kb(void)
 {
 	return pm_node_meminfo(B.nid, "MemFree");
@@ -248,12 +258,13 @@ TEST_F_TIMEOUT(balloon, incompressible_fills_device, 300)
 			break;
 		usleep(20 * 1000);
 	}
-	TH_LOG("balloon empty and MemFree back after %d ms", waited);
+	TH_LOG("balloon empty and MemFree back after %d ms (%ld kB short)",
+	       waited, free0_kb - node_free_kb());
 	EXPECT_EQ(0, balloon_bytes());
-	EXPECT_EQ(free0_kb, node_free_kb());
+	EXPECT_GE(node_free_kb(), free0_kb - lru_batch_kb());
 	ASSERT_EQ(0, pm_info(self->fd, &info));
 	EXPECT_EQ(0, info.balloon);
-	EXPECT_EQ((__u64)free0_kb << 10, info.free);
+	EXPECT_GE((long)(info.free >> 10), free0_kb - lru_batch_kb());
 	snprintf(cmd, sizeof(cmd), "%s/privctl/privctl info %s --json",
 		 getenv("PRIVMEM_BUILD") ?: "build", strrchr(B.devpath, '/') + 1);
 	f = popen(cmd, "r");
@@ -262,8 +273,9 @@ TEST_F_TIMEOUT(balloon, incompressible_fills_device, 300)
 	out[got] = '\0';
 	EXPECT_EQ(0, pclose(f)) TH_LOG("%s", cmd);
 	EXPECT_NE(NULL, strstr(out, "\"balloon\": 0")) TH_LOG("%s", out);
-	snprintf(cmd, sizeof(cmd), "\"free\": %ld", free0_kb << 10);
-	EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "\"free\": ")) TH_LOG("%s", out);
+	EXPECT_GE(atol(strstr(out, "\"free\": ") + 8) >> 10,
+		  free0_kb - lru_batch_kb()) TH_LOG("%s", out);
 }
 
 TEST_F_TIMEOUT(balloon, compressible_uses_whole_node, 600)
@@ -523,7 +535,12 @@ TEST_F_TIMEOUT(balloon, stress_with_balloon_moving, 300)
 	EXPECT_EQ(legit_sum, pm_checksum(legit_p, legit_len));
 	EXPECT_EQ(legit, pm_count_on_node(legit_p, legit_len / PM_PAGE, B.nid));
 	munmap(legit_p, legit_len);
-	EXPECT_EQ(0, balloon_at_most(0, 2000));
+	/* The debug kernel deflates hundreds of MiB slowly: up to 10 s. */
+	EXPECT_EQ(0, balloon_at_most(0, 10000)) {
+		TH_LOG("stored pages %ld, ratio estimate %ld",
+		       pm_sys_long(&B, "cram/stored_pages"),
+		       pm_sys_long(&B, "cram/ratio_estimate"));
+	}
 	EXPECT_EQ(inplace0, pm_sys_long(&B, "counters/inplace_writes"));
 }
 
