@@ -412,7 +412,8 @@ static bool private_node_forget_range(int nid, u64 start, u64 size)
  * @size: size, a multiple of memory_block_size_bytes()
  * @resource_name: "System RAM ($DRIVER)", as for add_memory_driver_managed()
  * @mhp_flags: MHP_* flags (not MHP_NID_IS_MGID)
- * @online_type: MMOP_* online type of the new memory blocks
+ * @online_type: MMOP_OFFLINE or MMOP_ONLINE_MOVABLE (private memory is only
+ *		 ever in ZONE_MOVABLE)
  * @np: owner of the node
  *
  * Registers @np as the owner of @nid unless it already is, records the
@@ -438,7 +439,8 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 
 	if (nid < 0 || nid >= MAX_NUMNODES || !np || !size)
 		return -EINVAL;
-	if (online_type < MMOP_OFFLINE || online_type > MMOP_ONLINE_MOVABLE)
+	/* Private memory is only ever ZONE_MOVABLE (see the notifier). */
+	if (online_type != MMOP_OFFLINE && online_type != MMOP_ONLINE_MOVABLE)
 		return -EINVAL;
 	/* @nid must be a node id, not a memory group id. */
 	if (mhp_flags & MHP_NID_IS_MGID)
@@ -534,9 +536,14 @@ EXPORT_SYMBOL_GPL(remove_private_memory_driver_managed);
 /*
  * Only an owner's own ranges may go online on its node: memory another
  * driver (dax/kmem) or a sysfs write tries to online there is refused, so
- * that no folio the owner does not know reaches its callbacks. Runs with
- * the memory hotplug write lock held, which keeps the owner and its range
- * list stable (both change under the read lock).
+ * that no folio the owner does not know reaches its callbacks. And only
+ * into ZONE_MOVABLE: a private block root re-onlines "online_kernel"
+ * would give the node a DMA32 or Normal zone, which the lowmem reserves
+ * (min_free_kbytes, khugepaged's recommendation), the reclaim throttle
+ * (allow_direct_reclaim()) and every kernel allocation's zone limits
+ * count as ordinary memory. Runs with the memory hotplug write lock held,
+ * which keeps the owner and its range list stable (both change under the
+ * read lock).
  */
 static int private_node_memory_callback(struct notifier_block *nb,
 					unsigned long action, void *arg)
@@ -556,6 +563,11 @@ static int private_node_memory_callback(struct notifier_block *nb,
 	np = rcu_dereference(node_private_owner[nid]);
 	if (np && !private_node_find_range(nid, start, size)) {
 		pr_warn_ratelimited("private node %d: refusing to online memory %#llx-%#llx its owner did not add\n",
+				    nid, start, start + size - 1);
+		ret = notifier_from_errno(-EPERM);
+	} else if (np && zone_idx(page_zone(pfn_to_page(mn->start_pfn))) !=
+		   ZONE_MOVABLE) {
+		pr_warn_ratelimited("private node %d: refusing to online memory %#llx-%#llx outside ZONE_MOVABLE\n",
 				    nid, start, start + size - 1);
 		ret = notifier_from_errno(-EPERM);
 	}

@@ -32,4 +32,19 @@ static inline bool zone_alloc_allowed(struct zone *zone, gfp_t gfp_mask,
 	return true;
 }
 
+/*
+ * check_retry_cpuset() drops a nodemask that no node of the task's cpuset
+ * is in, taking it for a policy that raced with a cpuset update. No
+ * cpuset lists a private node, so a gated allocation bound to private
+ * nodes alone would lose its mask there and fall back to ordinary memory.
+ * Its private nodes were checked against the cpuset when the policy was
+ * applied (private_node_policy_nodes()): the mask stays.
+ */
+static inline bool private_nodemask_allowed(const struct alloc_context *ac)
+{
+	return ac->private_ok && private_nodes_enabled() &&
+	       nodes_intersects(*ac->nodemask,
+				node_states[N_MEMORY_PRIVATE]);
+}
+
 #endif /* _MM_PRIVATE_NODE_GATE_H */

@@ -4,6 +4,15 @@
  * pressure, explicit placement with mbind(2) and move_pages(2) only when the
  * node's owner opted in, and hot-removal with resident folios.
  *
+ * A node that opted into reclaim is reclaimed by the direct reclaim of a
+ * gated allocation, whether or not cpusets are in use: a task bound to the
+ * node alone faults in 5/4 of the node; the node has no kswapd, so only
+ * direct reclaim (swapping the task's own pages out) makes room. The task
+ * must survive with its data intact. Seen to fail while shrink_zones()
+ * applied the cpuset check to private zones: with a child cpuset the
+ * private zone was skipped (no cpuset lists a private node) and the task
+ * was OOM-killed once the node was full.
+ *
  * The node is made by the test-only module private_node_testdrv from the
  * range of dax1.0 (node 3), which is unbound from device_dax for the test.
  */
@@ -25,6 +34,7 @@
 /* NODE_PRIVATE_CAP_* of include/linux/private_node.h */
 #define CAP_MIGRATION	0x1UL
 #define CAP_MEMPOLICY	0x2UL
+#define CAP_RECLAIM	0x10UL
 
 #define PAGE		4096UL
 #define NPAGES		64
@@ -201,6 +211,97 @@ TEST_F(privnode, mbind_move_pages_and_removal)
 	EXPECT_EQ(0L, pm_count_on_node(buf, NPAGES, self->r.nid));
 	EXPECT_EQ(sum, pm_checksum(buf, NPAGES * PAGE));
 	munmap(buf, NPAGES * PAGE);
+}
+
+FIXTURE(reclaim) {
+	struct pn_range r;
+	char cg[96];
+};
+
+FIXTURE_VARIANT(reclaim) {
+	int cpusets;	/* a child cpuset exists: cpusets_enabled() */
+};
+
+FIXTURE_VARIANT_ADD(reclaim, no_cpusets) { .cpusets = 0 };
+FIXTURE_VARIANT_ADD(reclaim, child_cpuset) { .cpusets = 1 };
+
+FIXTURE_SETUP(reclaim)
+{
+	int ret = pn_take_dax(&self->r);
+
+	self->cg[0] = '\0';
+	if (ret > 0)
+		SKIP(return, "no %s or no private_node_testdrv", DAX);
+	ASSERT_EQ(0, ret);
+	if (variant->cpusets)
+		ASSERT_EQ(0, pm_cgroup_new(self->cg, sizeof(self->cg),
+					   "pn-reclaim", "cpuset"));
+}
+
+FIXTURE_TEARDOWN(reclaim)
+{
+	if (self->cg[0])
+		rmdir(self->cg);
+	pn_put_back(&self->r);
+}
+
+/*
+ * Child: fault @len bytes bound to @nid alone, then check every page: 0,
+ * or 4 if some page is on DRAM, 3 if some page lost its data.
+ */
+static int fill_bound_and_check(size_t len, int nid)
+{
+	unsigned long mask = 1UL << nid, i, n = len / PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	if (mbind(p, len, MPOL_BIND, &mask, sizeof(mask) * 8, 0))
+		return 2;
+	for (i = 0; i < n; i++)
+		*(unsigned long *)(p + i * PAGE) = i ^ 0x5a5aUL;
+	/* Each page is on the node or in swap, none on DRAM (nodes 0, 1). */
+	if (pm_count_on_node(p, n, 0) || pm_count_on_node(p, n, 1))
+		return 4;
+	for (i = 0; i < n; i++)
+		if (*(unsigned long *)(p + i * PAGE) != (i ^ 0x5a5aUL))
+			return 3;
+	return 0;
+}
+
+TEST_F_TIMEOUT(reclaim, direct_reclaim_reaches_the_node, 600)
+{
+	long total_kb, swapped;
+	size_t len;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pn_add(&self->r, CAP_MIGRATION | CAP_MEMPOLICY |
+			    CAP_RECLAIM));
+	total_kb = pm_node_meminfo(self->r.nid, "MemTotal");
+	ASSERT_GT(total_kb, 0);
+	len = ((size_t)total_kb * 1024 / 4 * 5) & ~(PAGE - 1);
+	swapped = pm_vmstat("pswpout");
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(fill_bound_and_check(len, self->r.nid));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	swapped = pm_vmstat("pswpout") - swapped;
+	TH_LOG("%s: %zu MiB bound to node %d (%ld MiB): %s %d, %ld pages swapped out",
+	       variant->cpusets ? "child cpuset" : "no cpuset", len >> 20,
+	       self->r.nid, total_kb >> 10,
+	       WIFEXITED(status) ? "exit" : "signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+	       swapped);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("the bound task was killed");
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* At least the quarter over the node's size went to swap. */
+	EXPECT_GE(swapped, (long)(len / PAGE / 5));
+	EXPECT_EQ(0, pm_write_str(CONTROL, "remove"));
+	self->r.added = 0;
 }
 
 /*

@@ -330,11 +330,12 @@ static inline long pm_collapse_range(void *addr, int nid)
 }
 
 /*
- * A new memory cgroup "/sys/fs/cgroup/@name-PID" (the memory controller
- * enabled for the root's children), its path in @path: 0, -ENOENT if
- * the kernel has no memory controller, or -errno.
+ * A new cgroup "/sys/fs/cgroup/@name-PID" with @controller ("memory",
+ * "cpuset") enabled for the root's children, its path in @path: 0,
+ * -ENOENT if the kernel lacks the controller, or -errno.
  */
-static inline int pm_memcg_new(char *path, size_t len, const char *name)
+static inline int pm_cgroup_new(char *path, size_t len, const char *name,
+				const char *controller)
 {
 	char buf[256];
 	int ret;
@@ -344,9 +345,10 @@ static inline int pm_memcg_new(char *path, size_t len, const char *name)
 			  sizeof(buf));
 	if (ret)
 		return ret;
-	if (!strstr(buf, "memory"))
+	if (!strstr(buf, controller))
 		return -ENOENT;
-	ret = pm_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	snprintf(buf, sizeof(buf), "+%s", controller);
+	ret = pm_write_str("/sys/fs/cgroup/cgroup.subtree_control", buf);
 	if (ret)
 		return ret;
 	snprintf(path, len, "/sys/fs/cgroup/%s-%d", name, getpid());
@@ -355,6 +357,11 @@ static inline int pm_memcg_new(char *path, size_t len, const char *name)
 		path[0] = '\0';
 	}
 	return ret;
+}
+
+static inline int pm_memcg_new(char *path, size_t len, const char *name)
+{
+	return pm_cgroup_new(path, len, name, "memory");
 }
 
 /* Binding state of dax0.0, so that the test can put it back. */
