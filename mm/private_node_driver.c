@@ -150,6 +150,7 @@ struct range_migration {
 	enum migrate_reason reason;
 	enum migrate_mode mode;
 	struct private_node_migrate_stats *st;
+	const struct address_space *shared;
 	struct list_head folios;
 	unsigned long isolated;		/* base pages on @folios */
 	unsigned long in_range;		/* of which in the range */
@@ -189,8 +190,12 @@ static int rm_queue_folio(struct range_migration *rm, struct folio *folio)
 		return RM_ALREADY;
 	if (rm->from_nid != NUMA_NO_NODE && folio_nid(folio) != rm->from_nid)
 		return RM_ALREADY;
-	/* As move_pages(2) without MPOL_MF_MOVE_ALL: not others' folios. */
-	if (folio_likely_mapped_shared(folio))
+	/*
+	 * As move_pages(2) without MPOL_MF_MOVE_ALL: not others' folios,
+	 * unless they belong to the object the caller shares with them.
+	 */
+	if (folio_likely_mapped_shared(folio) &&
+	    (!rm->shared || folio_mapping(folio) != rm->shared))
 		return RM_FAILED;
 	if (!folio_isolate_lru(folio))
 		return RM_FAILED;
@@ -338,6 +343,8 @@ static long rm_walk(struct range_migration *rm, unsigned long start,
  * @reason: MR_SYSCALL for explicit moves, MR_DEMOTION for demotion-like
  *	placement on nodes that only take demotion
  * @mode: MIGRATE_SYNC or MIGRATE_ASYNC
+ * @shared: folios of this mapping move even when other processes map
+ *	them (the caller's shared object), or NULL
  * @st: outcome, zeroed first; every page of the range lands in exactly one
  *	of its counters (large folios move whole and count their pages in
  *	the range)
@@ -345,7 +352,8 @@ static long rm_walk(struct range_migration *rm, unsigned long start,
  * Folios are isolated in batches of up to PRIVATE_NODE_MIGRATE_BATCH base
  * pages, each moved by a single migrate_pages() call, with the mmap lock
  * dropped while migrating. Folios mapped by more than one process are
- * left alone, as move_pages(2) does without MPOL_MF_MOVE_ALL.
+ * left alone, as move_pages(2) does without MPOL_MF_MOVE_ALL, except
+ * those of @shared: they move for every process that maps them.
  *
  * Context: process context, may sleep. Takes the mmap lock of @mm.
  * Return: 0, -EINVAL for a bad argument, -EFAULT if part of the range is
@@ -356,11 +364,12 @@ long private_node_migrate_range(struct mm_struct *mm, unsigned long start,
 				unsigned long nr_pages, int nid, int from_nid,
 				enum migrate_reason reason,
 				enum migrate_mode mode,
+				const struct address_space *shared,
 				struct private_node_migrate_stats *st)
 {
 	struct range_migration rm = {
 		.mm = mm, .nid = nid, .from_nid = from_nid, .reason = reason,
-		.mode = mode, .st = st,
+		.mode = mode, .shared = shared, .st = st,
 	};
 	unsigned long end, addr;
 	long ret = 0;

@@ -34,18 +34,35 @@ say() { echo "[guest] $*"; }
 run() { "$@" 2>&1 | tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'; }
 : > "$log"
 
-if ! modprobe privmem ||
-   ! echo plain > /sys/module/privmem/parameters/type ||
-   ! echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind ||
-   ! echo dax0.0 > /sys/bus/dax/drivers/privmem/new_id; then
+# bind_privmem DAX [SETTING=VALUE...]: bind DAX to privmem, write the
+# device's settings, bring it online and print /dev/privmemN.
+bind_privmem() {
+	local dax=$1 d sys= kv
+	shift
+	echo "$dax" > /sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
+	echo "$dax" > /sys/bus/dax/drivers/privmem/new_id || return 1
+	for d in /sys/class/privmem/*; do
+		[ "$(cat "$d/dax" 2>/dev/null)" = "$dax" ] && sys=$d
+	done
+	[ -n "$sys" ] || return 1
+	for kv in "$@"; do
+		echo "${kv#*=}" > "$sys/${kv%%=*}" || return 1
+	done
+	echo online > "$sys/state" || return 1
+	echo "/dev/$(basename "$sys")"
+}
+
+unbind_privmem() {
+	echo "$1" > /sys/bus/dax/drivers/privmem/unbind
+	echo "$1" > /sys/bus/dax/drivers/privmem/remove_id
+	echo "$1" > /sys/bus/dax/drivers/device_dax/bind
+}
+
+modprobe privmem
+if ! dev=$(bind_privmem dax0.0 type=plain); then
 	say "bench: could not bind dax0.0 to privmem"
 	exit 1
 fi
-dev=
-for d in /sys/class/privmem/*; do
-	[ "$(cat "$d/dax" 2>/dev/null)" = dax0.0 ] && dev=/dev/$(basename "$d")
-done
-[ -n "$dev" ] || { say "bench: no /dev/privmemN for dax0.0"; exit 1; }
 say "bench: $rounds rounds; $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
 want node && run "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "$rounds"
 
@@ -84,64 +101,42 @@ bench_fio() {
 }
 want fio && bench_fio
 
-echo dax0.0 > /sys/bus/dax/drivers/privmem/unbind
-echo dax0.0 > /sys/bus/dax/drivers/privmem/remove_id
-echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind
+unbind_privmem dax0.0
 
 # The compressed node: dax1.0 as a compressed node (512 MiB emulated).
 bench_cram() {
-	local cdev= d
+	local cdev
 
 	say "bench: compressed node on dax1.0"
-	if ! echo compressed > /sys/module/privmem/parameters/type ||
-	   ! echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind ||
-	   ! echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
+	if ! cdev=$(bind_privmem dax1.0 type=compressed); then
 		say "bench: could not bind dax1.0 as a compressed node"
+		unbind_privmem dax1.0
 		return
 	fi
-	for d in /sys/class/privmem/*; do
-		[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
-	done
-	if [ -n "$cdev" ]; then
-		run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
-	else
-		say "bench: no /dev/privmemN for dax1.0"
-	fi
-	echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind
-	echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id
-	echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
+	run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
+	unbind_privmem dax1.0
 }
 want cram && bench_cram
 
 bench_checksum() {
-	local r on cdev d
+	local r on cdev
 
 	for r in $(seq 0 $((rounds - 1))); do
 		for on in Y N; do
 			# Alternate which goes first from round to round.
 			[ $((r % 2)) = 1 ] && on=$([ "$on" = Y ] && echo N || echo Y)
-			echo compressed > /sys/module/privmem/parameters/type
-			echo "$on" > /sys/module/privmem/parameters/checksum
-			echo dax1.0 > /sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
-			if ! echo dax1.0 > /sys/bus/dax/drivers/privmem/new_id; then
+			if ! cdev=$(bind_privmem dax1.0 type=compressed checksum="$on"); then
 				say "bench: could not bind dax1.0 as a compressed node"
+				unbind_privmem dax1.0
 				return
 			fi
-			cdev=
-			for d in /sys/class/privmem/*; do
-				[ "$(cat "$d/dax" 2>/dev/null)" = dax1.0 ] && cdev=/dev/$(basename "$d")
-			done
 			say "bench: checksum=$on round $r on $cdev (cram/checksum $(cat /sys/class/privmem/"${cdev#/dev/}"/cram/checksum))"
 			"$build/tests/user/privmem_cram_bench" "$cdev" 1 2>&1 |
 				sed "s/^sample \([^ ]*\) 0 /sample csum-$([ "$on" = Y ] && echo on || echo off).\1 $r /" |
 				tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'
-			echo dax1.0 > /sys/bus/dax/drivers/privmem/unbind
-			echo dax1.0 > /sys/bus/dax/drivers/privmem/remove_id
-			echo dax1.0 > /sys/bus/dax/drivers/device_dax/bind
+			unbind_privmem dax1.0
 		done
 	done
-	echo Y > /sys/module/privmem/parameters/checksum
 }
 want checksum && bench_checksum
-echo plain > /sys/module/privmem/parameters/type
 grep '^sample ' "$log" > "$out/samples.txt"

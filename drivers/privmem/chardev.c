@@ -6,6 +6,7 @@
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -29,25 +30,21 @@ static const struct class privmem_class = {
 	.devnode = privmem_devnode,
 };
 
-/* Per open file: the last pressure event this file has acknowledged. */
-struct privmem_file {
-	struct privmem_dev *pm;
-	u64 seen_events;
-};
-
 /**
  * privmem_enter() - start a call on the node, keeping removal out
  * @pm: the device
  *
- * Return: 0 with @pm->lock held for reading, or -ENODEV if the node is
- * being removed or gone.
+ * Return: 0 with @pm->lock held for reading; -ENXIO if the memory is
+ * offline or going offline; -ENODEV once the device is unbound.
  */
 int privmem_enter(struct privmem_dev *pm)
 {
 	down_read(&pm->lock);
 	if (pm->state != PRIVMEM_ONLINE) {
+		int ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
+
 		up_read(&pm->lock);
-		return -ENODEV;
+		return ret;
 	}
 	return 0;
 }
@@ -67,15 +64,19 @@ static int privmem_open(struct inode *inode, struct file *file)
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
 		return -ENOMEM;
-	ret = privmem_enter(pm);
+	/* An offline device may be opened; its calls fail with -ENXIO. */
+	down_read(&pm->lock);
+	ret = pm->state == PRIVMEM_DEAD ? -ENODEV : 0;
+	if (!ret)
+		privmem_get(pm);
+	up_read(&pm->lock);
 	if (ret) {
 		kfree(pf);
 		return ret;
 	}
-	privmem_get(pm);
 	pf->pm = pm;
 	pf->seen_events = privmem_events(pm);
-	privmem_leave(pm);
+	mutex_init(&pf->shared_lock);
 	file->private_data = pf;
 	return nonseekable_open(inode, file);
 }
@@ -84,6 +85,7 @@ static int privmem_file_release(struct inode *inode, struct file *file)
 {
 	struct privmem_file *pf = file->private_data;
 
+	privmem_shared_release(pf);
 	privmem_put(pf->pm);
 	kfree(pf);
 	return 0;
@@ -134,7 +136,7 @@ static long privmem_ioctl(struct file *file, unsigned int cmd,
 		ret = privmem_ioctl_info(pm, uarg);
 		break;
 	case PRIVMEM_IOC_MIGRATE:
-		ret = privmem_ioctl_migrate(pm, uarg);
+		ret = privmem_ioctl_migrate(pf, uarg);
 		break;
 	case PRIVMEM_IOC_GET_DEMOTION:
 		ret = privmem_ioctl_get_demotion(pm, uarg);
@@ -160,6 +162,8 @@ static long privmem_ioctl(struct file *file, unsigned int cmd,
 
 static int privmem_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (vma->vm_flags & VM_MAYSHARE)
+		return privmem_shared_mmap(file->private_data, vma);
 	return privmem_mmap(file, vma);
 }
 

@@ -5,9 +5,9 @@
  * There is no hardware, so the driver models the device honestly:
  *
  *  - It has a physical capacity, smaller than the logical size hot-added:
- *    the "physical_size" module parameter at bind time (bytes, K/M/G
- *    suffixes), by default half the logical size; cram/physical_capacity
- *    changes it while the node is online (privmem_cram_set_capacity()).
+ *    the device's physical_size setting when it goes online (bytes),
+ *    by default half the logical size; cram/physical_capacity changes it
+ *    while the node is online (privmem_cram_set_capacity()).
  *  - Every base page that lands on the node (folio_migrate callback, after
  *    the data was copied) is compressed with the kernel's lz4 to learn
  *    what the device would store. Its cost is the compressed size, or
@@ -43,8 +43,8 @@
  *    devices), logged once per device with its PFN (no WARN: it is the
  *    mm core that broke the promise, not the driver), and summed up when
  *    the device goes away. The check costs one xxhash of the page on
- *    each side; the "checksum" module parameter (read at bind time, on
- *    by default) turns it off, for measuring that cost.
+ *    each side; the device's checksum setting (read when it goes online,
+ *    on by default) turns it off, for measuring that cost.
  *
  * Between the low watermark and the maximum, each pressure tick asks the
  * CRAM service (mm/cram.c) to push kswapd on the node in proportion.
@@ -80,37 +80,6 @@
 
 /* Per-CPU scratch: lz4 work memory, then the compressed output. */
 #define CRAM_SCRATCH	(LZ4_MEM_COMPRESS + LZ4_COMPRESSBOUND(PAGE_SIZE))
-
-static unsigned long long privmem_physical_size;
-
-static int physical_param_set(const char *val, const struct kernel_param *kp)
-{
-	char *end;
-	unsigned long long v = memparse(val, &end);
-
-	if (end == val || (*end && *end != '\n'))
-		return -EINVAL;
-	WRITE_ONCE(privmem_physical_size, v);
-	return 0;
-}
-
-static int physical_param_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%llu\n", READ_ONCE(privmem_physical_size));
-}
-
-static const struct kernel_param_ops physical_param_ops = {
-	.set = physical_param_set,
-	.get = physical_param_get,
-};
-module_param_cb(physical_size, &physical_param_ops, NULL, 0644);
-MODULE_PARM_DESC(physical_size,
-		 "physical capacity of the next compressed node, bytes (K/M/G), 0: half its logical size");
-
-static bool checksum = true;
-module_param(checksum, bool, 0644);
-MODULE_PARM_DESC(checksum,
-		 "next bind: the compressed device checksums each page to detect in-place writes (default Y)");
 
 /* In-place writes detected on every device since the module was loaded. */
 static atomic64_t privmem_inplace_total = ATOMIC64_INIT(0);
@@ -493,12 +462,12 @@ static void privmem_cram_irq(struct work_struct *work)
  * privmem_cram_init() - attach an emulated device to a compressed node
  * @pm: the node, with its ranges known but not yet added
  *
- * Return: 0, -EINVAL if the physical_size parameter exceeds the node's
+ * Return: 0, -EINVAL if the physical_size setting exceeds the node's
  * logical size, or -ENOMEM.
  */
 int privmem_cram_init(struct privmem_dev *pm)
 {
-	u64 lo = U64_MAX, hi = 0, phys = READ_ONCE(privmem_physical_size);
+	u64 lo = U64_MAX, hi = 0, phys = pm->set.physical_size;
 	int i;
 
 	for (i = 0; i < pm->nr_ranges; i++) {
@@ -521,7 +490,7 @@ int privmem_cram_init(struct privmem_dev *pm)
 	if (!pm->cram)
 		return -ENOMEM;
 	pm->cram->pm = pm;
-	pm->cram->verify = READ_ONCE(checksum);
+	pm->cram->verify = pm->set.checksum;
 	INIT_WORK(&pm->cram->irq_work, privmem_cram_irq);
 	return 0;
 }
@@ -762,7 +731,7 @@ static struct attribute *privmem_cram_attrs[] = {
 
 static bool privmem_cram_group_visible(struct kobject *kobj)
 {
-	return to_pm(kobj_to_dev(kobj))->type == PRIVMEM_TYPE_COMPRESSED;
+	return to_pm(kobj_to_dev(kobj))->set.type == PRIVMEM_TYPE_COMPRESSED;
 }
 
 DEFINE_SIMPLE_SYSFS_GROUP_VISIBLE(privmem_cram);

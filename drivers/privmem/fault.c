@@ -13,8 +13,8 @@
  * write), mremap, partial munmap, exit, migration and freeing back to the
  * node's free pool all follow the anonymous memory rules.
  *
- * Only MAP_PRIVATE at offset 0 is supported; MAP_SHARED would need a
- * shared object under the mapping and fails with -EINVAL.
+ * A private mapping (MAP_PRIVATE) must be at offset 0; MAP_SHARED maps
+ * the open file's shared object instead (shared.c).
  *
  * Each mapping's VMA points at a "mapping file" (an anonymous inode of its
  * own, whose size covers any mapping: see privmem_mmap()) that
@@ -35,7 +35,8 @@
 #include <linux/module.h>
 #include "privmem.h"
 
-static void privmem_unmapped(struct privmem_dev *pm)
+/* Undo the count of a mapping (or a shared object's first mapping). */
+void privmem_unmapped(struct privmem_dev *pm)
 {
 	spin_lock(&pm->map_lock);
 	pm->nr_mappings--;
@@ -55,15 +56,36 @@ static const struct file_operations privmem_map_fops = {
 	.llseek = noop_llseek,
 };
 
-/* struct privmem_file is chardev.c's; its first member is the device. */
-static struct privmem_dev *file_to_pm(struct file *file)
+/**
+ * privmem_map_count() - count a new mapping, unless the memory is offline
+ * @pm: the device
+ *
+ * Offline (privmem_unplug()) fails with -EBUSY while a mapping is
+ * counted. Undo with privmem_unmapped(), which also drops the device
+ * reference taken here.
+ *
+ * Return: 0; -ENXIO if the memory is offline or going offline; -ENODEV
+ * once unbound.
+ */
+int privmem_map_count(struct privmem_dev *pm)
 {
-	return *(struct privmem_dev **)file->private_data;
+	spin_lock(&pm->map_lock);
+	if (pm->state != PRIVMEM_ONLINE) {
+		int ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
+
+		spin_unlock(&pm->map_lock);
+		return ret;
+	}
+	pm->nr_mappings++;
+	spin_unlock(&pm->map_lock);
+	privmem_get(pm);
+	return 0;
 }
 
 int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct privmem_dev *pm = file_to_pm(file);
+	struct privmem_file *pf = file->private_data;
+	struct privmem_dev *pm = pf->pm;
 	struct file *mapfile;
 	int ret;
 
@@ -73,14 +95,9 @@ int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* Count the mapping first: removal fails while there is one. */
-	spin_lock(&pm->map_lock);
-	if (pm->state != PRIVMEM_ONLINE) {
-		spin_unlock(&pm->map_lock);
-		return -ENODEV;
-	}
-	pm->nr_mappings++;
-	spin_unlock(&pm->map_lock);
-	privmem_get(pm);
+	ret = privmem_map_count(pm);
+	if (ret)
+		return ret;
 
 	/*
 	 * A file of its own: anonymous memory has no size, but code that
@@ -97,7 +114,7 @@ int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 	i_size_write(file_inode(mapfile), MAX_LFS_FILESIZE);
 	/* From here on the mapping file's release undoes the count. */
 
-	if (pm->type == PRIVMEM_TYPE_PLAIN) {
+	if (pm->set.type == PRIVMEM_TYPE_PLAIN) {
 		ret = vma_bind_private_node(vma, pm->nid);
 		if (ret) {
 			fput(mapfile);
@@ -114,8 +131,6 @@ unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags)
 {
-	if (flags & MAP_SHARED)
-		return -EINVAL;
 	/* THP-aligned when len allows, else as any mapping. */
 	return thp_get_unmapped_area(file, addr, len, pgoff, flags);
 }

@@ -44,7 +44,8 @@ static void privmem_node_pages(struct privmem_dev *pm, unsigned long *managed,
 
 	*managed = 0;
 	*free = 0;
-	if (!pgdat)
+	/* Offline, the node is not the device's (it may not even exist). */
+	if (!pgdat || READ_ONCE(pm->state) != PRIVMEM_ONLINE)
 		return;
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
@@ -134,7 +135,7 @@ long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg)
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	info.node = pm->nid;
-	info.type = pm->type;
+	info.type = pm->set.type;
 	info.caps = privmem_caps(pm);
 	info.capacity = pm->capacity;
 	info.free = privmem_free_bytes(pm);

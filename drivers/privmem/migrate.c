@@ -6,6 +6,8 @@
  * The permission rules are move_pages(2)'s (private_node_get_mm()); the
  * migration itself is private_node_migrate_range(), which isolates the
  * range in batches and moves each batch with one migrate_pages() call.
+ * Pages mapped by several processes stay, except those of the shared
+ * object of the file the call is made on: they move for every sharer.
  */
 #include <linux/mm.h>
 #include <linux/nodemask.h>
@@ -37,8 +39,9 @@ int privmem_nearest_dram_node(int nid)
 	return best;
 }
 
-long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
+long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg)
 {
+	struct privmem_dev *pm = pf->pm;
 	struct private_node_migrate_stats st;
 	enum migrate_reason reason = MR_SYSCALL;
 	struct privmem_migrate m;
@@ -67,7 +70,7 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 			return -EINVAL;
 		nid = pm->nid;
 		/* A compressed node only takes folios as demotion. */
-		if (pm->type == PRIVMEM_TYPE_COMPRESSED)
+		if (pm->set.type == PRIVMEM_TYPE_COMPRESSED)
 			reason = MR_DEMOTION;
 		if (node_private_blocked(pm->nid)) {
 			atomic64_add(m.length >> PAGE_SHIFT,
@@ -93,7 +96,8 @@ long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg)
 	ret = private_node_migrate_range(mm, m.addr, m.length >> PAGE_SHIFT,
 					 nid, from, reason,
 					 (m.flags & PRIVMEM_MIGRATE_ASYNC) ?
-					 MIGRATE_ASYNC : MIGRATE_SYNC, &st);
+					 MIGRATE_ASYNC : MIGRATE_SYNC,
+					 privmem_shared_mapping(pf), &st);
 	mmput(mm);
 	/*
 	 * Folios that arrived sit in per-CPU LRU batches: drain them, so

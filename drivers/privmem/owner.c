@@ -12,32 +12,27 @@
  * (PF_MEMALLOC) demotion runs in.
  */
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/topology.h>
 #include "privmem.h"
 
-/*
- * Optional services, read at bind time like the node type. NUMA balancing
- * on a compressed (write-protected) node only scans: hinting faults keep
- * its PTEs read-only and never migrate (see mm/private_node.c).
- * Compaction needs migration, so it applies to plain nodes only.
+/**
+ * privmem_settings_caps() - the node capabilities a device's settings ask for
+ * @set: the device's settings
+ *
+ * NUMA balancing on a compressed (write-protected) node only scans:
+ * hinting faults keep its PTEs read-only and never migrate (see
+ * mm/private_node.c). Compaction needs migration, so a compressed node
+ * ignores it.
+ *
+ * Return: NODE_PRIVATE_CAP_* for node_private_register().
  */
-static bool numa_balancing;
-module_param(numa_balancing, bool, 0644);
-MODULE_PARM_DESC(numa_balancing,
-		 "next bind: NUMA balancing may scan (and, plain nodes, migrate) the node's folios");
-
-static bool compaction;
-module_param(compaction, bool, 0644);
-MODULE_PARM_DESC(compaction, "next bind: compaction may run on a plain node");
-
-unsigned long privmem_type_caps(unsigned int type)
+unsigned long privmem_settings_caps(const struct privmem_settings *set)
 {
 	unsigned long caps;
 
-	switch (type) {
+	switch (set->type) {
 	case PRIVMEM_TYPE_COMPRESSED:
 		/* Demotion is switched on by node_private_set_demotion(). */
 		caps = NODE_PRIVATE_CAP_PROTECT_WRITE | NODE_PRIVATE_CAP_RECLAIM;
@@ -45,11 +40,11 @@ unsigned long privmem_type_caps(unsigned int type)
 	case PRIVMEM_TYPE_PLAIN:
 	default:
 		caps = NODE_PRIVATE_CAP_MIGRATION | NODE_PRIVATE_CAP_MEMPOLICY;
-		if (READ_ONCE(compaction))
+		if (set->compaction)
 			caps |= NODE_PRIVATE_CAP_COMPACTION;
 		break;
 	}
-	if (READ_ONCE(numa_balancing))
+	if (set->numa_balancing)
 		caps |= NODE_PRIVATE_CAP_NUMA_BALANCING;
 	return caps;
 }

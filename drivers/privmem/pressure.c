@@ -105,8 +105,13 @@ void privmem_pressure_init(struct privmem_dev *pm)
 	INIT_DELAYED_WORK(&pm->pressure_work, privmem_pressure_work);
 }
 
+/* A node that comes online starts from its measured level, not blocked. */
 void privmem_pressure_start(struct privmem_dev *pm)
 {
+	spin_lock(&pm->pressure_lock);
+	pm->injected = false;
+	pm->blocked = false;
+	spin_unlock(&pm->pressure_lock);
 	privmem_pressure_update(pm);
 	schedule_delayed_work(&pm->pressure_work, PRIVMEM_PRESSURE_PERIOD);
 }

@@ -4,10 +4,12 @@
  * node fronted by /dev/privmemN. Internal interfaces between its files:
  *
  *   bind.c      dax driver probe/remove, bind/unbind attributes, module
+ *   state.c     online/offline: the node's memory and services
  *   chardev.c   /dev/privmemN: open, release, poll, ioctl dispatch
  *   cram_balloon.c  the balloon of a compressed node (honest free pages)
  *   cram_device.c  the emulated compressed device of a compressed node
  *   fault.c     mmap: anonymous memory bound to the private node
+ *   shared.c    mmap(MAP_SHARED): the shared object of an open file
  *   ioctl.c     INFO, DEMOTION, PRESSURE, WATERMARKS, INJECT
  *   migrate.c   MIGRATE
  *   owner.c     the node owner's callbacks (counters, write faults)
@@ -16,15 +18,20 @@
  *
  * Lifetime and locking
  *   A struct privmem_dev lives from probe until its last reference is
- *   dropped: the binding holds one, every open file and every mapping
- *   file holds one. @lock (rw_semaphore) orders the calls against
- *   removal: ioctls and open hold it for reading and fail with -ENODEV
- *   once @state is not PRIVMEM_ONLINE; removal takes it for writing to
- *   change @state. mmap runs under the caller's mmap lock, which MIGRATE
- *   takes inside @lock, so it does not take @lock: @map_lock (spinlock)
- *   makes its check of @state and the count of live mappings
- *   @nr_mappings atomic against removal, which changes @state under both
- *   locks.
+ *   dropped: the binding holds one, every open file, every mapping file
+ *   and every shared object holds one. Probe leaves the memory offline
+ *   (PRIVMEM_OFFLINE); writing the state attribute onlines and offlines
+ *   it (state.c). The settings, @state changes, online, offline and
+ *   unbind are serialised by privmem_state_mutex (state.c); a setting is
+ *   only written while offline. @lock (rw_semaphore) orders the calls
+ *   against a change of @state: ioctls hold it for reading and fail
+ *   with -ENXIO unless @state is PRIVMEM_ONLINE (-ENODEV once unbound);
+ *   online and offline take it for writing to change @state. mmap runs
+ *   under the caller's mmap lock, which MIGRATE takes inside @lock, so
+ *   it does not take @lock: @map_lock (spinlock) makes its check of
+ *   @state and the counts of live mappings @nr_mappings and shared
+ *   objects with pages atomic against offline, which changes @state
+ *   under both locks.
  *   Pressure state is under @pressure_lock (a spinlock: the level is also
  *   recomputed from a timer work); counters are atomics updated from the
  *   mm core's callbacks, which may run in any context.
@@ -50,9 +57,30 @@ struct dev_dax;
 struct resource;
 
 enum privmem_state {
-	PRIVMEM_ONLINE,
-	PRIVMEM_REMOVING,
-	PRIVMEM_DEAD,
+	PRIVMEM_OFFLINE,	/* bound, memory not added: settings writable */
+	PRIVMEM_ONLINE,		/* a private node */
+	PRIVMEM_REMOVING,	/* going offline */
+	PRIVMEM_DEAD,		/* unbound */
+};
+
+/**
+ * struct privmem_settings - how the node comes online (sysfs, offline only)
+ * @type: PRIVMEM_TYPE_*
+ * @physical_size: a compressed node's device capacity, 0 for half the
+ *	logical capacity
+ * @numa_balancing: NUMA balancing may scan the node's folios
+ * @compaction: compaction may run on a plain node
+ * @checksum: the compressed device checksums the pages it stores
+ *
+ * The watermarks are @low and @high of struct privmem_dev (pressure.c),
+ * which SET_WATERMARKS also changes online.
+ */
+struct privmem_settings {
+	unsigned int type;
+	u64 physical_size;
+	bool numa_balancing;
+	bool compaction;
+	bool checksum;
 };
 
 struct privmem_range {
@@ -154,7 +182,7 @@ struct privmem_dev {
 
 	struct dev_dax *dev_dax;
 	int nid;
-	unsigned int type;		/* PRIVMEM_TYPE_* */
+	struct privmem_settings set;
 	int id;				/* N of privmemN */
 	int dax_region, dax_id;
 	const char *res_name;
@@ -178,12 +206,35 @@ struct privmem_dev {
 
 	struct privmem_counters cnt;
 	struct privmem_cram *cram;	/* compressed nodes only */
+
+	/* shared.c, under @map_lock */
+	struct list_head shared;	/* struct privmem_shared */
+	int nr_shared;
+};
+
+struct privmem_shared;
+
+/* Per open file of /dev/privmemN. */
+struct privmem_file {
+	struct privmem_dev *pm;
+	u64 seen_events;	/* the last pressure event acknowledged */
+	struct mutex shared_lock;	/* creation of @shared */
+	struct privmem_shared *shared;	/* its MAP_SHARED object, or NULL */
 };
 
 /* bind.c */
 const char *privmem_type_name(unsigned int type);
+int privmem_type_parse(const char *buf);
 void privmem_get(struct privmem_dev *pm);
 void privmem_put(struct privmem_dev *pm);
+
+/* state.c */
+extern struct mutex privmem_state_mutex;
+int privmem_online(struct privmem_dev *pm);
+int privmem_offline(struct privmem_dev *pm);
+int privmem_retire(struct privmem_dev *pm);
+void privmem_settings_init(struct privmem_dev *pm);
+extern const struct attribute_group privmem_settings_group;
 
 /* chardev.c */
 int privmem_chardev_init(void);
@@ -237,6 +288,8 @@ extern const struct attribute_group privmem_cram_group;
 
 /* fault.c */
 int privmem_mmap(struct file *file, struct vm_area_struct *vma);
+int privmem_map_count(struct privmem_dev *pm);
+void privmem_unmapped(struct privmem_dev *pm);
 unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);
@@ -256,12 +309,12 @@ u64 privmem_page_sizes(void);
 unsigned long privmem_poisoned_pages(struct privmem_dev *pm);
 
 /* migrate.c */
-long privmem_ioctl_migrate(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg);
 int privmem_nearest_dram_node(int nid);
 
 /* owner.c */
 extern const struct node_private_ops privmem_node_ops;
-unsigned long privmem_type_caps(unsigned int type);
+unsigned long privmem_settings_caps(const struct privmem_settings *set);
 
 /* pressure.c */
 void privmem_pressure_init(struct privmem_dev *pm);
@@ -274,6 +327,12 @@ void privmem_inject(struct privmem_dev *pm, bool clear, unsigned int level);
 void privmem_pressure_snapshot(struct privmem_dev *pm,
 			       struct privmem_pressure *p);
 u64 privmem_events(struct privmem_dev *pm);
+
+/* shared.c */
+int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma);
+void privmem_shared_release(struct privmem_file *pf);
+bool privmem_shared_busy(struct privmem_dev *pm);
+struct address_space *privmem_shared_mapping(struct privmem_file *pf);
 
 /* sysfs.c */
 extern const struct attribute_group *privmem_dev_groups[];

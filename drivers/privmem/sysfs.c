@@ -33,13 +33,6 @@
 
 #define to_pm(d) container_of(d, struct privmem_dev, dev)
 
-static ssize_t type_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%s\n", privmem_type_name(to_pm(dev)->type));
-}
-static DEVICE_ATTR_RO(type);
-
 static ssize_t node_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
@@ -119,6 +112,13 @@ static ssize_t mappings_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mappings);
 
+static ssize_t shared_objects_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_pm(dev)->nr_shared));
+}
+static DEVICE_ATTR_RO(shared_objects);
+
 static ssize_t poisoned_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -158,7 +158,6 @@ static ssize_t demotion_sources_show(struct device *dev,
 static DEVICE_ATTR_RO(demotion_sources);
 
 static struct attribute *privmem_attrs[] = {
-	&dev_attr_type.attr,
 	&dev_attr_node.attr,
 	&dev_attr_dax.attr,
 	&dev_attr_capacity.attr,
@@ -167,6 +166,7 @@ static struct attribute *privmem_attrs[] = {
 	&dev_attr_caps.attr,
 	&dev_attr_page_sizes.attr,
 	&dev_attr_mappings.attr,
+	&dev_attr_shared_objects.attr,
 	&dev_attr_poisoned.attr,
 	&dev_attr_demotion.attr,
 	&dev_attr_demotion_sources.attr,
@@ -182,7 +182,11 @@ static struct privmem_pressure privmem_read_pressure(struct device *dev)
 	struct privmem_pressure p = { 0 };
 	struct privmem_dev *pm = to_pm(dev);
 
-	privmem_pressure_update(pm);
+	/* Offline, the last values stand: there is no node to measure. */
+	if (!privmem_enter(pm)) {
+		privmem_pressure_update(pm);
+		privmem_leave(pm);
+	}
 	privmem_pressure_snapshot(pm, &p);
 	return p;
 }
@@ -299,6 +303,7 @@ static const struct attribute_group privmem_counter_group = {
 
 const struct attribute_group *privmem_dev_groups[] = {
 	&privmem_group,
+	&privmem_settings_group,
 	&privmem_pressure_group,
 	&privmem_counter_group,
 	&privmem_cram_group,

@@ -44,6 +44,7 @@ long private_node_migrate_range(struct mm_struct *mm, unsigned long start,
 				unsigned long nr_pages, int nid, int from_nid,
 				enum migrate_reason reason,
 				enum migrate_mode mode,
+				const struct address_space *shared,
 				struct private_node_migrate_stats *st);
 int node_private_set_demotion(int nid, bool enable, const nodemask_t *sources);
 int node_private_get_demotion(int nid, bool *enabled, nodemask_t *sources);

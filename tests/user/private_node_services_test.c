@@ -2,7 +2,7 @@
 /*
  * The opt-in mm services of a private node, seen from userspace, each with
  * and without its capability, on dax0.0 bound to privmem with the driver's
- * bind-time parameters (numa_balancing, compaction, type):
+ * device settings (type, numa_balancing, compaction):
  *
  *  - numa_balancing_off / numa_balancing_on (plain node): with
  *    kernel.numa_balancing=1, a task on node 0 reading pages on node 1
@@ -36,7 +36,6 @@
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
-#define PARAM(x)	"/sys/module/privmem/parameters/" x
 #define NB_SYSCTL	"/proc/sys/kernel/numa_balancing"
 
 static struct pm_binding B;
@@ -51,21 +50,28 @@ static int release_dax(void)
 	return 0;
 }
 
-/* Bind dax0.0 as a @type node with the given bind-time services. */
-static int bind_node(const char *type, int numa_balancing, int compaction)
+/*
+ * Bind dax0.0 as a @type node with the given services and, for a
+ * compressed node, physical size (NULL: the default).
+ */
+static int bind_node(const char *type, int numa_balancing, int compaction,
+		     const char *physical_size)
 {
 	int ret;
 
 	if (release_dax())
 		return -EBUSY;
-	if (system("modprobe privmem") != 0)
-		return -ENOENT;
-	if (pm_write_str(PARAM("numa_balancing"), numa_balancing ? "Y" : "N") ||
-	    pm_write_str(PARAM("compaction"), compaction ? "Y" : "N"))
-		return -EINVAL;
-	ret = pm_bind(&B, type);
-	pm_write_str(PARAM("numa_balancing"), "N");
-	pm_write_str(PARAM("compaction"), "N");
+	ret = pm_bind_offline(&B);
+	if (!ret)
+		ret = pm_set(&B, "type", type);
+	if (!ret)
+		ret = pm_set(&B, "numa_balancing", numa_balancing ? "1" : "0");
+	if (!ret)
+		ret = pm_set(&B, "compaction", compaction ? "1" : "0");
+	if (!ret && physical_size)
+		ret = pm_set(&B, "physical_size", physical_size);
+	if (!ret)
+		ret = pm_online(&B);
 	return ret;
 }
 
@@ -198,7 +204,7 @@ static void nb_plain(struct __test_metadata *_metadata, int cap)
 	long left, hints, ctl_moved;
 	__u64 sum;
 
-	ASSERT_EQ(0, bind_node("plain", cap, 0));
+	ASSERT_EQ(0, bind_node("plain", cap, 0, NULL));
 	priv = pages_on(NB_LEN, 21, B.nid);
 	ASSERT_NE(NULL, priv);
 	ctl = pages_on(NB_LEN, 22, 1);
@@ -244,7 +250,7 @@ TEST_F_TIMEOUT(svc, cram_numa_keeps_read_only, 300)
 	char *buf, *ctl, *want;
 	size_t i;
 
-	ASSERT_EQ(0, bind_node("compressed", 1, 0));
+	ASSERT_EQ(0, bind_node("compressed", 1, 0, NULL));
 	self->fd = pm_open(&B);
 	ASSERT_GE(self->fd, 0);
 	buf = pm_anon(len, 0);
@@ -334,10 +340,7 @@ static void kswapd_push(struct __test_metadata *_metadata, int *fd)
 	char phys[32], *buf, *want;
 
 	snprintf(phys, sizeof(phys), "%lu", 64UL << 20);
-	ASSERT_EQ(0, system("modprobe privmem"));
-	ASSERT_EQ(0, pm_write_str(PARAM("physical_size"), phys));
-	ASSERT_EQ(0, bind_node("compressed", 0, 0));
-	pm_write_str(PARAM("physical_size"), "0");
+	ASSERT_EQ(0, bind_node("compressed", 0, 0, phys));
 	*fd = pm_open(&B);
 	ASSERT_GE(*fd, 0);
 	ASSERT_EQ(0, set_watermarks(*fd, 600, 950));
@@ -446,7 +449,7 @@ TEST_F_TIMEOUT(svc, policy_after_removal, 300)
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(0, bind_node("plain", 0, 0));
+	ASSERT_EQ(0, bind_node("plain", 0, 0, NULL));
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
@@ -538,7 +541,7 @@ static void compaction(struct __test_metadata *_metadata, int cap,
 	__u64 sum;
 	char *buf;
 
-	ASSERT_EQ(0, bind_node("plain", 0, cap));
+	ASSERT_EQ(0, bind_node("plain", 0, cap, NULL));
 	if (!knob) {
 		snprintf(node_knob, sizeof(node_knob),
 			 "/sys/devices/system/node/node%d/compact", B.nid);
@@ -622,18 +625,14 @@ static void svc_restore(void)
 {
 	if (getpid() != main_pid)
 		return;
-	pm_write_str(PARAM("numa_balancing"), "N");
-	pm_write_str(PARAM("compaction"), "N");
-	pm_write_str(PARAM("type"), "plain");
 	if (release_dax()) {
 		printf("# could not put %s back\n", PM_DAX);
 		fflush(stdout);
 		_exit(1);
 	}
 	if (was_privmem) {
-		if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK))
-			pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
-		pm_write_str(PM_DRV "/new_id", PM_DAX);
+		if (!pm_bind(&B, "plain"))
+			B.bound = 0;
 	} else if (access(PM_DEVDAX_DRV "/" PM_DAX, F_OK)) {
 		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
 	}

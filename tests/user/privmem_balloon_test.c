@@ -37,7 +37,6 @@
 #include "privmem_nodewalk.h"
 
 #define PHYS		(64UL << 20)
-#define PHYS_PARAM	"/sys/module/privmem/parameters/physical_size"
 #define CHUNK		(4UL << 20)
 #define MAX_CHUNKS	64
 /* The balloon's hysteresis (1 MiB) and one MIGRATE chunk, in kB. */
@@ -163,9 +162,10 @@ FIXTURE_SETUP(balloon)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lu", PHYS);
-	ASSERT_EQ(0, pm_write_str(PHYS_PARAM, buf));
-	ASSERT_EQ(0, pm_rebind(&B, "compressed"));
-	pm_write_str(PHYS_PARAM, "0");
+	ASSERT_EQ(0, pm_rebind_offline(&B));
+	ASSERT_EQ(0, pm_set(&B, "type", "compressed"));
+	ASSERT_EQ(0, pm_set(&B, "physical_size", buf));
+	ASSERT_EQ(0, pm_online(&B));
 	self->fd = pm_open(&B);
 	ASSERT_GE(self->fd, 0);
 	self->capacity = pm_sys_long(&B, "capacity");

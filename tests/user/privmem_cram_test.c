@@ -748,12 +748,8 @@ static void cram_restore(void)
 		_exit(1);
 	}
 	/* As found: bound to privmem as a plain node. */
-	if (was_privmem) {
-		pm_write_str("/sys/module/privmem/parameters/type", "plain");
-		if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK))
-			pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
-		pm_write_str(PM_DRV "/new_id", PM_DAX);
-	}
+	if (was_privmem && !pm_bind(&B, "plain"))
+		B.bound = 0;
 }
 
 int main(int argc, char **argv)
@@ -762,9 +758,6 @@ int main(int argc, char **argv)
 	int ret;
 
 	snprintf(phys, sizeof(phys), "%lu", PHYS_SIZE);
-	if (system("modprobe privmem") == 0)
-		pm_write_str("/sys/module/privmem/parameters/physical_size",
-			     phys);
 	/* An earlier test may have left dax0.0 bound (plain): rebind it. */
 	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
 		was_privmem = 1;
@@ -774,8 +767,13 @@ int main(int argc, char **argv)
 		}
 		pm_write_str(PM_DRV "/remove_id", PM_DAX);
 	}
-	ret = pm_bind(&B, "compressed");
-	pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
+	ret = pm_bind_offline(&B);
+	if (!ret)
+		ret = pm_set(&B, "type", "compressed");
+	if (!ret)
+		ret = pm_set(&B, "physical_size", phys);
+	if (!ret)
+		ret = pm_online(&B);
 	cram_pid = getpid();
 	atexit(cram_restore);
 	if (ret) {

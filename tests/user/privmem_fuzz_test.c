@@ -54,9 +54,6 @@ FIXTURE_VARIANT_ADD(fz, compressed) { .type = "compressed" };
 
 FIXTURE_SETUP(fz)
 {
-	if (!strcmp(variant->type, "compressed"))
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
-					  "0"));
 	ASSERT_EQ(0, pm_bind(&self->b, variant->type));
 }
 

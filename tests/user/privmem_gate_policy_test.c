@@ -30,7 +30,6 @@ FIXTURE_SETUP(gate)
 
 FIXTURE_TEARDOWN(gate)
 {
-	pm_write_str("/sys/module/privmem/parameters/type", "plain");
 	if (pm_restore(&self->b))
 		TH_LOG("could not restore %s", PM_DAX);
 }
@@ -56,12 +55,9 @@ TEST_F_TIMEOUT(gate, stale_policy_after_rebind_as_compressed, 300)
 	ASSERT_EQ(0, bind_node(p, LEN, nid));
 
 	/* privctl destroy; privctl create --type compressed */
-	ASSERT_EQ(0, pm_unbind(&self->b));
-	ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/type",
-				  "compressed"));
-	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
-	self->b.bound = 1;
-	ASSERT_EQ(0, pm_find_dev(&self->b));
+	ASSERT_EQ(0, pm_set(&self->b, "state", "offline"));
+	ASSERT_EQ(0, pm_set(&self->b, "type", "compressed"));
+	ASSERT_EQ(0, pm_online(&self->b));
 	ASSERT_EQ(nid, (int)pm_sys_long(&self->b, "node"));
 
 	memset(p, 0x5a, LEN);

@@ -153,9 +153,6 @@ static void poison_setup(struct __test_metadata *_metadata,
 		TH_LOG("modprobe hwpoison_inject failed");
 	if (inject && access(CORRUPT_PFN, W_OK))
 		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)", CORRUPT_PFN);
-	if (!strcmp(type, "compressed"))
-		ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/physical_size",
-					  "0"));
 	ASSERT_EQ(0, pm_bind(b, type));
 	*fd = pm_open(b);
 	ASSERT_GE(*fd, 0);

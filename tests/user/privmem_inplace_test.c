@@ -322,7 +322,6 @@ int main(int argc, char **argv)
 	/* dax0.0 goes back at exit as found (device_dax, privmem or none). */
 	if (pm_rebind_restore_at_exit())
 		return 1;
-	pm_write_str("/sys/module/privmem/parameters/physical_size", "0");
 	ret = pm_rebind(&B, "compressed");
 	if (ret) {
 		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,

@@ -373,7 +373,8 @@ struct pm_binding {
 	char syspath[128];	/* /sys/class/privmem/privmemN */
 };
 
-static inline int pm_find_dev(struct pm_binding *b)
+/* The privmem device made from dax device @dax: its paths into @b. */
+static inline int pm_find_dev_of(struct pm_binding *b, const char *dax)
 {
 	char path[256], buf[64];
 	glob_t g;
@@ -384,7 +385,7 @@ static inline int pm_find_dev(struct pm_binding *b)
 		return -ENOENT;
 	for (i = 0; i < g.gl_pathc; i++) {
 		snprintf(path, sizeof(path), "%s/dax", g.gl_pathv[i]);
-		if (pm_read_str(path, buf, sizeof(buf)) || strcmp(buf, PM_DAX))
+		if (pm_read_str(path, buf, sizeof(buf)) || strcmp(buf, dax))
 			continue;
 		snprintf(b->syspath, sizeof(b->syspath), "%s", g.gl_pathv[i]);
 		snprintf(b->devpath, sizeof(b->devpath), "/dev/%s",
@@ -396,8 +397,17 @@ static inline int pm_find_dev(struct pm_binding *b)
 	return ret;
 }
 
-/* Bind dax0.0 to privmem as a node of @type ("plain" or "compressed"). */
-static inline int pm_bind(struct pm_binding *b, const char *type)
+static inline int pm_find_dev(struct pm_binding *b)
+{
+	return pm_find_dev_of(b, PM_DAX);
+}
+
+/*
+ * Bind dax0.0 to privmem with its memory offline, so that its settings
+ * (/sys/class/privmem/privmemN/type, physical_size, ...) can be written:
+ * 0 or -errno.
+ */
+static inline int pm_bind_offline(struct pm_binding *b)
 {
 	char buf[64];
 	int ret;
@@ -407,9 +417,6 @@ static inline int pm_bind(struct pm_binding *b, const char *type)
 		return -ENODEV;
 	if (system("modprobe privmem") != 0)
 		return -ENOENT;
-	ret = pm_write_str("/sys/module/privmem/parameters/type", type);
-	if (ret)
-		return ret;
 	if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK)) {
 		ret = pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
 		if (ret)
@@ -426,6 +433,36 @@ static inline int pm_bind(struct pm_binding *b, const char *type)
 		return -EIO;
 	b->nid = atoi(buf);
 	return pm_find_dev(b);
+}
+
+/* Write @val to the attribute @attr of the bound device: 0 or -errno. */
+static inline int pm_set(struct pm_binding *b, const char *attr,
+			 const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", b->syspath, attr);
+	return pm_write_str(path, val);
+}
+
+static inline int pm_online(struct pm_binding *b)
+{
+	return pm_set(b, "state", "online");
+}
+
+/*
+ * Bind dax0.0 to privmem and bring it online as a node of @type ("plain"
+ * or "compressed") with the other settings at their defaults.
+ */
+static inline int pm_bind(struct pm_binding *b, const char *type)
+{
+	int ret = pm_bind_offline(b);
+
+	if (!ret)
+		ret = pm_set(b, "type", type);
+	if (!ret)
+		ret = pm_online(b);
+	return ret;
 }
 
 static inline int pm_unbind(struct pm_binding *b)
@@ -510,7 +547,7 @@ static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
  * back at exit as pm_rebind_restore_at_exit() found it at the start
  * (bound to device_dax, to privmem as a plain node, or to nothing).
  */
-static inline int pm_rebind(struct pm_binding *b, const char *type)
+static inline int pm_rebind_offline(struct pm_binding *b)
 {
 	int ret;
 
@@ -520,7 +557,18 @@ static inline int pm_rebind(struct pm_binding *b, const char *type)
 			return ret;
 		pm_write_str(PM_DRV "/remove_id", PM_DAX);
 	}
-	return pm_bind(b, type);
+	return pm_bind_offline(b);
+}
+
+static inline int pm_rebind(struct pm_binding *b, const char *type)
+{
+	int ret = pm_rebind_offline(b);
+
+	if (!ret)
+		ret = pm_set(b, "type", type);
+	if (!ret)
+		ret = pm_online(b);
+	return ret;
 }
 
 static int pm_found_devdax, pm_found_privmem;
@@ -536,11 +584,15 @@ static void pm_rebind_restore(void)
 		_exit(1);
 	}
 	pm_write_str(PM_DRV "/remove_id", PM_DAX);
-	pm_write_str("/sys/module/privmem/parameters/type", "plain");
-	if (pm_found_devdax)
+	if (pm_found_devdax) {
 		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
-	else if (pm_found_privmem)
+	} else if (pm_found_privmem) {
+		struct pm_binding b = { 0 };
+
 		pm_write_str(PM_DRV "/new_id", PM_DAX);
+		if (!pm_find_dev(&b))
+			pm_online(&b);
+	}
 }
 
 /* Returns 0, or prints a TAP "Bail out!" line and returns non-zero. */
@@ -568,15 +620,8 @@ static inline int pm_open(struct pm_binding *b)
  */
 static inline int pm_bind_open(struct pm_binding *b, const char *type)
 {
-	int ret;
+	int ret = pm_bind(b, type);
 
-	if (!strcmp(type, "compressed")) {
-		ret = pm_write_str("/sys/module/privmem/parameters/physical_size",
-				   "0");
-		if (ret)
-			return ret;
-	}
-	ret = pm_bind(b, type);
 	if (ret)
 		return ret;
 	ret = pm_open(b);

@@ -158,6 +158,15 @@ static int count_online(long first, long last, int *present)
 }
 
 /* Is @nid listed in the node mask file @what (has_memory, ...)? */
+/* Bring the privmem device of dax device @dax online: 0 or -errno. */
+static int online_privmem_of(const char *dax)
+{
+	struct pm_binding b = { 0 };
+	int ret = pm_find_dev_of(&b, dax);
+
+	return ret ? ret : pm_online(&b);
+}
+
 static int node_listed(const char *what, int nid)
 {
 	char path[128], buf[256], *p = buf;
@@ -251,11 +260,10 @@ TEST_F_TIMEOUT(own, foreign_memory_stays_off_an_owned_node, 600)
 	long i;
 
 	/* A: a plain private node. */
-	ASSERT_EQ(0, pm_write_str("/sys/module/privmem/parameters/type",
-				  "plain"));
 	ASSERT_EQ(0, pm_write_str(PM_DEVDAX_DRV "/unbind", self->a));
 	ASSERT_EQ(0, pm_write_str(PM_DRV "/new_id", self->a));
 	self->a_bound = 1;
+	ASSERT_EQ(0, online_privmem_of(self->a));
 	ASSERT_EQ(1, node_listed("has_private_memory", self->nid));
 
 	/* B: system-ram through dax/kmem; its memory must stay offline. */

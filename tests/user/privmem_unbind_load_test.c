@@ -154,6 +154,7 @@ TEST_F_TIMEOUT(load, unbind_while_faulting_and_migrating, 300)
 			ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
 			self->b.bound = 1;
 			ASSERT_EQ(0, pm_find_dev(&self->b));
+			ASSERT_EQ(0, pm_online(&self->b));
 		}
 		fp = spawn(faulter, &self->b, sh);
 		mp = spawn(migrator, &self->b, sh);

@@ -55,6 +55,10 @@ TEST_F_TIMEOUT(bind, bind_unbind_rebind, 120)
 	ASSERT_EQ(0, pm_find_dev(&self->b));
 	fd = pm_open(&self->b);
 	ASSERT_GE(fd, 0);
+	/* Bound again, offline: calls fail with ENXIO until it is online. */
+	EXPECT_EQ(-1, pm_info(fd, &info));
+	EXPECT_EQ(ENXIO, errno);
+	ASSERT_EQ(0, pm_online(&self->b));
 	ASSERT_EQ(0, pm_info(fd, &info));
 	EXPECT_EQ(self->b.nid, info.node);
 	close(fd);
@@ -193,6 +197,7 @@ TEST_F_TIMEOUT(bind, unbind_migrates_out, 300)
 	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
 	self->b.bound = 1;
 	ASSERT_EQ(0, pm_find_dev(&self->b));
+	ASSERT_EQ(0, pm_online(&self->b));
 	fd = pm_open(&self->b);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, pm_migrate(fd, &m, 0, p, len, PRIVMEM_MIGRATE_TO_NODE,
@@ -251,8 +256,6 @@ TEST_F_TIMEOUT(bind, compressed_node, 120)
 	close(fd);
 	munmap(p, len);
 	EXPECT_EQ(0, pm_unbind(&self->b));
-	/* The next bind is plain again. */
-	pm_write_str("/sys/module/privmem/parameters/type", "plain");
 }
 
 int main(int argc, char **argv)

@@ -3,61 +3,85 @@
  * privmem: the ioctl ABI of /dev/privmemN, the character device of a
  * private memory node (device memory that only explicit users get).
  *
- * A private node is made by binding a devdax device (daxX.Y) to the
- * privmem dax driver:
+ * A private node is made from a devdax device (daxX.Y) in two steps:
+ * binding it to the privmem dax driver creates /dev/privmemN (mode
+ * 0600) and /sys/class/privmem/privmemN with the memory offline; writing
+ * "online" to its state attribute then hot-adds the range as a private
+ * node with the device's settings:
  *
- *   echo plain > /sys/module/privmem/parameters/type   (or compressed)
  *   echo daxX.Y > /sys/bus/dax/drivers/device_dax/unbind
  *   echo daxX.Y > /sys/bus/dax/drivers/privmem/new_id
+ *   echo compressed > /sys/class/privmem/privmemN/type    (default plain)
+ *   echo online > /sys/class/privmem/privmemN/state
  *
- * A compressed node is backed by an emulated compressed device whose
- * physical capacity is /sys/module/privmem/parameters/physical_size at
- * bind time (bytes, K/M/G suffixes; 0, the default, is half the logical
- * size). Each page that arrives is compressed with lz4 to charge its real
- * size; the pressure level is the device's physical occupancy, latched at
- * the maximum (node blocked) from the high watermark until it falls below
+ * The settings are attributes of the device, written while it is
+ * offline (EBUSY while online, EINVAL for a bad value): type (plain or
+ * compressed), physical_size (a compressed node's device capacity in
+ * bytes, K/M/G suffixes; 0, the default, is half the logical size),
+ * numa_balancing and compaction (the optional services, 0 or 1),
+ * checksum (a compressed device checks pages for in-place writes, 1 by
+ * default) and watermarks ("LOW HIGH", the initial pressure watermarks).
+ * Documentation/ABI/testing/sysfs-class-privmem lists every attribute;
+ * privctl(1) does all of this with "privctl create".
+ *
+ * A compressed node is backed by an emulated compressed device. Each
+ * page that arrives is compressed with lz4 to charge its real size; the
+ * pressure level is the device's physical occupancy, latched at the
+ * maximum (node blocked) from the high watermark until it falls below
  * the low one. Its folios are mapped read-only; a write promotes the
- * folio (a THP whole) to DRAM and then completes. The device also keeps a
- * checksum of each page it stores and checks it when the page leaves (or
- * is freed): a page changed while on the node was written in place, which
- * a real device would lose. Such pages are counted in sysfs
+ * folio (a THP whole) to DRAM and then completes. The device also keeps
+ * a checksum of each page it stores and checks it when the page leaves
+ * (or is freed): a page changed while on the node was written in place,
+ * which a real device would lose. Such pages are counted in sysfs
  * counters/inplace_writes (not in struct privmem_pressure) and, for all
  * nodes since the module was loaded, in the read-only
- * /sys/module/privmem/parameters/inplace_writes. A balloon keeps the
- * node's free pages to what the device can still store at the ratio of
- * its data: it holds the rest off the node (struct privmem_info.balloon,
- * sysfs cram/balloon); cram/balloon_target (bytes or "auto") sets its size
- * explicitly and cram/physical_capacity changes the device's capacity
- * online (EBUSY below what it stores, EINVAL for 0 or above the logical
- * size).
+ * /sys/module/privmem/parameters/inplace_writes (the module's only
+ * parameter). A balloon keeps the node's free pages to what the device
+ * can still store at the ratio of its data: it holds the rest off the
+ * node (struct privmem_info.balloon, sysfs cram/balloon);
+ * cram/balloon_target (bytes or "auto") sets its size explicitly and
+ * cram/physical_capacity changes the device's capacity online (EBUSY
+ * below what it stores, EINVAL for 0 or above the logical size).
  *
- * The range is hot-added to the dax device's target node, which becomes a
- * private node (/sys/devices/system/node/has_private_memory), and
- * /dev/privmemN appears (mode 0600) with its sysfs directory
- * /sys/class/privmem/privmemN (attributes: type, node, dax, capacity,
- * free, used, caps, page_sizes, mappings, poisoned, pressure, watermarks,
- * demotion, demotion_sources, counters, cram; all read-only but
- * cram/physical_capacity and cram/balloon_target; poisoned counts the
- * node's pages that memory failure marked hardware-poisoned). `echo daxX.Y >
- * /sys/bus/dax/drivers/privmem/unbind` removes the memory again; it fails
- * with EBUSY, changing nothing, while /dev/privmemN is mapped or while
- * folios on the node cannot be migrated out. Open file descriptors do not
- * prevent removal; afterwards every call on them fails with ENODEV.
+ * Online, the dax device's target node is a private node
+ * (/sys/devices/system/node/has_private_memory). Writing "offline" to
+ * state, or unbinding (echo daxX.Y > /sys/bus/dax/drivers/privmem/unbind),
+ * removes the memory again; it fails with EBUSY, changing nothing, while
+ * /dev/privmemN is mapped, while a shared object (below) holds pages, or
+ * while folios on the node cannot be migrated out. Open file descriptors
+ * do not prevent it. While the memory is offline every ioctl and mmap
+ * fails with ENXIO (open works, and the file works again once the device
+ * is online); once the device is unbound they fail with ENODEV.
  *
- * mmap(2)
- *   Only MAP_PRIVATE at offset 0 is supported (MAP_SHARED and non-zero
- *   offsets fail with EINVAL). The mapping behaves like anonymous memory
- *   (fork shares it copy-on-write, mremap and partial munmap work) whose
- *   folios come from the private node: on a "plain" node every write
- *   fault allocates a zeroed folio on the node, 2M (THP) where the VMA's
- *   alignment and size allow and THP is enabled, else 4K. A read of a
- *   page never written maps the shared zero page, as for anonymous
- *   memory. When the node is full the OOM killer kills the faulting
- *   task and no other (one exempt from the OOM killer gets SIGBUS): see
- *   Documentation/mm/private-nodes.rst, "Exhaustion". Freed folios
- *   go back to the node's free pool. On a "compressed" node the mapping
- *   is ordinary anonymous memory in DRAM; data reaches the node by
- *   demotion or PRIVMEM_IOC_MIGRATE.
+ * mmap(2), MAP_PRIVATE
+ *   At offset 0 only (other offsets fail with EINVAL). The mapping
+ *   behaves like anonymous memory (fork shares it copy-on-write, mremap
+ *   and partial munmap work) whose folios come from the private node: on
+ *   a "plain" node every write fault allocates a zeroed folio on the
+ *   node, 2M (THP) where the VMA's alignment and size allow and THP is
+ *   enabled, else 4K. A read of a page never written maps the shared zero
+ *   page, as for anonymous memory. When the node is full the OOM killer
+ *   kills the faulting task and no other (one exempt from the OOM killer
+ *   gets SIGBUS): see Documentation/mm/private-nodes.rst, "Exhaustion".
+ *   Freed folios go back to the node's free pool. On a "compressed" node
+ *   the mapping is ordinary anonymous memory in DRAM; data reaches the
+ *   node by demotion or PRIVMEM_IOC_MIGRATE.
+ *
+ * mmap(2), MAP_SHARED
+ *   Maps the shared object of the open file description: 4K pages on the
+ *   node, zero-filled when first touched, shared by every MAP_SHARED
+ *   mapping made through that description (by this process, its forks,
+ *   or a process the descriptor was passed to). Offsets address the
+ *   object: a mapping at offset X sees the pages of any other mapping at
+ *   offset X. The object's size is fixed at the node's logical capacity:
+ *   a mapping that would reach past it fails with EINVAL. It lives until
+ *   the description and every mapping of it are gone; its pages then go
+ *   back to the node. madvise(MADV_REMOVE) gives a range's pages back
+ *   early (a later touch gets zeroed pages). PRIVMEM_IOC_MIGRATE moves
+ *   the object's pages for every process that maps them. mbind(2) on a
+ *   shared mapping does not change where the object's pages go. A
+ *   compressed node refuses MAP_SHARED with EINVAL (only anonymous
+ *   folios live on it).
  *
  * poll(2)
  *   POLLPRI (with POLLERR once the node is removed) when the pressure
@@ -69,8 +93,9 @@
  *   structure as declared here, and @flags. Unknown flags, reserved or
  *   padding fields that are not zero, and a wrong @size fail with EINVAL;
  *   an unknown command with ENOTTY; an unreadable or unwritable argument
- *   with EFAULT; any call on a node being removed, or removed, with
- *   ENODEV. Sizes and lengths are in bytes, page counts in base pages.
+ *   with EFAULT; any call while the memory is offline (or going offline)
+ *   with ENXIO, on an unbound device with ENODEV. Sizes and lengths are
+ *   in bytes, page counts in base pages.
  */
 #ifndef _UAPI_LINUX_PRIVMEM_H
 #define _UAPI_LINUX_PRIVMEM_H
