@@ -127,6 +127,8 @@ static ssize_t poisoned_show(struct device *dev, struct device_attribute *attr,
 	int ret;
 
 	ret = privmem_enter(pm);
+	if (ret == -ENXIO)
+		return sysfs_emit(buf, "0\n");	/* offline: no memory */
 	if (ret)
 		return ret;
 	nr = privmem_poisoned_pages(pm);

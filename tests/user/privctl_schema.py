@@ -4,7 +4,8 @@
 
 Checks the JSON of `privctl list --json` and `privctl info DEV --json`
 against the documented schema (README.md, privctl(1)) and every privmem
-device's values against its sysfs directory /sys/class/privmem/privmemN.
+device's values against its sysfs directory /sys/class/privmem/privmemN,
+online or offline (state, settings).
 Run by tests/user/privctl_test.c in the guest, as root. Exit 0 when all
 checks pass, 1 otherwise; each failure is printed.
 """
@@ -16,18 +17,25 @@ import sys
 CAPS = {"migration", "mempolicy", "demotion", "protect_write", "reclaim",
         "numa_balancing", "compaction", "longterm_pin"}
 STATES = {"normal", "elevated", "high"}
+DEV_STATES = {"online", "offline"}
+SUFFIX = {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}
 
 # key: type, or a dict for a nested object
 DEVICE = {
     "chardev": str, "path": str, "dax": str, "node": int, "type": str,
+    "state": str,
     "caps": list, "capacity": int, "used": int, "free": int,
-    "page_sizes": list, "mappings": int, "poisoned": int,
+    "page_sizes": list, "mappings": int, "shared_objects": int,
+    "poisoned": int,
     "demotion": {"enabled": bool, "sources": str},
     "pressure": {"level": int, "low": int, "high": int, "state": str,
                  "events": int, "injected": bool, "blocked": bool},
     "counters": {"demotions_in": int, "demotions_refused": int,
                  "promotions": int, "migrations_in": int,
                  "migrations_out": int, "inplace_writes": int},
+    "settings": {"type": str, "physical_size": int, "numa_balancing": bool,
+                 "compaction": bool, "checksum": bool,
+                 "watermarks": {"low": int, "high": int}},
 }
 PHYSICAL = {"capacity": int, "used": int, "ratio": (int, float),
             "balloon": int, "ratio_estimate": (int, float)}
@@ -70,12 +78,22 @@ def sysfs(dev, attr):
         return f.read().strip()
 
 
+def size(s):
+    """A size attribute: bytes, or a number with a K/M/G/T suffix."""
+    s = s.upper()
+    unit = s[-1] if s and s[-1] in "KMGT" else ""
+    return int(s[:len(s) - len(unit)]) << SUFFIX[unit]
+
+
 def check_device(d):
     name = d["chardev"]
     where = name
     check_shape(d, DEVICE, where)
     if d.get("type") not in ("plain", "compressed"):
         fail(f"{where}.type: {d.get('type')!r}")
+    online = d.get("state") == "online"
+    if d.get("state") not in DEV_STATES:
+        fail(f"{where}.state: {d.get('state')!r}")
     if not set(d.get("caps", [])) <= CAPS:
         fail(f"{where}.caps: unknown {set(d['caps']) - CAPS}")
     for ps in d.get("page_sizes", []):
@@ -86,13 +104,17 @@ def check_device(d):
         fail(f"{where}.pressure.state: {p.get('state')!r}")
     if not 0 <= p.get("level", -1) <= 1000 or not p.get("low", 0) < p.get("high", 0) <= 1000:
         fail(f"{where}.pressure: level/watermarks out of range: {p}")
-    if d.get("type") == "compressed":
+    # The physical side comes from the ioctls: online compressed nodes only.
+    if d.get("type") == "compressed" and online:
         if "physical" not in d:
             fail(f"{where}: compressed node without 'physical'")
         else:
             check_shape(d["physical"], PHYSICAL, where + ".physical")
     elif "physical" in d:
-        fail(f"{where}: a plain node has 'physical'")
+        fail(f"{where}: a {'plain' if online else 'offline'} node has 'physical'")
+    if not online and (d.get("caps") or d.get("used") or d.get("free")):
+        fail(f"{where}: offline, but caps {d.get('caps')}, used {d.get('used')}, "
+             f"free {d.get('free')}")
     if d.get("path") != "/dev/" + name:
         fail(f"{where}.path: {d.get('path')!r}")
 
@@ -101,8 +123,10 @@ def check_device(d):
         "node": int(sysfs(name, "node")),
         "type": sysfs(name, "type"),
         "dax": sysfs(name, "dax"),
+        "state": sysfs(name, "state"),
         "capacity": int(sysfs(name, "capacity")),
         "mappings": int(sysfs(name, "mappings")),
+        "shared_objects": int(sysfs(name, "shared_objects")),
         "poisoned": int(sysfs(name, "poisoned")),
     }
     for k, v in exact.items():
@@ -133,6 +157,32 @@ def check_device(d):
         s = int(sysfs(name, "counters/" + k))
         if v != s:
             fail(f"{where}.counters.{k}: {v}, sysfs says {s}")
+
+    # The settings, as the attributes of the same names say.
+    st = d.get("settings", {})
+    want = {
+        "type": sysfs(name, "type"),
+        "physical_size": size(sysfs(name, "physical_size")),
+        "numa_balancing": sysfs(name, "numa_balancing") == "1",
+        "compaction": sysfs(name, "compaction") == "1",
+        "checksum": sysfs(name, "checksum") == "1",
+    }
+    for k, v in want.items():
+        if st.get(k) != v:
+            fail(f"{where}.settings.{k}: {st.get(k)!r}, sysfs says {v!r}")
+    if st.get("type") != d.get("type"):
+        fail(f"{where}.settings.type {st.get('type')!r} is not type {d.get('type')!r}")
+    low, high = (int(x) for x in sysfs(name, "watermarks").split())
+    wm = st.get("watermarks", {})
+    if (wm.get("low"), wm.get("high")) != (low, high):
+        fail(f"{where}.settings.watermarks: {wm}, sysfs says {low} {high}")
+    if not 0 <= low < high <= 1000:
+        fail(f"{where}: sysfs watermarks {low} {high} out of range")
+    if (p.get("low"), p.get("high")) != (low, high):
+        fail(f"{where}.pressure: low {p.get('low')}, high {p.get('high')}, "
+             f"the watermarks attribute says {low} {high}")
+    if st.get("physical_size", 0) > d.get("capacity", 0):
+        fail(f"{where}.settings.physical_size {st.get('physical_size')} above the capacity")
 
 
 def privctl(*args):

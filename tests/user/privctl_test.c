@@ -6,6 +6,10 @@
  * - errors with no device (exit 1, message naming the cause);
  * - create/destroy of dax0.0: the dax bus and has_private_memory agree,
  *   a busy dax device and a busy node are explained, nothing is lost;
+ * - the per-device settings and the state: create with settings and
+ *   services, set (refused while online, bad values refused with the
+ *   valid ones named and nothing changed, applied in order), online and
+ *   offline, list/info of an offline device;
  * - list/info --json against sysfs and PRIVMEM_IOC_INFO/GET_PRESSURE, and
  *   the JSON schema through tests/user/privctl_schema.py (python3);
  * - migrate against move_pages(2) queries, and its kernel error paths
@@ -79,7 +83,8 @@ static int pc_run_as(int uid, const char *fmt, ...)
 	va_end(ap);
 	snprintf(o, sizeof(o), "/tmp/privctl_test.%d.out", getpid());
 	snprintf(e, sizeof(e), "/tmp/privctl_test.%d.err", getpid());
-	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s", PRIVCTL, args, o, e);
+	/* Braces: a compound command (a & b; ...) goes to the files whole. */
+	snprintf(cmd, sizeof(cmd), "{ %s %s; } >%s 2>%s", PRIVCTL, args, o, e);
 	pid = fork();
 	if (pid == 0) {
 		if (uid >= 0 && (setgid(uid) || setuid(uid)))
@@ -128,8 +133,8 @@ static const char *dax_driver_of(const char *dax)
 TEST(help_and_version)
 {
 	static const char * const cmds[] = {
-		"list", "info", "create", "destroy", "migrate", "demotion",
-		"pressure", "run",
+		"list", "info", "create", "destroy", "online", "offline", "set",
+		"migrate", "demotion", "pressure", "run",
 	};
 	char want[160];
 	size_t i;
@@ -171,7 +176,24 @@ TEST(usage_errors)
 		  "LOW must be below HIGH" },
 		{ "create --dax dax0.0 --type plain --watermarks 10,2000", "HIGH at most 1000" },
 		{ "create --dax dax0.0 --type plain --watermarks abc", "wants LOW,HIGH" },
+		{ "create --dax dax0.0 --type plain --no-checksum",
+		  "--no-checksum only applies to --type compressed" },
+		{ "create --dax dax0.0 --type compressed --compaction",
+		  "--compaction only applies to --type plain" },
+		{ "create --dax dax0.0 --type plain --numa-balancing=1",
+		  "doesn't allow an argument" },
 		{ "destroy", "which device?" },
+		{ "online", "which device?" },
+		{ "online a b", "unexpected argument 'b'" },
+		{ "offline", "which device?" },
+		{ "offline a b", "unexpected argument 'b'" },
+		{ "set", "which device?" },
+		{ "set privmem0", "nothing to set" },
+		{ "set privmem0 type", "'type' is not KEY=VALUE" },
+		{ "set privmem0 colour=red", "unknown setting 'colour'" },
+		{ "set privmem0 =1", "unknown setting ''" },
+		{ "set privmem0 type=plain bogus", "'bogus' is not KEY=VALUE" },
+		{ "set privmem0 --bogus", "unrecognized option" },
 		{ "migrate --pid 1", "give --range ADDR[:LEN] or --all" },
 		{ "migrate --range 1000 --to private", "--pid PID is required" },
 		{ "migrate --pid 1 --range zz --to private", "--range wants ADDR[:LEN]" },
@@ -218,6 +240,9 @@ TEST(errors_without_a_device)
 	EXPECT_PC(1, "node 0 is not a private node", "list --node 0");
 	EXPECT_PC(1, "dax9.9: no such dax device", "create --dax dax9.9 --type plain");
 	EXPECT_PC(1, "no such privmem device", "destroy privmem9");
+	EXPECT_PC(1, "privmem9: no such privmem device", "online privmem9");
+	EXPECT_PC(1, "privmem9: no such privmem device", "offline privmem9");
+	EXPECT_PC(1, "privmem9: no such privmem device", "set privmem9 type=plain");
 	EXPECT_PC(1, "no such privmem device", "pressure privmem9");
 	EXPECT_PC(1, "no such privmem device", "demotion privmem9");
 	EXPECT_PC(1, "no such privmem device", "run privmem9 -- true");
@@ -262,6 +287,23 @@ static int pc_create(struct __test_metadata *_metadata,
 	self->fd = open(self->devpath, O_RDWR | O_CLOEXEC);
 	return self->fd < 0 ? -1 : 0;
 }
+
+/* Attribute @attr of the fixture's device into @buf ("?" if unreadable). */
+static const char *attr_get(struct _test_data_pc *self, const char *attr,
+			    char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", self->syspath, attr);
+	if (pm_read_str(path, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+#define ATTR_EQ(want, attr) do {					\
+	char __b[128];							\
+	EXPECT_STREQ(want, attr_get(self, attr, __b, sizeof(__b)));	\
+} while (0)
 
 FIXTURE_SETUP(pc)
 {
@@ -408,9 +450,11 @@ TEST_F_TIMEOUT(pc, destroy_busy_with_unmovable_pages, 300)
 	EXPECT_EQ(sum, pm_checksum(p, len));
 }
 
-/* Creating and destroying need root; the messages say so. */
+/* Creating, destroying, onlining, offlining and settings need root. */
 TEST_F(pc, create_and_destroy_need_root)
 {
+	char path[256], state[32];
+
 	EXPECT_EQ(1, pc_run_as(NOBODY, "create --dax " PM_DAX " --type plain"));
 	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
 	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
@@ -418,6 +462,26 @@ TEST_F(pc, create_and_destroy_need_root)
 	EXPECT_EQ(1, pc_run_as(NOBODY, "destroy %s", self->name));
 	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
 	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(1, pc_run_as(NOBODY, "offline %s", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	snprintf(path, sizeof(path), "%s/state", self->syspath);
+	ASSERT_EQ(0, pm_read_str(path, state, sizeof(state)));
+	EXPECT_STREQ("online", state);
+
+	ASSERT_EQ(0, pc_run("offline %s", self->name)) TH_LOG("%s", ERR);
+	EXPECT_EQ(1, pc_run_as(NOBODY, "set %s type=compressed", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	snprintf(path, sizeof(path), "%s/type", self->syspath);
+	ASSERT_EQ(0, pm_read_str(path, state, sizeof(state)));
+	EXPECT_STREQ("plain", state);
+	EXPECT_EQ(1, pc_run_as(NOBODY, "online %s", self->name));
+	EXPECT_NE(NULL, strstr(ERR, "needs root")) TH_LOG("%s", ERR);
+	/* Reading works for anyone, offline too. */
+	EXPECT_EQ(0, pc_run_as(NOBODY, "info %s", self->name)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(OUT, "offline")) TH_LOG("%s", OUT);
+	snprintf(path, sizeof(path), "%s/state", self->syspath);
+	ASSERT_EQ(0, pm_read_str(path, state, sizeof(state)));
+	EXPECT_STREQ("offline", state);
 }
 
 /* dax1.0 held open through device_dax: create refuses and names it. */
@@ -520,6 +584,22 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 	EXPECT_EQ(pm_read_long(buf), jint(o, "demotion.enabled"));
 	snprintf(buf, sizeof(buf), "%s/mappings", self->syspath);
 	EXPECT_EQ(pm_read_long(buf), jint(o, "mappings"));
+	snprintf(buf, sizeof(buf), "%s/shared_objects", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "shared_objects"));
+	/* The state and the settings, as the attributes say. */
+	EXPECT_STREQ("online", jstr(o, "state"));
+	EXPECT_STREQ("plain", jstr(o, "settings.type"));
+	snprintf(buf, sizeof(buf), "%s/physical_size", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "settings.physical_size"));
+	snprintf(buf, sizeof(buf), "%s/numa_balancing", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "settings.numa_balancing"));
+	snprintf(buf, sizeof(buf), "%s/compaction", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "settings.compaction"));
+	snprintf(buf, sizeof(buf), "%s/checksum", self->syspath);
+	EXPECT_EQ(pm_read_long(buf), jint(o, "settings.checksum"));
+	EXPECT_EQ(1, jint(o, "settings.checksum"));
+	EXPECT_EQ((int64_t)pr.low, jint(o, "settings.watermarks.low"));
+	EXPECT_EQ((int64_t)pr.high, jint(o, "settings.watermarks.high"));
 
 	ASSERT_TRUE(json_object_object_get_ex(o, "caps", &caps));
 	for (i = 0; i < json_object_array_length(caps); i++) {
@@ -573,6 +653,10 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 	EXPECT_NE(NULL, strstr(OUT, buf)) TH_LOG("no %s in: %s", buf, OUT);
 	ASSERT_EQ(0, pc_run("info %s", self->name));
 	EXPECT_NE(NULL, strstr(OUT, "low 600, high 900")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "watermarks=600,900")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "state              online")) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, pc_run("list"));
+	EXPECT_NE(NULL, strstr(OUT, " online ")) TH_LOG("%s", OUT);
 }
 
 TEST_F_TIMEOUT(pc, json_schema_python, 120)
@@ -584,6 +668,347 @@ TEST_F_TIMEOUT(pc, json_schema_python, 120)
 	snprintf(cmd, sizeof(cmd), "python3 %s/tests/user/privctl_schema.py %s",
 		 top ? top : ".", PRIVCTL);
 	EXPECT_EQ(0, system(cmd));
+}
+
+/* The six settings, with a valid value other than the default. */
+static const char * const settings_changed[][2] = {
+	{ "type", "compressed" }, { "physical_size", "64M" },
+	{ "numa_balancing", "1" }, { "compaction", "1" },
+	{ "checksum", "0" }, { "watermarks", "100,200" },
+};
+
+/* Online, every setting is refused (EBUSY), said so, and nothing changes. */
+TEST_F_TIMEOUT(pc, set_refused_while_online, 180)
+{
+	char want[256], before[128], after[128];
+	size_t i;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	snprintf(want, sizeof(want),
+		 "%s is online: settings can only change while offline (privctl offline %s)",
+		 self->name, self->name);
+	for (i = 0; i < ARRAY_SIZE(settings_changed); i++) {
+		attr_get(self, settings_changed[i][0], before, sizeof(before));
+		EXPECT_PC(1, want, "set %s %s=%s", self->name, settings_changed[i][0],
+			  settings_changed[i][1]);
+		EXPECT_NE(NULL, strstr(ERR, "nothing was changed")) TH_LOG("%s", ERR);
+		attr_get(self, settings_changed[i][0], after, sizeof(after));
+		EXPECT_STREQ(before, after) TH_LOG("%s changed", settings_changed[i][0]);
+	}
+	/* Online, the watermarks change with pressure --watermarks: said. */
+	EXPECT_PC(1, want, "set %s watermarks=100,200", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "--watermarks LOW,HIGH")) TH_LOG("%s", ERR);
+	/* The first refused stops the rest; the other names of the device. */
+	EXPECT_PC(1, want, "set " PM_DAX " numa_balancing=1 type=compressed");
+	EXPECT_PC(1, want, "set node%d compaction=1", self->nid);
+	EXPECT_PC(1, want, "set %s checksum=0", self->devpath);
+	ATTR_EQ("0", "numa_balancing");
+	ATTR_EQ("0", "compaction");
+	ATTR_EQ("1", "checksum");
+	ATTR_EQ("plain", "type");
+	ATTR_EQ("online", "state");
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+}
+
+/*
+ * Offline, bad values are refused (EINVAL) with the valid values of the
+ * key named, and nothing changes; good ones are applied in order, up to
+ * the first refused; online takes them.
+ */
+TEST_F_TIMEOUT(pc, set_bad_values_and_online_with_them, 240)
+{
+	static const struct { const char *key, *value; } bad[] = {
+		{ "type", "fancy" }, { "type", "plain compressed" }, { "type", "" },
+		{ "type", "-1" }, { "type", "99999999999999999999" },
+		{ "physical_size", "-1" }, { "physical_size", "" },
+		{ "physical_size", "abc" }, { "physical_size", "1Q" },
+		{ "physical_size", "64G" }, { "physical_size", "99999999999999999999" },
+		{ "physical_size", "18446744073709551615" },
+		{ "numa_balancing", "2" }, { "numa_balancing", "-1" },
+		{ "numa_balancing", "maybe" }, { "numa_balancing", "" },
+		{ "numa_balancing", "99999999999999999999" },
+		{ "compaction", "2" }, { "compaction", "yes please" }, { "compaction", "" },
+		{ "checksum", "-1" }, { "checksum", "" }, { "checksum", "99999999999999999999" },
+		{ "watermarks", "900,600" }, { "watermarks", "500,500" },
+		{ "watermarks", "0,1001" }, { "watermarks", "5" }, { "watermarks", "abc" },
+		{ "watermarks", "-1,5" }, { "watermarks", "" }, { "watermarks", "1,2,3" },
+		{ "watermarks", "99999999999999999999,5" },
+	};
+	char before[ARRAY_SIZE(settings_changed)][128], now[128], want[256];
+	struct privmem_pressure pr;
+	struct privmem_info info;
+	size_t i, k;
+	long cap;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", "--offline"));
+	ATTR_EQ("offline", "state");
+	cap = strtol(attr_get(self, "capacity", now, sizeof(now)), NULL, 10);
+	ASSERT_GT(cap, 64L << 20);
+	for (k = 0; k < ARRAY_SIZE(settings_changed); k++)
+		attr_get(self, settings_changed[k][0], before[k], sizeof(before[k]));
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *valid = "";
+
+		if (!strcmp(bad[i].key, "type"))
+			valid = "plain or compressed";
+		else if (!strcmp(bad[i].key, "physical_size"))
+			valid = "0..";
+		else if (!strcmp(bad[i].key, "watermarks"))
+			valid = "LOW,HIGH with 0 <= LOW < HIGH <= 1000";
+		else
+			valid = "0 or 1";
+		snprintf(want, sizeof(want), "%s=%s: invalid (valid: %s", bad[i].key,
+			 bad[i].value, valid);
+		EXPECT_PC(1, want, "set %s '%s=%s'", self->name, bad[i].key, bad[i].value);
+		EXPECT_NE(NULL, strstr(ERR, "nothing was changed")) TH_LOG("%s", ERR);
+		for (k = 0; k < ARRAY_SIZE(settings_changed); k++)
+			EXPECT_STREQ(before[k], attr_get(self, settings_changed[k][0], now,
+							 sizeof(now)))
+				TH_LOG("%s=%s changed %s", bad[i].key, bad[i].value,
+				       settings_changed[k][0]);
+	}
+	/* Just above the capacity: the message gives the range in bytes. */
+	snprintf(want, sizeof(want), "physical_size=%ld: invalid (valid: 0..%ld bytes",
+		 cap + 4096, cap);
+	EXPECT_PC(1, want, "set %s physical_size=%ld", self->name, cap + 4096);
+	EXPECT_STREQ(before[1], attr_get(self, "physical_size", now, sizeof(now)));
+	ATTR_EQ("offline", "state");
+
+	/* Good values, in order; a dash may stand for an underscore. */
+	ASSERT_EQ(0, pc_run("set %s type=compressed physical-size=64M %s", self->name,
+			    "numa_balancing=1 compaction=1 checksum=0 watermarks=100,200"))
+		TH_LOG("%s", ERR);
+	ATTR_EQ("compressed", "type");
+	ATTR_EQ("67108864", "physical_size");
+	ATTR_EQ("1", "numa_balancing");
+	ATTR_EQ("1", "compaction");
+	ATTR_EQ("0", "checksum");
+	ATTR_EQ("100 200", "watermarks");
+	/* The first refused stops the rest, and privctl says what was applied. */
+	EXPECT_PC(1, "watermarks=9,1: invalid",
+		  "set %s numa_balancing=0 watermarks=9,1 checksum=1", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "applied: numa_balancing=0; "
+			       "not applied: watermarks=9,1 checksum=1")) TH_LOG("%s", ERR);
+	ATTR_EQ("0", "numa_balancing");
+	ATTR_EQ("100 200", "watermarks");
+	ATTR_EQ("0", "checksum");
+	/* Writing the same value again is fine. */
+	EXPECT_PC(0, NULL, "set %s type=compressed", self->name);
+
+	/* Online takes them. */
+	ASSERT_EQ(0, pc_run("online %s", self->name)) TH_LOG("%s", ERR);
+	snprintf(want, sizeof(want), "%s: " PM_DAX ", node %d, compressed", self->name,
+		 self->nid);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	ATTR_EQ("online", "state");
+	ASSERT_EQ(0, pm_info(self->fd, &info));
+	EXPECT_EQ((__u32)PRIVMEM_TYPE_COMPRESSED, info.type);
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(100U, pr.low);
+	EXPECT_EQ(200U, pr.high);
+	EXPECT_EQ(64ULL << 20, (unsigned long long)pr.physical_capacity);
+	ATTR_EQ("0", "cram/checksum");
+}
+
+/* online and offline: the node comes and goes, the device stays. */
+TEST_F_TIMEOUT(pc, online_and_offline, 240)
+{
+	struct privmem_info info;
+	size_t len = 2 << 20;
+	char want[160];
+	char *p;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	/* Mapped: offline refuses and explains, as destroy does. */
+	p = pm_map(self->fd, len, 1);
+	ASSERT_NE(NULL, p);
+	EXPECT_PC(1, "is busy", "offline %s", self->name);
+	EXPECT_NE(NULL, strstr(ERR, "is mapped")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "nothing was lost")) TH_LOG("%s", ERR);
+	ATTR_EQ("online", "state");
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	munmap(p, len);
+
+	EXPECT_PC(0, NULL, "offline %s", self->name);
+	snprintf(want, sizeof(want), "%s is offline", self->name);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	ATTR_EQ("offline", "state");
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, access(self->devpath, F_OK));
+	ATTR_EQ("0", "used");
+	ATTR_EQ("", "caps");
+	/* Offline: the ioctls and mmap fail with ENXIO; privctl says why. */
+	EXPECT_EQ(-1, pm_info(self->fd, &info));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				   self->fd, 0));
+	EXPECT_EQ(ENXIO, errno);
+	snprintf(want, sizeof(want), "%s is offline", self->name);
+	EXPECT_PC(1, want, "pressure %s", self->name);
+	EXPECT_PC(1, want, "demotion %s", self->name);
+	EXPECT_PC(1, want, "run %s -- true", self->name);
+	EXPECT_PC(1, want, "migrate %s --pid %d --range %p --to private", self->name,
+		  getpid(), (void *)want);
+	EXPECT_PC(1, "privctl set", "pressure %s --watermarks 100,200", self->name);
+	/* Again: nothing to do. */
+	EXPECT_PC(0, NULL, "offline %s", self->name);
+	EXPECT_NE(NULL, strstr(OUT, "offline already")) TH_LOG("%s", OUT);
+
+	EXPECT_PC(0, NULL, "online %s", self->name);
+	snprintf(want, sizeof(want), "%s: " PM_DAX ", node %d, plain", self->name,
+		 self->nid);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	ATTR_EQ("online", "state");
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	/* The descriptor opened before works again. */
+	EXPECT_EQ(0, pm_info(self->fd, &info));
+	EXPECT_PC(0, NULL, "online %s", self->name);
+	EXPECT_NE(NULL, strstr(OUT, "online already")) TH_LOG("%s", OUT);
+
+	/* By the dax name, and by the node name while offline. */
+	EXPECT_PC(0, NULL, "offline " PM_DAX);
+	ATTR_EQ("offline", "state");
+	EXPECT_PC(0, NULL, "online node%d", self->nid);
+	ATTR_EQ("online", "state");
+}
+
+/* create with the optional services and settings: the device has them. */
+TEST_F_TIMEOUT(pc, create_with_services, 240)
+{
+	struct json_object *o;
+	char caps[256];
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain",
+			       "--numa-balancing --compaction --watermarks 300,700 --json"));
+	o = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	EXPECT_STREQ("online", jstr(o, "state"));
+	EXPECT_EQ(1, jint(o, "settings.numa_balancing"));
+	EXPECT_EQ(1, jint(o, "settings.compaction"));
+	EXPECT_EQ(1, jint(o, "settings.checksum"));
+	EXPECT_EQ(300, jint(o, "settings.watermarks.low"));
+	EXPECT_EQ(700, jint(o, "settings.watermarks.high"));
+	EXPECT_EQ(300, jint(o, "pressure.low"));
+	json_object_put(o);
+	ATTR_EQ("1", "numa_balancing");
+	ATTR_EQ("1", "compaction");
+	ATTR_EQ("1", "checksum");
+	ATTR_EQ("300 700", "watermarks");
+	/* The services are in effect. */
+	attr_get(self, "caps", caps, sizeof(caps));
+	EXPECT_NE(NULL, strstr(caps, "numa_balancing")) TH_LOG("%s", caps);
+	EXPECT_NE(NULL, strstr(caps, "compaction")) TH_LOG("%s", caps);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pc_run("destroy %s", self->name)) TH_LOG("%s", ERR);
+
+	/* Without them: the defaults, and no service beyond the type's. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	ATTR_EQ("0", "numa_balancing");
+	ATTR_EQ("0", "compaction");
+	ATTR_EQ("600 900", "watermarks");
+	attr_get(self, "caps", caps, sizeof(caps));
+	EXPECT_EQ(NULL, strstr(caps, "numa_balancing")) TH_LOG("%s", caps);
+	EXPECT_EQ(NULL, strstr(caps, "compaction")) TH_LOG("%s", caps);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pc_run("destroy %s", self->name)) TH_LOG("%s", ERR);
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed",
+			       "--no-checksum --numa-balancing --physical-size 128M"));
+	EXPECT_NE(NULL, strstr(OUT, "settings type=compressed physical_size=134217728"))
+		TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, " numa_balancing=1 compaction=0 checksum=0 watermarks=600,900"))
+		TH_LOG("%s", OUT);
+	ATTR_EQ("0", "checksum");
+	ATTR_EQ("0", "cram/checksum");
+	ATTR_EQ("1", "numa_balancing");
+	ATTR_EQ("134217728", "physical_size");
+	attr_get(self, "caps", caps, sizeof(caps));
+	EXPECT_NE(NULL, strstr(caps, "numa_balancing")) TH_LOG("%s", caps);
+}
+
+/* An offline device lists, shows and checks fine, and destroys at once. */
+TEST_F_TIMEOUT(pc, info_and_list_of_an_offline_device, 240)
+{
+	struct json_object *arr, *o, *caps;
+	struct privmem_pressure pr;
+	const char *top = getenv("PRIVMEM_TOP");
+	char want[256], cmd[1024];
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed", "--offline --physical-size 128M"));
+	snprintf(want, sizeof(want), "%s: " PM_DAX ", node %d, compressed", self->name,
+		 self->nid);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "offline")) TH_LOG("%s", OUT);
+	ATTR_EQ("offline", "state");
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+	/* Bound already: create says so and what to do. */
+	EXPECT_PC(1, "is already bound to privmem as", "create --dax " PM_DAX " --type plain");
+	EXPECT_NE(NULL, strstr(ERR, "privctl online")) TH_LOG("%s", ERR);
+
+	ASSERT_EQ(0, pc_run("list")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(OUT, self->name)) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, " offline ")) TH_LOG("%s", OUT);
+
+	ASSERT_EQ(0, pc_run("list --json")) TH_LOG("%s", ERR);
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr) TH_LOG("%s", OUT);
+	o = find_dev(arr, self->name);
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	EXPECT_STREQ("offline", jstr(o, "state"));
+	EXPECT_STREQ("compressed", jstr(o, "type"));
+	EXPECT_STREQ("compressed", jstr(o, "settings.type"));
+	EXPECT_EQ(self->nid, jint(o, "node"));
+	EXPECT_EQ(0, jint(o, "used"));
+	EXPECT_EQ(0, jint(o, "free"));
+	EXPECT_EQ(128 << 20, jint(o, "settings.physical_size"));
+	EXPECT_EQ(1, jint(o, "settings.checksum"));
+	EXPECT_EQ(600, jint(o, "settings.watermarks.low"));
+	EXPECT_EQ(600, jint(o, "pressure.low"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "caps", &caps));
+	EXPECT_EQ(0U, json_object_array_length(caps));
+	/* No memory, so no physical side, even for root. */
+	EXPECT_FALSE(json_object_object_get_ex(o, "physical", NULL));
+	json_object_put(arr);
+
+	ASSERT_EQ(0, pc_run("list --json --node %d", self->nid)) TH_LOG("%s", ERR);
+	arr = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, arr);
+	EXPECT_EQ(1U, json_object_array_length(arr));
+	json_object_put(arr);
+
+	ASSERT_EQ(0, pc_run("info %s", self->name)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(OUT, "offline (no memory")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "physical_size=134217728")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "low 600, high 900")) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, pc_run("info " PM_DAX " --json")) TH_LOG("%s", ERR);
+	o = json_tokener_parse(OUT);
+	ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+	EXPECT_STREQ("offline", jstr(o, "state"));
+	json_object_put(o);
+
+	/* The schema checker takes an offline device. */
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/user/privctl_schema.py %s",
+		 top ? top : ".", PRIVCTL);
+	EXPECT_EQ(0, system(cmd));
+
+	/* Online, the settings written offline are the node's. */
+	ASSERT_EQ(0, pc_run("online %s", self->name)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(128ULL << 20, (unsigned long long)pr.physical_capacity);
+	ASSERT_EQ(0, pc_run("offline %s", self->name)) TH_LOG("%s", ERR);
+
+	/* An offline device is released at once. */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_PC(0, NULL, "destroy %s", self->name);
+	EXPECT_NE(NULL, strstr(OUT, "back on device_dax")) TH_LOG("%s", OUT);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_NE(0, access(self->devpath, F_OK));
 }
 
 /* How many pages of the range are on @nid, by move_pages(2) query. */
@@ -1090,19 +1515,21 @@ TEST_F_TIMEOUT(pc, compressed_node, 180)
 	struct privmem_pressure pr;
 	struct json_object *arr, *o;
 	size_t len = 256 << 10;
-	int has_param = !access("/sys/module/privmem/parameters/physical_size", F_OK);
+	char path[256];
 	char *p;
 
 	ASSERT_EQ(0, pc_create(_metadata, self, "compressed",
 			       "--physical-size 256M --watermarks 100,200"));
-	if (!has_param)
-		EXPECT_NE(NULL, strstr(ERR, "--physical-size 256 MiB was not applied"))
-			TH_LOG("%s", ERR);
+	EXPECT_STREQ("", ERR);
 	ASSERT_EQ(0, pm_info(self->fd, &info));
 	EXPECT_EQ((__u32)PRIVMEM_TYPE_COMPRESSED, info.type);
 	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
 	EXPECT_EQ(100U, pr.low);
 	EXPECT_EQ(200U, pr.high);
+	/* The size went to the device's attribute and the device has it. */
+	snprintf(path, sizeof(path), "%s/physical_size", self->syspath);
+	EXPECT_EQ(256L << 20, pm_read_long(path));
+	EXPECT_EQ(256ULL << 20, (unsigned long long)pr.physical_capacity);
 
 	EXPECT_PC(1, "is a compressed node", "run %s -- true", self->name);
 	EXPECT_NE(NULL, strstr(ERR, "read-only")) TH_LOG("%s", ERR);
@@ -1128,30 +1555,47 @@ TEST_F_TIMEOUT(pc, compressed_node, 180)
 }
 
 /*
- * The kernel refuses the bind (probe fails): privctl says why, in the
- * driver's words, and dax0.0 is back on device_dax. A physical size larger
- * than the node is the probe failure the driver reports; the next create
- * without --physical-size must not inherit it.
+ * The kernel refuses a setting of create (a physical size larger than the
+ * node): privctl names the setting and its valid values, and dax0.0 is
+ * unbound from privmem and back on device_dax. The next create without
+ * --physical-size has the default (a new device, new settings).
  */
-TEST_F_TIMEOUT(pc, create_reports_a_failing_probe, 180)
+TEST_F_TIMEOUT(pc, create_undoes_a_refused_setting, 180)
 {
 	struct privmem_pressure pr;
 	struct privmem_info info;
+	struct pm_binding b = { };
+	char want[128];
+	long cap;
 
-	EXPECT_PC(1, "privmem could not take " PM_DAX ": ",
+	EXPECT_PC(1, "physical_size=64G: invalid (valid: 0..",
 		  "create --dax " PM_DAX " --type compressed --physical-size 64G");
-	EXPECT_NE(NULL, strstr(ERR, "exceeds the logical size")) TH_LOG("%s", ERR);
-	EXPECT_EQ(NULL, strstr(ERR, "failed with error")) TH_LOG("%s", ERR);
 	EXPECT_NE(NULL, strstr(ERR, "nothing changed")) TH_LOG("%s", ERR);
 	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_NE(0, access("/sys/class/privmem/privmem0", F_OK));
+	EXPECT_NE(0, pm_find_dev(&b));
+
+	/* The create --offline of an idle device: its capacity, for the message. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed", "--offline"));
+	snprintf(want, sizeof(want), "%s/capacity", self->syspath);
+	cap = pm_read_long(want);
+	ASSERT_GT(cap, 0);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pc_run("destroy %s", self->name)) TH_LOG("%s", ERR);
+	EXPECT_PC(1, "invalid", "create --dax " PM_DAX " --type compressed --physical-size %ld",
+		  cap + 4096);
+	snprintf(want, sizeof(want), "(valid: 0..%ld bytes", cap);
+	EXPECT_NE(NULL, strstr(ERR, want)) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
 
 	/* The refused size is gone: the default is half the logical size. */
 	ASSERT_EQ(0, pc_create(_metadata, self, "compressed", NULL));
 	ASSERT_EQ(0, pm_info(self->fd, &info));
 	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
 	EXPECT_EQ(info.capacity / 2, pr.physical_capacity);
+	snprintf(want, sizeof(want), "%s/physical_size", self->syspath);
+	EXPECT_EQ(0, pm_read_long(want));
 }
 
 /* modprobe cannot load privmem: privctl passes modprobe's reason on. */
@@ -1195,29 +1639,47 @@ TEST_F_TIMEOUT(pc, create_when_modprobe_fails, 180)
 }
 
 /*
- * Two creates at once, of different types: each node gets the type it
- * asked for (the driver takes the type from a module parameter, which
- * privctl holds locked across the bind).
+ * Two creates at once, of different types and settings: each node gets
+ * the type and the settings it asked for (they are attributes of each
+ * device; privctl takes no lock).
  */
 TEST_F_TIMEOUT(pc, concurrent_creates_keep_their_types, 300)
 {
 	struct pm_binding b = { };
-	char type[32], path[256];
+	char type[32], path[256], other[64];
+	struct json_object *o;
 	int i, rc;
 
 	if (strcmp(dax_driver_of("dax1.0"), "device_dax"))
 		SKIP(return, "dax1.0 is not on device_dax");
 	for (i = 0; i < 3; i++) {
 		/* "A & B; wait for A": exit with B's status, or A's if it failed */
-		rc = pc_run("create --dax %s --type plain >/dev/null & %s %s; %s",
-			    PM_DAX, PRIVCTL,
-			    "create --dax dax1.0 --type compressed --physical-size 64M",
+		rc = pc_run("create --dax %s --type plain %s >/dev/null & %s %s; %s",
+			    PM_DAX, "--watermarks 300,700", PRIVCTL,
+			    "create --dax dax1.0 --type compressed --physical-size 64M --json",
 			    "r=$?; wait $! && exit $r");
 		EXPECT_EQ(0, rc) TH_LOG("%s", ERR);
 		ASSERT_EQ(0, pm_find_dev(&b));
 		snprintf(path, sizeof(path), "%s/type", b.syspath);
 		ASSERT_EQ(0, pm_read_str(path, type, sizeof(type)));
 		EXPECT_STREQ("plain", type);
+		snprintf(path, sizeof(path), "%s/watermarks", b.syspath);
+		ASSERT_EQ(0, pm_read_str(path, type, sizeof(type)));
+		EXPECT_STREQ("300 700", type);
+		snprintf(path, sizeof(path), "%s/physical_size", b.syspath);
+		EXPECT_EQ(0, pm_read_long(path));
+		/* dax1.0's create printed its device */
+		o = json_tokener_parse(OUT);
+		ASSERT_NE(NULL, o) TH_LOG("%s", OUT);
+		EXPECT_STREQ("dax1.0", jstr(o, "dax"));
+		EXPECT_STREQ("compressed", jstr(o, "type"));
+		EXPECT_STREQ("online", jstr(o, "state"));
+		EXPECT_EQ(64 << 20, jint(o, "settings.physical_size"));
+		EXPECT_EQ(600, jint(o, "settings.watermarks.low"));
+		snprintf(other, sizeof(other), "%s", jstr(o, "chardev"));
+		json_object_put(o);
+		snprintf(path, sizeof(path), "/sys/class/privmem/%s/physical_size", other);
+		EXPECT_EQ(64L << 20, pm_read_long(path));
 		EXPECT_PC(0, NULL, "info dax1.0");
 		EXPECT_NE(NULL, strstr(OUT, "compressed")) TH_LOG("%s", OUT);
 		EXPECT_PC(0, NULL, "destroy dax1.0");

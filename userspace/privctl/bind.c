@@ -1,85 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privctl create / destroy: binding a devdax device to the privmem dax
- * driver through the dax bus's sysfs, as <linux/privmem.h> describes:
+ * driver through the dax bus's sysfs, then configuring and onlining it
+ * (Documentation/ABI/testing/sysfs-bus-dax-drivers-privmem and
+ * sysfs-class-privmem):
  *
- *   type       -> /sys/module/privmem/parameters/type
  *   unbind     -> /sys/bus/dax/drivers/device_dax/unbind (if idle)
- *   new_id     -> /sys/bus/dax/drivers/privmem/new_id
+ *   new_id     -> /sys/bus/dax/drivers/privmem/new_id: privmemN, offline
+ *   settings   -> /sys/class/privmem/privmemN/{type,physical_size,...}
+ *   online     -> /sys/class/privmem/privmemN/state
  *
- * and back: privmem/unbind, privmem/remove_id, device_dax/bind.
- * Watermarks are set after binding with PRIVMEM_IOC_SET_WATERMARKS.
+ * and back: state "offline", privmem/unbind, privmem/remove_id,
+ * device_dax/bind. The settings belong to the device, so concurrent
+ * creates need no lock.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-#include <json-c/json.h>
 #include "privctl.h"
 
-#define PARAMS_DIR	"/sys/module/privmem/parameters"
-#define TYPE_PARAM	PARAMS_DIR "/type"
-#define PHYS_PARAM	PARAMS_DIR "/physical_size"
 #define DEVDAX_DRV	SYS_DAX_DRIVERS "/device_dax"
 
 static const char create_usage[] =
 "usage: privctl create --dax daxX.Y --type plain|compressed\n"
 "                      [--physical-size SIZE] [--watermarks LOW,HIGH]\n"
-"                      [--json] [--bytes]\n"
+"                      [--numa-balancing] [--compaction] [--no-checksum]\n"
+"                      [--offline] [--json] [--bytes]\n"
 "\n"
 "Make a devdax device a private node: load privmem if needed, take the\n"
-"device from device_dax if nothing uses it, bind it to privmem and print\n"
-"the new privmem device.\n"
+"device from device_dax if nothing uses it, bind it to privmem, write its\n"
+"settings, bring its memory online and print the new privmem device. If\n"
+"the kernel refuses a setting or the online, the dax device is given back.\n"
 "\n"
 "  -d, --dax DEV            the devdax device (daxX.Y)\n"
 "  -t, --type TYPE          plain (migration, mempolicy, writable) or\n"
 "                           compressed (demotion, read-only, promotion on write)\n"
-"  -p, --physical-size SIZE physical capacity of a compressed device (K/M/G);\n"
-"                           applied only if the driver offers it\n"
+"  -p, --physical-size SIZE physical capacity of a compressed device (K/M/G),\n"
+"                           at most the node's capacity (default: half of it)\n"
 "  -w, --watermarks LOW,HIGH  pressure watermarks, 0 <= LOW < HIGH <= 1000\n"
+"                           (default 600,900)\n"
+"      --numa-balancing     let NUMA balancing scan the node's pages\n"
+"      --compaction         let compaction run on the node (plain only)\n"
+"      --no-checksum        the compressed device does not checksum pages\n"
+"                           (only to measure what the check costs)\n"
+"  -o, --offline            bind and configure, but leave the memory offline\n"
+"                           ('privctl online DEV' later)\n"
 "  -j, --json               print the new device as JSON\n"
 "  -b, --bytes              sizes in bytes\n"
-"  -h, --help               this help\n";
+"  -h, --help               this help\n"
+"\n"
+"The settings can be changed later while the node is offline: see\n"
+"'privctl set --help'.\n";
 
 static const char destroy_usage[] =
 "usage: privctl destroy DEV [--keep-unbound]\n"
 "\n"
 "Remove a private node: offline and remove its memory, unbind its dax\n"
 "device from privmem and give it back to device_dax. Fails, changing\n"
-"nothing, while the memory is in use.\n"
+"nothing, while the memory is in use. An offline device is released at\n"
+"once.\n"
 "DEV is privmemN, /dev/privmemN, daxX.Y or nodeN.\n"
 "\n"
 "  -k, --keep-unbound  leave the dax device bound to no driver\n"
 "  -h, --help          this help\n";
-
-/* The last kernel log line that mentions @what, for a failed probe. */
-static void kernel_says(const char *what, char *buf, size_t len)
-{
-	char line[512];
-	FILE *f;
-
-	buf[0] = '\0';
-	f = popen("dmesg 2>/dev/null | tail -n 50", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, what);
-
-		/* the driver's own reason, not the driver core's summary */
-		if (!p || strstr(line, "probe of ") || strstr(line, "probe with driver"))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		p = strstr(line, "] ");
-		snprintf(buf, len, "%s", p ? p + 2 : line);
-	}
-	pclose(f);
-}
 
 static int find_by_dax(const char *dax, struct pm_dev *d)
 {
@@ -90,52 +76,45 @@ static int find_by_dax(const char *dax, struct pm_dev *d)
 	return dev_load(name, d);
 }
 
-/* Put the dax device back after a failed create. */
-static void undo_bind(const char *dax, bool was_devdax)
+/*
+ * Put the dax device back after a failed create: release it from privmem
+ * if it was bound (an offline device is released at once), and give it to
+ * device_dax if it came from there.
+ */
+static void undo_create(const char *dax, bool bound, bool was_devdax)
 {
-	sysfs_write(SYS_PRIVMEM_DRV "/remove_id", dax);
-	if (was_devdax && sysfs_write(DEVDAX_DRV "/bind", dax))
-		warning("could not give %s back to device_dax", dax);
-}
+	int ret;
 
-/* Lock the driver's parameters (see cmd_create); -1 if there are none. */
-static int params_lock(void)
-{
-	int fd = open(PARAMS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0 && flock(fd, LOCK_EX)) {
-		close(fd);
-		return -1;
+	if (bound) {
+		ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", dax);
+		if (ret && ret != -ENODEV) {
+			warning("could not unbind %s from privmem again: %s", dax,
+				strerror(-ret));
+			return;
+		}
 	}
-	return fd;
+	sysfs_write(SYS_PRIVMEM_DRV "/remove_id", dax);
+	if (!was_devdax) {
+		note("nothing changed: %s is bound to no driver, as before", dax);
+		return;
+	}
+	ret = sysfs_write(DEVDAX_DRV "/bind", dax);
+	if (ret)
+		warning("could not give %s back to device_dax: %s", dax, strerror(-ret));
+	else
+		note("%s is back on device_dax; nothing changed", dax);
 }
 
 /*
- * Set the driver's parameters for @dax and bind it; the caller holds the
- * parameters lock. On failure @dax is back where it was and an error has
- * been printed. Returns EXIT_OK or EXIT_FAIL.
+ * Bind @dax (now on driver @drv: "" or device_dax) to privmem and find its
+ * device. On failure @dax is back where it was and an error has been
+ * printed. Returns EXIT_OK or EXIT_FAIL.
  */
-static int bind_locked(const char *dax, const char *type, uint64_t physical,
-		       const char *drv, bool *was_devdax, struct pm_dev *d)
+static int bind_dax(const char *dax, const char *drv, bool *was_devdax,
+		    struct pm_dev *d)
 {
-	char buf[32], msg[512], now[64];
-	int ret;
-
-	ret = sysfs_write(TYPE_PARAM, type);
-	if (ret) {
-		error("the privmem driver refused type '%s': %s", type, strerror(-ret));
-		return EXIT_FAIL;
-	}
-	/* Always set: a size left from an earlier create must not apply. */
-	if (!strcmp(type, "compressed") && !access(PHYS_PARAM, F_OK)) {
-		snprintf(buf, sizeof(buf), "%" PRIu64, physical);
-		ret = sysfs_write(PHYS_PARAM, buf);
-		if (ret) {
-			error("the privmem driver refused physical size %s: %s",
-			      buf, strerror(-ret));
-			return EXIT_FAIL;
-		}
-	}
+	char msg[512], now[64];
+	int ret, mark;
 
 	if (!strcmp(drv, "device_dax")) {
 		ret = sysfs_write(DEVDAX_DRV "/unbind", dax);
@@ -145,64 +124,39 @@ static int bind_locked(const char *dax, const char *type, uint64_t physical,
 		}
 		*was_devdax = true;
 	}
+	mark = kernel_log_mark();
 	ret = sysfs_write(SYS_PRIVMEM_DRV "/new_id", dax);
 	if (ret) {
+		if (mark >= 0)
+			close(mark);
 		error("the dax bus refused to bind %s to privmem: %s", dax, strerror(-ret));
-		undo_bind(dax, *was_devdax);
+		undo_create(dax, false, *was_devdax);
 		return EXIT_FAIL;
 	}
 	dax_driver(dax, now, sizeof(now));
-	if (strcmp(now, "privmem") || find_by_dax(dax, d)) {
-		kernel_says(dax, msg, sizeof(msg));
+	if (strcmp(now, "privmem")) {
+		kernel_says(mark, dax, NULL, msg, sizeof(msg));
 		error("privmem could not take %s%s%s", dax, msg[0] ? ": " : "; see dmesg",
 		      msg);
-		undo_bind(dax, *was_devdax);
-		if (*was_devdax)
-			note("%s is back on device_dax; nothing changed", dax);
+		undo_create(dax, false, *was_devdax);
+		return EXIT_FAIL;
+	}
+	if (mark >= 0)
+		close(mark);
+	if (find_by_dax(dax, d)) {
+		error("%s is bound to privmem, but no privmem device names it in %s",
+		      dax, SYS_PRIVMEM_CLASS);
+		undo_create(dax, true, *was_devdax);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
 
-static int set_watermarks(struct pm_dev *d, unsigned int low, unsigned int high)
-{
-	struct privmem_watermarks w = {
-		.size = sizeof(w), .low = low, .high = high,
-	};
-	int fd, ret = 0;
-
-	fd = dev_open(d, O_RDWR);
-	if (fd < 0)
-		return fd;
-	if (ioctl(fd, PRIVMEM_IOC_SET_WATERMARKS, &w))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static void print_dev(const char *name, bool json, bool raw)
-{
-	struct pm_dev d;
-
-	if (dev_load(name, &d))
-		return;
-	if (json) {
-		struct json_object *o = dev_to_json(&d);
-
-		json_print(o);
-		json_object_put(o);
-		return;
-	}
-	{
-		char cap[SIZE_STR_LEN], caps[256];
-
-		caps_format(d.caps, caps, sizeof(caps));
-		printf("%s: %s, node %d, %s, %s, services %s\n", d.name, d.dax,
-		       d.node, type_name(d.type),
-		       size_str(d.capacity, raw, cap, sizeof(cap)), caps);
-		printf("  watermarks low %u high %u\n", d.pressure.low, d.pressure.high);
-	}
-}
+enum {
+	OPT_NUMA_BALANCING = 256,
+	OPT_COMPACTION,
+	OPT_NO_CHECKSUM,
+};
 
 int cmd_create(int argc, char **argv)
 {
@@ -211,21 +165,26 @@ int cmd_create(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "physical-size", required_argument, NULL, 'p' },
 		{ "watermarks", required_argument, NULL, 'w' },
+		{ "numa-balancing", no_argument, NULL, OPT_NUMA_BALANCING },
+		{ "compaction", no_argument, NULL, OPT_COMPACTION },
+		{ "no-checksum", no_argument, NULL, OPT_NO_CHECKSUM },
+		{ "offline", no_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "bytes", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	const char *dax = NULL, *type = NULL;
-	bool json = false, raw = false, was_devdax = false, have_wm = false;
-	unsigned int low = 0, high = 0;
-	uint64_t physical = 0;
-	bool physical_ignored = false;
+	const char *dax = NULL, *type = NULL, *physical = NULL, *wm = NULL;
+	bool json = false, raw = false, was_devdax = false, offline = false;
+	bool numa_balancing = false, compaction = false, no_checksum = false;
+	unsigned int low, high;
+	uint64_t bytes;
 	char drv[64], users[512], msg[512], buf[64];
 	struct pm_dev d;
-	int c, ret, nid, lock;
+	size_t i;
+	int c, ret, nid;
 
-	while ((c = getopt_long(argc, argv, "d:t:p:w:jbh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:p:w:ojbh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dax = optarg;
@@ -234,9 +193,10 @@ int cmd_create(int argc, char **argv)
 			type = optarg;
 			break;
 		case 'p':
-			if (size_parse(optarg, &physical) || !physical)
+			if (size_parse(optarg, &bytes))
 				return usage_error("--physical-size: '%s' is not a size (e.g. 512M, 1G)",
 						   optarg);
+			physical = optarg;
 			break;
 		case 'w':
 			ret = watermarks_parse(optarg, &low, &high);
@@ -246,7 +206,19 @@ int cmd_create(int argc, char **argv)
 			if (ret)
 				return usage_error("--watermarks wants LOW,HIGH (e.g. 600,900), not '%s'",
 						   optarg);
-			have_wm = true;
+			wm = optarg;
+			break;
+		case OPT_NUMA_BALANCING:
+			numa_balancing = true;
+			break;
+		case OPT_COMPACTION:
+			compaction = true;
+			break;
+		case OPT_NO_CHECKSUM:
+			no_checksum = true;
+			break;
+		case 'o':
+			offline = true;
 			break;
 		case 'j':
 			json = true;
@@ -271,6 +243,10 @@ int cmd_create(int argc, char **argv)
 		return usage_error("--type must be plain or compressed, not '%s'", type);
 	if (physical && strcmp(type, "compressed"))
 		return usage_error("--physical-size only applies to --type compressed");
+	if (no_checksum && strcmp(type, "compressed"))
+		return usage_error("--no-checksum only applies to --type compressed");
+	if (compaction && strcmp(type, "plain"))
+		return usage_error("--compaction only applies to --type plain");
 	if (!strncmp(dax, "/dev/", 5))
 		dax += 5;
 
@@ -279,11 +255,14 @@ int cmd_create(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (!strcmp(drv, "privmem")) {
-		if (!find_by_dax(dax, &d))
+		if (find_by_dax(dax, &d))
+			error("%s is already bound to privmem", dax);
+		else if (d.online)
 			error("%s is already a private node: %s (node %d)", dax,
 			      d.name, d.node);
 		else
-			error("%s is already bound to privmem", dax);
+			error("%s is already bound to privmem as %s, offline: 'privctl set %s KEY=VALUE' and 'privctl online %s' configure it, 'privctl destroy %s' releases it",
+			      dax, d.name, d.name, d.name, d.name);
 		return EXIT_FAIL;
 	}
 	if (drv[0] && strcmp(drv, "device_dax")) {
@@ -321,59 +300,34 @@ int cmd_create(int argc, char **argv)
 		      msg[0] ? ": " : "", msg);
 		return EXIT_FAIL;
 	}
-	/*
-	 * The driver takes the type and physical size of the next bind from
-	 * module parameters: hold the parameters directory locked until the
-	 * bind is done, so concurrent privctl create calls cannot mix them up.
-	 */
-	lock = params_lock();
-	ret = bind_locked(dax, type, physical, drv, &was_devdax, &d);
-	if (lock >= 0)
-		close(lock);
+
+	ret = bind_dax(dax, drv, &was_devdax, &d);
 	if (ret)
 		return ret;
-	if (physical && access(PHYS_PARAM, F_OK))
-		physical_ignored = true;
+	{
+		/* In the order of sysfs-class-privmem; the rest keep their defaults. */
+		const struct { const char *key, *value; } set[] = {
+			{ "type", type },
+			{ "physical_size", physical },
+			{ "numa_balancing", numa_balancing ? "1" : NULL },
+			{ "compaction", compaction ? "1" : NULL },
+			{ "checksum", no_checksum ? "0" : NULL },
+			{ "watermarks", wm },
+		};
 
-
-	ret = EXIT_OK;
-	if (have_wm) {
-		int err = set_watermarks(&d, low, high);
-
-		if (err) {
-			error("%s was created, but its watermarks could not be set: %s",
-			      d.name, err == -EPERM ? "needs CAP_SYS_ADMIN" : strerror(-err));
-			ret = EXIT_FAIL;
+		for (i = 0; i < ARRAY_SIZE(set); i++) {
+			if (!set[i].value || !setting_write(&d, set[i].key, set[i].value))
+				continue;
+			undo_create(dax, true, was_devdax);
+			return EXIT_FAIL;
 		}
 	}
-	if (physical_ignored) {
-		char s[SIZE_STR_LEN];
-
-		warning("--physical-size %s was not applied: the privmem driver has no physical-size parameter (%s); %s",
-			size_str(physical, raw, s, sizeof(s)), PHYS_PARAM,
-			"the node's physical capacity is what the driver reports ('privctl info')");
+	if (!offline && state_write(&d, true)) {
+		undo_create(dax, true, was_devdax);
+		return EXIT_FAIL;
 	}
-	print_dev(d.name, json, raw);
-	return ret;
-}
-
-/* Why unbind said EBUSY, from what the kernel shows. */
-static void explain_busy(struct pm_dev *d)
-{
-	char users[1024], u[SIZE_STR_LEN], c[SIZE_STR_LEN];
-
-	if (d->mappings > 0) {
-		int n = proc_users(d->devpath, users, sizeof(users));
-
-		error("%s is busy: %s is mapped (%ld mapping%s%s%s)", d->name,
-		      d->devpath, d->mappings, d->mappings == 1 ? "" : "s",
-		      n ? " by " : "", n ? users : "");
-	} else {
-		error("%s is busy: %s of memory on node %d could not be migrated off it (pages pinned or in use, e.g. by I/O or vmsplice)",
-		      d->name, size_str(d->used, false, u, sizeof(u)), d->node);
-	}
-	note("nothing was lost: node %d keeps its %s of memory and all its data; stop the users and try again",
-	     d->node, size_str(d->capacity, false, c, sizeof(c)));
+	dev_print_summary(d.name, json, raw);
+	return EXIT_OK;
 }
 
 int cmd_destroy(int argc, char **argv)
@@ -383,8 +337,8 @@ int cmd_destroy(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	bool keep = false;
-	char name[32];
+	bool keep = false, offlined;
+	char name[32], path[256];
 	struct pm_dev d;
 	int c, ret;
 
@@ -408,8 +362,18 @@ int cmd_destroy(int argc, char **argv)
 		error("removing a private node needs root");
 		return EXIT_FAIL;
 	}
+	/*
+	 * Unbinding an online device offlines it first, but the state
+	 * attribute's EBUSY is the clearer error; an offline device (or one
+	 * of a driver without states) goes straight to the unbind.
+	 */
+	snprintf(path, sizeof(path), "%s/state", d.syspath);
+	offlined = strcmp(d.state, "offline") && !access(path, F_OK);
+	if (offlined && state_write(&d, false))
+		return EXIT_FAIL;
 	ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", d.dax);
 	if (ret == -EBUSY) {
+		/* online again meanwhile and in use */
 		snprintf(name, sizeof(name), "%s", d.name);
 		dev_load(name, &d);	/* fresh counts */
 		explain_busy(&d);
@@ -420,8 +384,8 @@ int cmd_destroy(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (ret) {
-		error("removing %s failed: %s; the node is kept (see dmesg)", d.name,
-		      strerror(-ret));
+		error("removing %s failed: %s; the device stays bound%s (see dmesg)", d.name,
+		      strerror(-ret), offlined ? ", offline" : "");
 		return EXIT_FAIL;
 	}
 	sysfs_write(SYS_PRIVMEM_DRV "/remove_id", d.dax);

@@ -149,6 +149,10 @@ int cmd_demotion(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (ioctl(fd, PRIVMEM_IOC_GET_DEMOTION, &dm)) {
+		if (dev_offline_error(&d, errno)) {
+			close(fd);
+			return EXIT_FAIL;
+		}
 		error("cannot read the demotion setup of %s: %s", d.name,
 		      errno == ENODEV ? "it is being removed" : strerror(errno));
 		close(fd);

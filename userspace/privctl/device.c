@@ -3,10 +3,12 @@
  * privctl: finding privmem devices and reading their state.
  *
  * Devices are found in /sys/class/privmem. Their state comes from the
- * sysfs attributes, which anyone may read, and, when /dev/privmemN can be
- * opened (root: the node is mode 0600), from PRIVMEM_IOC_INFO,
- * PRIVMEM_IOC_GET_PRESSURE and PRIVMEM_IOC_GET_DEMOTION, which add what
- * sysfs does not show (the physical side of a compressed node).
+ * sysfs attributes, which anyone may read, and, when the device is online
+ * and /dev/privmemN can be opened (root: the node is mode 0600), from
+ * PRIVMEM_IOC_INFO, PRIVMEM_IOC_GET_PRESSURE and PRIVMEM_IOC_GET_DEMOTION,
+ * which add what sysfs does not show (the physical side of a compressed
+ * node). An offline device (bound, its memory not hot-added) has only its
+ * sysfs view: its ioctls fail with ENXIO.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +177,48 @@ static uint64_t attr_u64(struct pm_dev *d, const char *attr)
 	return v;
 }
 
+/* A boolean attribute as the kernel prints it: 1, 0, or -1 if unreadable. */
+static int attr_bool(struct pm_dev *d, const char *attr)
+{
+	char buf[16];
+
+	if (sysfs_readf(buf, sizeof(buf), "%s/%s", d->syspath, attr) || !buf[0])
+		return -1;
+	if (strchr("1yYtT", buf[0]) || !strcasecmp(buf, "on"))
+		return 1;
+	if (strchr("0nNfF", buf[0]) || !strcasecmp(buf, "off"))
+		return 0;
+	return -1;
+}
+
+/* The state and the settings (sysfs-class-privmem). */
+static void load_settings(struct pm_dev *d)
+{
+	char buf[64];
+	uint64_t v;
+
+	/* A driver without states bound its devices online. */
+	if (sysfs_readf(d->state, sizeof(d->state), "%s/state", d->syspath) ||
+	    !d->state[0])
+		snprintf(d->state, sizeof(d->state), "online");
+	d->online = !strcmp(d->state, "online");
+	d->physical_size = -1;
+	if (!sysfs_readf(buf, sizeof(buf), "%s/physical_size", d->syspath) &&
+	    !size_parse(buf, &v))
+		d->physical_size = (int64_t)v;
+	d->numa_balancing = attr_bool(d, "numa_balancing");
+	d->compaction = attr_bool(d, "compaction");
+	d->checksum = attr_bool(d, "checksum");
+	if (!sysfs_readf(buf, sizeof(buf), "%s/watermarks", d->syspath) &&
+	    sscanf(buf, "%u %u", &d->wm_low, &d->wm_high) == 2)
+		d->have_watermarks = true;
+	/* Offline, the watermarks the next online takes are the ones to show. */
+	if (!d->online && d->have_watermarks) {
+		d->pressure.low = d->wm_low;
+		d->pressure.high = d->wm_high;
+	}
+}
+
 static void load_sysfs(struct pm_dev *d)
 {
 	struct privmem_pressure *p = &d->pressure;
@@ -232,6 +277,10 @@ static void load_sysfs(struct pm_dev *d)
 	p->migrations_out = attr_u64(d, "counters/migrations_out");
 	/* Not in GET_PRESSURE: sysfs only, for every user. */
 	d->inplace_writes = attr_u64(d, "counters/inplace_writes");
+	d->shared_objects = -1;
+	if (!read_attr_u64(d, "shared_objects", &v))
+		d->shared_objects = (long)v;
+	load_settings(d);
 }
 
 /* The ioctl view overrides sysfs where both know a value. */
@@ -281,7 +330,9 @@ int dev_load(const char *name, struct pm_dev *d)
 	d->id = id_of(name);
 	d->node = -1;
 	load_sysfs(d);
-	load_ioctls(d);
+	/* Offline, the ioctls fail with ENXIO: there is nothing to add. */
+	if (d->online)
+		load_ioctls(d);
 	return 0;
 }
 
@@ -356,6 +407,19 @@ int privmem_load(char *why, size_t len)
 		snprintf(why, len, "modprobe exited with status %d",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return -ENOENT;
+}
+
+/*
+ * Explain an ioctl's ENXIO: the device is offline. Returns true if @err
+ * (a positive errno) was that and a message was printed.
+ */
+bool dev_offline_error(const struct pm_dev *d, int err)
+{
+	if (err != ENXIO)
+		return false;
+	error("%s is offline: node %d has no memory now ('privctl online %s' brings it online)",
+	      d->name, d->node, d->name);
+	return true;
 }
 
 /*

@@ -51,6 +51,36 @@ static struct json_object *counters_to_json(const struct pm_dev *d)
 	return o;
 }
 
+static void add_int_or_null(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, v >= 0 ? json_object_new_int64(v) : NULL);
+}
+
+/* The settings, keyed as 'privctl set' takes them; null if not shown. */
+static struct json_object *settings_to_json(const struct pm_dev *d)
+{
+	const struct { const char *key; int v; } bools[] = {
+		{ "numa_balancing", d->numa_balancing },
+		{ "compaction", d->compaction },
+		{ "checksum", d->checksum },
+	};
+	struct json_object *o = json_object_new_object(), *wm = NULL;
+	size_t i;
+
+	add_str(o, "type", type_name(d->type));
+	add_int_or_null(o, "physical_size", d->physical_size);
+	for (i = 0; i < ARRAY_SIZE(bools); i++)
+		json_object_object_add(o, bools[i].key, bools[i].v >= 0 ?
+				       json_object_new_boolean(bools[i].v) : NULL);
+	if (d->have_watermarks) {
+		wm = json_object_new_object();
+		add_u64(wm, "low", d->wm_low);
+		add_u64(wm, "high", d->wm_high);
+	}
+	json_object_object_add(o, "watermarks", wm);
+	return o;
+}
+
 struct json_object *dev_to_json(const struct pm_dev *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -63,6 +93,7 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 	add_str(o, "dax", d->dax);
 	json_object_object_add(o, "node", json_object_new_int(d->node));
 	add_str(o, "type", type_name(d->type));
+	add_str(o, "state", d->state);
 	a = json_object_new_array();
 	for (i = 0; i < nr_cap_names; i++)
 		if (d->caps & (1ULL << i))
@@ -77,6 +108,7 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 			json_object_array_add(a, json_object_new_uint64(1ULL << i));
 	json_object_object_add(o, "page_sizes", a);
 	json_object_object_add(o, "mappings", json_object_new_int64(d->mappings));
+	add_int_or_null(o, "shared_objects", d->shared_objects);
 	if (d->poisoned >= 0)
 		json_object_object_add(o, "poisoned",
 				       json_object_new_int64(d->poisoned));
@@ -91,6 +123,7 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 
 	json_object_object_add(o, "pressure", pressure_to_json(&d->pressure));
 	json_object_object_add(o, "counters", counters_to_json(d));
+	json_object_object_add(o, "settings", settings_to_json(d));
 
 	/* Only the ioctl knows the physical side; sysfs users do not see it. */
 	if (d->type == PRIVMEM_TYPE_COMPRESSED && d->have_ioctl) {

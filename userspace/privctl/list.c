@@ -3,7 +3,8 @@
  * privctl list: every privmem device and every other private node, as a
  * table or as JSON (an array of objects shaped like `daxctl list`).
  * privctl info: everything INFO, GET_PRESSURE and sysfs say about one
- * device.
+ * device. An offline device (bound, no memory) shows its settings.
+ * The one-line summary create and online print.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,9 +18,10 @@
 static const char list_usage[] =
 "usage: privctl list [--dev DEV] [--node N] [--json] [--bytes]\n"
 "\n"
-"List private memory nodes: every privmem device (type, node, capacity,\n"
-"used, free, pressure; physical use and ratio of compressed nodes) and\n"
-"any private node another driver owns.\n"
+"List private memory nodes: every privmem device (node, state, type,\n"
+"capacity, used, free, pressure; physical use and ratio of compressed\n"
+"nodes) and any private node another driver owns. An offline device is\n"
+"listed with its capacity and '-' for what only memory has.\n"
 "\n"
 "  -d, --dev DEV    only this device (privmemN, /dev/privmemN or daxX.Y)\n"
 "  -n, --node N     only the private node N\n"
@@ -30,8 +32,9 @@ static const char list_usage[] =
 static const char info_usage[] =
 "usage: privctl info DEV [--json] [--bytes]\n"
 "\n"
-"Show everything the kernel reports about one privmem device: the INFO and\n"
-"GET_PRESSURE ioctls (as root) and its sysfs attributes.\n"
+"Show everything the kernel reports about one privmem device: its state\n"
+"and settings, the INFO and GET_PRESSURE ioctls (as root, online) and its\n"
+"sysfs attributes.\n"
 "DEV is privmemN, /dev/privmemN, daxX.Y or nodeN.\n"
 "\n"
 "  -j, --json       one JSON object, as in 'privctl list --json'\n"
@@ -65,40 +68,96 @@ static uint64_t node_meminfo_kb(int node, const char *key)
 
 static void print_header(void)
 {
-	printf("%-10s %-8s %4s %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       "DEVICE", "DAX", "NODE", "TYPE", "CAPACITY", "USED", "FREE",
+	printf("%-10s %-8s %4s %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "DEVICE", "DAX", "NODE", "STATE", "TYPE", "CAPACITY", "USED", "FREE",
 	       "PRESSURE", "PHYS-USED", "RATIO");
 }
 
 static void print_row(const struct pm_dev *d, bool raw)
 {
-	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN], fr[SIZE_STR_LEN];
-	char pu[SIZE_STR_LEN] = "-", ratio[16] = "-", pr[32];
+	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN] = "-", fr[SIZE_STR_LEN] = "-";
+	char pu[SIZE_STR_LEN] = "-", ratio[16] = "-", pr[32] = "-";
 
-	snprintf(pr, sizeof(pr), "%u %s", d->pressure.level,
-		 state_name(d->pressure.state));
+	if (d->online) {
+		snprintf(pr, sizeof(pr), "%u %s", d->pressure.level,
+			 state_name(d->pressure.state));
+		size_str(d->used, raw, used, sizeof(used));
+		size_str(d->free, raw, fr, sizeof(fr));
+	}
 	if (d->type == PRIVMEM_TYPE_COMPRESSED && d->have_ioctl &&
 	    d->pressure.physical_capacity) {
 		size_str(d->pressure.physical_used, raw, pu, sizeof(pu));
 		snprintf(ratio, sizeof(ratio), "%.2f",
 			 d->pressure.compression_ratio / 1000.0);
 	}
-	printf("%-10s %-8s %4d %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       d->name, d->dax, d->node, type_name(d->type),
-	       size_str(d->capacity, raw, cap, sizeof(cap)),
-	       size_str(d->used, raw, used, sizeof(used)),
-	       size_str(d->free, raw, fr, sizeof(fr)), pr, pu, ratio);
+	printf("%-10s %-8s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       d->name, d->dax, d->node, d->state,
+	       type_name(d->type), size_str(d->capacity, raw, cap, sizeof(cap)),
+	       used, fr, pr, pu, ratio);
 }
 
 static void print_other_row(const struct other_node *o, bool raw)
 {
 	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN], fr[SIZE_STR_LEN];
 
-	printf("%-10s %-8s %4d %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       "-", "-", o->node, "other",
+	printf("%-10s %-8s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "-", "-", o->node, "-", "other",
 	       size_str(o->total, raw, cap, sizeof(cap)),
 	       size_str(o->total - o->free, raw, used, sizeof(used)),
 	       size_str(o->free, raw, fr, sizeof(fr)), "-", "-", "-");
+}
+
+/*
+ * The settings the driver shows, as 'privctl set' takes them:
+ * "type=plain physical_size=0 ... watermarks=600,900".
+ */
+static void settings_format(const struct pm_dev *d, char *buf, size_t len)
+{
+	const struct { const char *key; int v; } bools[] = {
+		{ "numa_balancing", d->numa_balancing },
+		{ "compaction", d->compaction },
+		{ "checksum", d->checksum },
+	};
+	size_t off, i;
+
+	off = snprintf(buf, len, "type=%s", type_name(d->type));
+	if (d->physical_size >= 0 && off < len)
+		off += snprintf(buf + off, len - off, " physical_size=%" PRId64,
+				d->physical_size);
+	for (i = 0; i < ARRAY_SIZE(bools); i++)
+		if (bools[i].v >= 0 && off < len)
+			off += snprintf(buf + off, len - off, " %s=%d", bools[i].key,
+					bools[i].v);
+	if (d->have_watermarks && off < len)
+		snprintf(buf + off, len - off, " watermarks=%u,%u", d->wm_low, d->wm_high);
+}
+
+/* What create and online print: one line, and the settings. */
+void dev_print_summary(const char *name, bool json, bool raw)
+{
+	char cap[SIZE_STR_LEN], caps[256], set[256];
+	struct pm_dev d;
+
+	if (dev_load(name, &d))
+		return;
+	if (json) {
+		struct json_object *o = dev_to_json(&d);
+
+		json_print(o);
+		json_object_put(o);
+		return;
+	}
+	size_str(d.capacity, raw, cap, sizeof(cap));
+	if (d.online) {
+		caps_format(d.caps, caps, sizeof(caps));
+		printf("%s: %s, node %d, %s, %s, services %s\n", d.name, d.dax,
+		       d.node, type_name(d.type), cap, caps[0] ? caps : "none");
+	} else {
+		printf("%s: %s, node %d, %s, %s, offline ('privctl online %s' brings it up)\n",
+		       d.name, d.dax, d.node, type_name(d.type), cap, d.name);
+	}
+	settings_format(&d, set, sizeof(set));
+	printf("  settings %s\n", set);
 }
 
 static struct json_object *other_to_json(const struct other_node *o)
@@ -126,7 +185,7 @@ int cmd_list(int argc, char **argv)
 	};
 	bool json = false, raw = false, header = false;
 	const char *devarg = NULL;
-	char want[32] = "", **names;
+	char want[32] = "", **names, nodename[32], want_node[32];
 	struct json_object *arr;
 	struct nodeset priv, owned = { };
 	int c, i, n, node = -1, shown = 0;
@@ -165,7 +224,10 @@ int cmd_list(int argc, char **argv)
 	}
 	memset(&priv, 0, sizeof(priv));
 	nodeset_read(SYS_NODES "/has_private_memory", &priv);
-	if (node >= 0 && !nodeset_has(&priv, node)) {
+	/* An offline device's node is not private (yet), but it is its node. */
+	snprintf(nodename, sizeof(nodename), "node%d", node);
+	if (node >= 0 && !nodeset_has(&priv, node) &&
+	    dev_resolve(nodename, want_node, sizeof(want_node))) {
 		char b[256];
 
 		nodeset_format(&priv, b, sizeof(b));
@@ -258,10 +320,28 @@ static void print_info(const struct pm_dev *d, bool raw)
 	printf("  %-18s %s\n", "device", d->devpath);
 	printf("  %-18s %s\n", "dax", d->dax);
 	printf("  %-18s %d\n", "node", d->node);
+	if (d->online)
+		printf("  %-18s online\n", "state");
+	else
+		printf("  %-18s %s (no memory; 'privctl online %s' brings it up)\n",
+		       "state", d->state, d->name);
 	printf("  %-18s %s\n", "type", type_name(d->type));
+	settings_format(d, buf, sizeof(buf));
+	printf("  %-18s %s\n", "settings", buf);
+	printf("  %-18s %s\n", "capacity", size_str(d->capacity, raw, a, sizeof(a)));
+	if (!d->online) {
+		if (d->type == PRIVMEM_TYPE_COMPRESSED && d->physical_size >= 0)
+			printf("  %-18s %s\n", "physical size",
+			       d->physical_size ? size_str(d->physical_size, raw, a, sizeof(a)) :
+			       "half the capacity");
+		printf("  %-18s %ld\n", "mappings", d->mappings);
+		if (d->shared_objects >= 0)
+			printf("  %-18s %ld\n", "shared objects", d->shared_objects);
+		printf("  %-18s low %u, high %u\n", "watermarks", p->low, p->high);
+		return;
+	}
 	caps_format(d->caps, buf, sizeof(buf));
 	printf("  %-18s %s\n", "services", buf[0] ? buf : "none");
-	printf("  %-18s %s\n", "capacity", size_str(d->capacity, raw, a, sizeof(a)));
 	printf("  %-18s %s\n", "used", size_str(d->used, raw, a, sizeof(a)));
 	printf("  %-18s %s\n", "free", size_str(d->free, raw, a, sizeof(a)));
 	printf("  %-18s ", "page sizes");
@@ -273,6 +353,8 @@ static void print_info(const struct pm_dev *d, bool raw)
 		}
 	printf("\n");
 	printf("  %-18s %ld\n", "mappings", d->mappings);
+	if (d->shared_objects >= 0)
+		printf("  %-18s %ld\n", "shared objects", d->shared_objects);
 	if (d->poisoned >= 0)
 		printf("  %-18s %ld page%s\n", "poisoned", d->poisoned,
 		       d->poisoned == 1 ? "" : "s");

@@ -72,6 +72,9 @@ static void explain(int err, struct pm_dev *d, int pid, uint64_t addr,
 	case ENODEV:
 		error("%s is being removed", d->name);
 		break;
+	case ENXIO:
+		dev_offline_error(d, err);
+		break;
 	case ENOMEM:
 		error("out of memory while migrating (the target node may be full)");
 		break;
@@ -240,6 +243,21 @@ static void report(const struct counts *c, bool json, bool raw, const char *dev,
 		printf("  skipped        %u mappings (special or inaccessible)\n", c->skipped);
 }
 
+/* The names of the devices that are online (offline ones have no pages). */
+static int online_names(char ***names)
+{
+	int i, j, n = dev_names(names);
+	struct pm_dev d;
+
+	for (i = j = 0; i < n; i++) {
+		if (!dev_load((*names)[i], &d) && d.online)
+			(*names)[j++] = (*names)[i];
+		else
+			free((*names)[i]);
+	}
+	return j;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -338,9 +356,9 @@ int cmd_migrate(int argc, char **argv)
 		names[0] = strdup(name);
 		n = 1;
 	} else {
-		n = dev_names(&names);
+		n = online_names(&names);
 		if (!n) {
-			error("there is no privmem device (see 'privctl create')");
+			error("there is no online privmem device (see 'privctl list' and 'privctl create')");
 			return EXIT_FAIL;
 		}
 		if (n > 1 && t.to_private) {

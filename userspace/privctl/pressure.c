@@ -158,6 +158,11 @@ static int watch(int fd, const struct pm_dev *d, long count, bool json)
 		if (!(pfd.revents & POLLPRI))
 			continue;
 		ret = get_pressure(fd, &p);
+		if (ret == -ENXIO) {
+			error("%s went offline: no pressure to watch ('privctl online %s' brings it back)",
+			      d->name, d->name);
+			return -ENODEV;
+		}
 		if (ret)
 			return ret;
 		if (p.events == events)
@@ -262,6 +267,12 @@ int cmd_pressure(int argc, char **argv)
 
 		if (ioctl(fd, PRIVMEM_IOC_SET_WATERMARKS, &w)) {
 			ret = errno;
+			if (ret == ENXIO) {
+				error("%s is offline: its watermarks change with 'privctl set %s watermarks=%u,%u'",
+				      d.name, d.name, low, high);
+				close(fd);
+				return EXIT_FAIL;
+			}
 			error("setting the watermarks of %s: %s", d.name,
 			      ret == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
 			      ret == ENODEV ? "it is being removed" : strerror(ret));
@@ -277,6 +288,10 @@ int cmd_pressure(int argc, char **argv)
 
 		if (ioctl(fd, PRIVMEM_IOC_INJECT_PRESSURE, &in)) {
 			ret = errno;
+			if (dev_offline_error(&d, ret)) {
+				close(fd);
+				return EXIT_FAIL;
+			}
 			error("injecting pressure into %s: %s", d.name,
 			      ret == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
 			      ret == ENODEV ? "it is being removed" : strerror(ret));
@@ -287,12 +302,14 @@ int cmd_pressure(int argc, char **argv)
 	if (do_watch) {
 		ret = watch(fd, &d, count, json);
 		close(fd);
-		if (ret && ret != -ENODEV)
+		if (ret && ret != -ENODEV && !dev_offline_error(&d, -ret))
 			error("watching %s: %s", d.name, strerror(-ret));
 		return ret ? EXIT_FAIL : EXIT_OK;
 	}
 	ret = get_pressure(fd, &p);
 	close(fd);
+	if (ret && dev_offline_error(&d, -ret))
+		return EXIT_FAIL;
 	if (ret) {
 		error("reading the pressure of %s: %s", d.name,
 		      ret == -ENODEV ? "it is being removed" : strerror(-ret));

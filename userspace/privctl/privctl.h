@@ -6,11 +6,13 @@
  *   privctl.c   main, subcommand dispatch, --help/--version, messages
  *   device.c    finding privmem devices (sysfs) and reading their state
  *               (ioctls where /dev/privmemN can be opened, sysfs otherwise)
- *   sysfs.c     small sysfs/proc file helpers, node lists
+ *   sysfs.c     small sysfs/proc file helpers, node lists, the kernel log
  *   size.c      parsing and printing sizes
  *   json.c      the JSON shape of a device (list, info, create)
- *   list.c      list and info
+ *   list.c      list and info, and the one-line summary of a device
  *   bind.c      create and destroy (the dax bus)
+ *   settings.c  the per-device settings and the state: set, online,
+ *               offline
  *   migrate.c   migrate
  *   demotion.c  demotion
  *   pressure.c  pressure and pressure --watch
@@ -68,6 +70,18 @@ struct pm_dev {
 	bool all_sources;
 	/* counters/inplace_writes: pages the device found written in place */
 	uint64_t inplace_writes;
+	long shared_objects;	/* MAP_SHARED objects alive, -1 if unknown */
+	/*
+	 * The state and the settings, from sysfs. A driver without a state
+	 * attribute binds online. A setting it does not show is -1 (false
+	 * for have_watermarks).
+	 */
+	char state[16];		/* online, offline, going-offline, ... */
+	bool online;
+	int64_t physical_size;	/* bytes, 0: half the capacity */
+	int numa_balancing, compaction, checksum;
+	bool have_watermarks;
+	unsigned int wm_low, wm_high;
 	/* Filled from the ioctls when the device could be opened. */
 	bool have_ioctl;
 	struct privmem_info info;
@@ -88,6 +102,9 @@ int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_online(int argc, char **argv);
+int cmd_offline(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demotion(int argc, char **argv);
 int cmd_pressure(int argc, char **argv);
@@ -113,6 +130,9 @@ static inline bool nodeset_has(const struct nodeset *ns, int n)
 bool nodeset_empty(const struct nodeset *ns);
 int node_in_list(const char *file, int node);
 int proc_users(const char *devpath, char *buf, size_t len);
+int kernel_log_mark(void);
+void kernel_says(int mark, const char *what, const char *what2, char *buf,
+		 size_t len);
 
 /* size.c */
 int size_parse(const char *s, uint64_t *bytes);
@@ -137,6 +157,15 @@ int dax_driver(const char *dax, char *drv, size_t len);
 int dax_target_node(const char *dax);
 bool privmem_loaded(void);
 int privmem_load(char *why, size_t len);
+bool dev_offline_error(const struct pm_dev *d, int err);
+
+/* list.c */
+void dev_print_summary(const char *name, bool json, bool raw);
+
+/* settings.c */
+int setting_write(struct pm_dev *d, const char *key, const char *value);
+int state_write(struct pm_dev *d, bool online);
+void explain_busy(struct pm_dev *d);
 
 /* json.c */
 struct json_object;

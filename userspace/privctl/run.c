@@ -142,6 +142,10 @@ int cmd_run(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("no command to run (privctl run DEV -- COMMAND ARGS...)");
 
+	if (!d.online) {
+		dev_offline_error(&d, ENXIO);
+		return EXIT_FAIL;
+	}
 	if (d.type == PRIVMEM_TYPE_COMPRESSED) {
 		error("%s is a compressed node: its pages are read-only and reach it only by demotion or migration, so a program cannot run with its memory there",
 		      d.name);

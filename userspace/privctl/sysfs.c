@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privctl: reading and writing sysfs attributes, the kernel's node lists
- * ("0-1,3"), and finding the processes that use a device (/proc).
+ * ("0-1,3"), finding the processes that use a device (/proc), and the
+ * kernel log's word on a device.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -249,4 +250,83 @@ int proc_users(const char *devpath, char *buf, size_t len)
 	}
 	closedir(d);
 	return n;
+}
+
+/*
+ * The kernel log from now on: /dev/kmsg opened at its end, for
+ * kernel_says() after an operation that may fail with the reason in the
+ * log. -1 if it cannot be read (then kernel_says() looks at dmesg).
+ */
+int kernel_log_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static bool mentions(const char *msg, const char *what, const char *what2)
+{
+	return (strstr(msg, what) || (what2 && strstr(msg, what2))) &&
+	       !strstr(msg, "probe of ") && !strstr(msg, "probe with driver");
+}
+
+/* The last line of dmesg's last 50 that mentions @what or @what2. */
+static void dmesg_says(const char *what, const char *what2, char *buf, size_t len)
+{
+	char line[512];
+	FILE *f;
+
+	f = popen("dmesg 2>/dev/null | tail -n 50", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (!mentions(line, what, what2))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		p = strstr(line, "] ");
+		snprintf(buf, len, "%s", p ? p + 2 : line);
+	}
+	pclose(f);
+}
+
+/*
+ * The last kernel log message since kernel_log_mark() returned @mark (and
+ * closes it) that mentions @what or @what2 (may be NULL), in @buf ("" if
+ * none): the driver's own reason for a failed probe or online, not the
+ * driver core's summary.
+ */
+void kernel_says(int mark, const char *what, const char *what2, char *buf,
+		 size_t len)
+{
+	char rec[1024], *msg;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (mark < 0) {
+		dmesg_says(what, what2, buf, len);
+		return;
+	}
+	/* One record per read: "PRIO,SEQ,TIME,FLAGS;text\n continuation" */
+	for (;;) {
+		n = read(mark, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten meanwhile */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (mentions(msg, what, what2))
+			snprintf(buf, len, "%s", msg);
+	}
+	close(mark);
 }
