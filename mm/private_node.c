@@ -860,13 +860,17 @@ int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
  * service and a node that is not blocked; a policy the owner installed
  * (vma_bind_private_node()) needs neither. Both need memory online that is
  * not being removed, and the allocating task's cpuset must allow the node.
+ * No policy places folios on a write-protected node: a policy allocation
+ * is a fault or a page-cache fill, written at once, and an owner policy
+ * may outlive the node type it was made for (a shmem object's shared
+ * policy, after the same node id came back compressed).
  */
 static bool private_node_takes_policy(int nid, bool owner)
 {
 	unsigned long flags = __node_private_flags(nid);
 
 	if (!node_state(nid, N_MEMORY_PRIVATE) ||
-	    (flags & NODE_PRIVATE_F_DRAINING))
+	    (flags & (NODE_PRIVATE_F_DRAINING | NODE_PRIVATE_CAP_PROTECT_WRITE)))
 		return false;
 	if (!owner && (!(flags & NODE_PRIVATE_CAP_MEMPOLICY) ||
 		       (flags & NODE_PRIVATE_F_BLOCKED)))

@@ -46,6 +46,12 @@ ROWS = [
     for base, name, op, tgt in (('devdax', '/dev/dax1.0', '>=', 0.95),
                                 ('tmpfs', 'tmpfs file', None, None))
 ] + [
+    # MAP_SHARED of /dev/privmemN: the open file's shared object (shmem
+    # bound to the node), 4K pages, against /dev/dax's shared mapping.
+    (f'fio mmap {job} privmem shared', f'fio.{job}.privmem-shared',
+     f'fio.{job}.devdax', '/dev/dax1.0', 'MiB/s', '>=', 0.95)
+    for job in ('seq-read', 'seq-write', 'rand-read', 'rand-write')
+] + [
     ('MIGRATE 4K 0->private', 'mig4k.in', 'mig4k.mp01',
      'move_pages 0->1', 'MiB/s', '>=', 1.0),
     ('MIGRATE 4K private->0', 'mig4k.out', 'mig4k.mp10',

@@ -79,9 +79,12 @@ bench_fio() {
 	for r in $(seq 0 $((rounds - 1))); do
 		for job in seq-read seq-write rand-read rand-write; do
 			# Rotate the order of the targets from round to round.
-			targets=(privmem:"$dev":1 devdax:/dev/dax1.0:0 tmpfs:/run/pm-fio/file:0)
-			for i in 0 1 2; do
-				IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 3))]}"
+			# privmem-shared: thp=0 makes fio map MAP_SHARED (the
+			# open file's shared object).
+			targets=(privmem:"$dev":1 devdax:/dev/dax1.0:0 tmpfs:/run/pm-fio/file:0
+				 privmem-shared:"$dev":0)
+			for i in 0 1 2 3; do
+				IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 4))]}"
 				fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp \
 					fio --output-format=terse "$top/tests/user/fio/mmap-$job.fio" 2>&1)
 				res=$(echo "$fout" |

@@ -26,6 +26,28 @@ ctypes.CDLL(None).syscall(279, 0, ctypes.c_ulong(n), pages, None, st, 0)
 c = collections.Counter(st)
 print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))'
 
+# Two processes share 16 MiB of the node: the parent writes, the child
+# reads it and answers in place; move_pages(2) says where the pages are.
+share_py='import ctypes, mmap, os, collections
+n = 4096
+fd = os.open("/dev/privmem0", os.O_RDWR)
+m = mmap.mmap(fd, n * 4096, flags=mmap.MAP_SHARED)
+m[0:22] = b"hello from the parent "
+pid = os.fork()
+if pid == 0:
+    print("  child  (pid %d) reads: %s" % (os.getpid(), m[0:22].decode()))
+    m[4096:4096 + 21] = b"hello from the child "
+    m[8192:n * 4096] = b"z" * (n * 4096 - 8192)
+    os._exit(0)
+os.waitpid(pid, 0)
+print("  parent (pid %d) reads: %s" % (os.getpid(), m[4096:4096 + 21].decode()))
+a = ctypes.addressof(ctypes.c_char.from_buffer(m))
+pages = (ctypes.c_void_p * n)(*[a + i * 4096 for i in range(n)])
+st = (ctypes.c_int * n)()
+ctypes.CDLL(None).syscall(279, 0, ctypes.c_ulong(n), pages, None, st, 0)
+c = collections.Counter(st)
+print("  the shared 16 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))'
+
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
 	echo "    nodes 2 and 3 have neither CPUs nor memory: each holds an emulated NVDIMM"
@@ -40,10 +62,17 @@ print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for
 	step "The dax devices and the node each one would bring its memory to"
 	run daxctl list --devices --human
 
-	step "Make dax0.0 a private node of type 'plain' (privctl loads privmem,"
-	echo "    takes dax0.0 from device_dax and binds it to privmem)"
+	step "Bind dax0.0 to privmem, its memory still offline (privctl loads privmem"
+	echo "    and takes dax0.0 from device_dax); the settings are the device's own"
+	echo "    attributes, written while it is offline"
+	run privctl create --dax dax0.0 --type plain --offline
+	run privctl set privmem0 watermarks=500,850 compaction=1
+	run privctl info privmem0
+	step "Bring it online with those settings: a private node of type 'plain'"
 	echo "    (plain: its pages can be migrated and named in memory policies)"
-	run privctl create --dax dax0.0 --type plain
+	run privctl online privmem0
+	run privctl set privmem0 compaction=0
+	echo "(exit status $?: settings only change while offline)"
 	dmesg | grep -E 'privmem|Demotion' | tail -n 3
 
 	step "Node 2 now has memory, but it is private: listed in has_private_memory,"
@@ -60,6 +89,13 @@ print("  python3 wrote 32 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for
 
 	step "A program that maps /dev/privmem0, then migrates memory in and out"
 	run "$build/tests/user/privmem_demo" /dev/privmem0
+
+	step "Two processes share memory on the node: MAP_SHARED of /dev/privmem0"
+	echo "    (each open file has one shared object; a child inherits it, and"
+	echo "    a descriptor passed over a unix socket shares it too)"
+	echo '$ python3 -c "$share_py"'
+	python3 -c "$share_py" 2>&1
+	run cat /sys/class/privmem/privmem0/shared_objects
 
 	step "privctl run: a command whose memory is bound to the node (MPOL_BIND)"
 	echo '$ python3 -c "$where_py"    # writes 32 MiB, asks move_pages where it is'

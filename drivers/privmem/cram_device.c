@@ -540,12 +540,17 @@ void privmem_cram_stop(struct privmem_dev *pm)
  */
 void privmem_cram_destroy(struct privmem_dev *pm)
 {
-	if (!pm->cram)
+	struct privmem_cram *c = pm->cram;
+
+	if (!c)
 		return;
-	cancel_work_sync(&pm->cram->irq_work);
+	cancel_work_sync(&c->irq_work);
 	privmem_balloon_stop(pm);
-	privmem_cram_free(pm->cram);
+	/* Readers of pm->cram outside privmem_enter() hold pm->lock. */
+	down_write(&pm->lock);
 	pm->cram = NULL;
+	up_write(&pm->lock);
+	privmem_cram_free(c);
 }
 
 /* GET_PRESSURE's physical fields and the counters the device adds. */
@@ -606,10 +611,14 @@ static ssize_t _name##_show(struct device *dev,				\
 {									\
 	struct privmem_dev *pm = to_pm(dev);				\
 	struct privmem_cram_stats st = { 0 };				\
+	unsigned long long v;						\
 									\
+	down_read(&pm->lock);	/* offline frees pm->cram */		\
 	if (pm->cram)							\
 		privmem_cram_stats(pm->cram, &st);			\
-	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_expr));	\
+	v = (_expr);							\
+	up_read(&pm->lock);						\
+	return sysfs_emit(buf, "%llu\n", v);				\
 }									\
 static struct device_attribute cram_attr_##_name = __ATTR_RO(_name)
 
@@ -646,9 +655,12 @@ static ssize_t physical_capacity_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
 	struct privmem_dev *pm = to_pm(dev);
+	u64 v;
 
-	return sysfs_emit(buf, "%llu\n",
-			  pm->cram ? READ_ONCE(pm->cram->capacity) : 0ULL);
+	down_read(&pm->lock);
+	v = pm->cram ? READ_ONCE(pm->cram->capacity) : 0;
+	up_read(&pm->lock);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 
 static ssize_t physical_capacity_store(struct device *dev,
@@ -677,7 +689,11 @@ static ssize_t balloon_target_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
 	struct privmem_dev *pm = to_pm(dev);
-	s64 t = pm->cram ? privmem_balloon_target(pm) : -1;
+	s64 t;
+
+	down_read(&pm->lock);
+	t = pm->cram ? privmem_balloon_target(pm) : -1;
+	up_read(&pm->lock);
 
 	if (t < 0)
 		return sysfs_emit(buf, "auto\n");

@@ -16,16 +16,21 @@
  * Placement: each mapping installs the node owner's MPOL_BIND policy
  * (vma_bind_private_node(), which goes through shmem's set_policy) as the
  * shmem file's shared policy for the range it maps, so the pages shmem
- * allocates for it come from the node through the private gate. mbind() on the mapping cannot change that:
- * the VMA offers no set_policy, so a new policy only lands on the VMA,
- * which shmem does not consult.
+ * allocates for it come from the node through the private gate. mbind()
+ * on the mapping cannot change that: the VMA offers no set_policy, so a
+ * new policy only lands on the VMA, which shmem does not consult.
  *
  * The VMA keeps shmem's fault, map_pages and get_policy, wrapped in
  * operations of our own whose open and close count the object's mappings
  * (@nr_vmas) and hold a reference on it: offline and unbind fail with
- * -EBUSY while any object is mapped or holds pages. The wrapper makes the
- * VMA not look like shmem to the mm (vma_is_shmem() is false): shmem THP
- * and userfaultfd do not apply to it.
+ * -EBUSY while any object is mapped or holds pages (in memory or swapped
+ * out by MADV_PAGEOUT). Its set_policy fails, so mbind() cannot move the
+ * object's pages; the mapping cannot grow (VM_DONTEXPAND), since only the
+ * range mapped is bound; khugepaged and MADV_COLLAPSE leave it alone
+ * (patch 0010: the collapse would allocate its THP elsewhere). The
+ * wrapper makes the VMA not look like shmem to the mm (vma_is_shmem() is
+ * false): userfaultfd does not apply to it. move_pages(2) and a longterm
+ * pin may still move pages off the node, as for any private folio.
  *
  * A compressed node refuses shared mappings (-EINVAL): its data arrives
  * only by demotion or MIGRATE, and only anonymous folios may live on it.
@@ -118,6 +123,16 @@ static vm_fault_t privmem_shared_map_pages(struct vm_fault *vmf,
 }
 
 #ifdef CONFIG_NUMA
+/*
+ * mbind() on the mapping fails: the object's pages go where its owner
+ * bound them (with MPOL_MF_MOVE, mbind() would also migrate them away).
+ */
+static int privmem_shared_set_policy(struct vm_area_struct *vma,
+				     struct mempolicy *pol)
+{
+	return -EINVAL;
+}
+
 /* The object's shared policy: NUMA balancing sees the binding. */
 static struct mempolicy *privmem_shared_get_policy(struct vm_area_struct *vma,
 						   unsigned long addr,
@@ -135,9 +150,25 @@ static const struct vm_operations_struct privmem_shared_vm_ops = {
 	.fault = privmem_shared_fault,
 	.map_pages = privmem_shared_map_pages,
 #ifdef CONFIG_NUMA
+	.set_policy = privmem_shared_set_policy,
 	.get_policy = privmem_shared_get_policy,
 #endif
 };
+
+/*
+ * 0 if @pm takes shared mappings now: online and plain. A compressed node
+ * refuses them (-EINVAL), an offline one -ENXIO, an unbound one -ENODEV.
+ */
+static int privmem_shared_state(struct privmem_dev *pm)
+{
+	enum privmem_state st = READ_ONCE(pm->state);
+
+	if (st == PRIVMEM_DEAD)
+		return -ENODEV;
+	if (st != PRIVMEM_ONLINE)
+		return -ENXIO;
+	return pm->set.type == PRIVMEM_TYPE_PLAIN ? 0 : -EINVAL;
+}
 
 /* The file's object, made at its first shared mapping. */
 static struct privmem_shared *privmem_shared_get(struct privmem_file *pf)
@@ -170,7 +201,8 @@ static struct privmem_shared *privmem_shared_get(struct privmem_file *pf)
 	list_add(&obj->link, &pm->shared);
 	pm->nr_shared++;
 	spin_unlock(&pm->map_lock);
-	pf->shared = obj;
+	/* Published for privmem_shared_mapping(), which does not lock. */
+	smp_store_release(&pf->shared, obj);
 out:
 	if (!IS_ERR(obj))
 		kref_get(&obj->ref);	/* the caller's */
@@ -215,25 +247,30 @@ int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma)
 	u64 end;
 	int ret;
 
-	if (pm->set.type != PRIVMEM_TYPE_PLAIN)
-		return -EINVAL;
 	end = ((u64)vma->vm_pgoff + vma_pages(vma)) << PAGE_SHIFT;
 	if (end > pm->capacity)
 		return -EINVAL;
+	/* Not worth an object while offline; checked again below. */
+	ret = privmem_shared_state(pm);
+	if (ret)
+		return ret;
 
 	obj = privmem_shared_get(pf);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	/* Count the mapping first: offline fails while there is one. */
+	/*
+	 * Count the mapping first: offline fails while there is one. The
+	 * type cannot change while the node is online.
+	 */
 	spin_lock(&pm->map_lock);
-	if (pm->state != PRIVMEM_ONLINE) {
-		ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
-		spin_unlock(&pm->map_lock);
+	ret = privmem_shared_state(pm);
+	if (!ret)
+		obj->nr_vmas++;
+	spin_unlock(&pm->map_lock);
+	if (ret) {
 		privmem_shared_put(obj);
 		return ret;
 	}
-	obj->nr_vmas++;
-	spin_unlock(&pm->map_lock);
 
 	/* shmem's set_policy finds the object through vm_file. */
 	vma_set_file(vma, obj->shm);
@@ -245,7 +282,11 @@ int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma)
 		privmem_shared_put(obj);
 		return ret;
 	}
-	/* The mapping's reference and count are dropped by its close. */
+	/*
+	 * The mapping's reference and count are dropped by its close. It
+	 * cannot grow (mremap): only the range mapped here is bound.
+	 */
+	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_private_data = obj;
 	vma->vm_ops = &privmem_shared_vm_ops;
 	return 0;
@@ -270,16 +311,20 @@ bool privmem_shared_busy(struct privmem_dev *pm)
 	struct privmem_shared *obj;
 
 	lockdep_assert_held(&pm->map_lock);
-	list_for_each_entry(obj, &pm->shared, link)
-		if (obj->nr_vmas || READ_ONCE(obj->shm->f_mapping->nrpages))
+	list_for_each_entry(obj, &pm->shared, link) {
+		struct inode *inode = file_inode(obj->shm);
+
+		if (obj->nr_vmas || READ_ONCE(inode->i_mapping->nrpages) ||
+		    READ_ONCE(SHMEM_I(inode)->swapped))
 			return true;
+	}
 	return false;
 }
 
 /* The page cache of @pf's object, or NULL if it has none. */
 struct address_space *privmem_shared_mapping(struct privmem_file *pf)
 {
-	struct privmem_shared *obj = READ_ONCE(pf->shared);
+	struct privmem_shared *obj = smp_load_acquire(&pf->shared);
 
 	return obj ? obj->shm->f_mapping : NULL;
 }

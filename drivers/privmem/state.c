@@ -17,11 +17,13 @@
 #include <linux/memory_hotplug.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "dax-private.h"
 #include "privmem.h"
 
+/* Serialises the settings, online, offline and retire of every device. */
 DEFINE_MUTEX(privmem_state_mutex);
 static const char *privmem_res_name = "System RAM (privmem)";
 
@@ -109,6 +111,16 @@ err:
 	return ret;
 }
 
+static bool privmem_memory_added(struct privmem_dev *pm)
+{
+	int i;
+
+	for (i = 0; i < pm->nr_ranges; i++)
+		if (pm->ranges[i].added)
+			return true;
+	return false;
+}
+
 /* Settings that cannot work, with the reason in the log: -EINVAL. */
 static int privmem_check_settings(struct privmem_dev *pm)
 {
@@ -121,7 +133,7 @@ static int privmem_check_settings(struct privmem_dev *pm)
 	 * a write in place, so a compressed node keeps its memmap in DRAM.
 	 */
 	if (compressed && pm->dev_dax->memmap_on_memory) {
-		dev_warn(&pm->dev, "a compressed node cannot have memmap_on_memory (struct pages would be written in place); write 0 to dax%d.%d/memmap_on_memory\n",
+		dev_warn(&pm->dev, "a compressed node cannot have memmap_on_memory (struct pages would be written in place): unbind dax%d.%d, write 0 to its memmap_on_memory and bind it again\n",
 			 pm->dax_region, pm->dax_id);
 		return -EINVAL;
 	}
@@ -179,6 +191,8 @@ int privmem_online(struct privmem_dev *pm)
 			goto out;
 	}
 	ret = privmem_add_memory(pm);
+	if (ret && privmem_memory_added(pm))
+		goto err_stuck;	/* and the ranges added could not go */
 	if (ret)
 		goto err_cram;
 	if (pm->cram) {
@@ -202,13 +216,19 @@ int privmem_online(struct privmem_dev *pm)
 
 err_remove:
 	privmem_cram_stop(pm);
-	if (privmem_remove_memory(pm)) {
-		/* The node keeps pointing at pm: it stays, and so does the module. */
-		dev_err(&pm->dev, "node %d: memory stays online\n", nid);
-		__module_get(THIS_MODULE);
-		privmem_set_state(pm, PRIVMEM_ONLINE);
-		goto out;
-	}
+	if (!privmem_remove_memory(pm))
+		goto err_cram;
+err_stuck:
+	/*
+	 * The node keeps pointing at pm: it stays online (its device is
+	 * there, but not registered with the CRAM service), and so does
+	 * the module.
+	 */
+	dev_err(&pm->dev, "node %d: memory stays online\n", nid);
+	__module_get(THIS_MODULE);
+	privmem_set_state(pm, PRIVMEM_ONLINE);
+	privmem_pressure_start(pm);
+	goto out;
 err_cram:
 	privmem_cram_destroy(pm);
 out:
@@ -375,9 +395,17 @@ static ssize_t type_show(struct device *dev, struct device_attribute *attr,
 
 static int apply_type(struct privmem_dev *pm, void *arg)
 {
+	unsigned int old = pm->set.type;
+	int ret;
+
+	if (old == *(int *)arg)
+		return 0;
 	pm->set.type = *(int *)arg;
 	/* The cram group is visible for a compressed node only. */
-	return sysfs_update_group(&pm->dev.kobj, &privmem_cram_group);
+	ret = sysfs_update_group(&pm->dev.kobj, &privmem_cram_group);
+	if (ret)
+		pm->set.type = old;
+	return ret;
 }
 
 static ssize_t type_store(struct device *dev, struct device_attribute *attr,
@@ -407,21 +435,30 @@ static int apply_physical_size(struct privmem_dev *pm, void *arg)
 	return 0;
 }
 
-/* A size in bytes with an optional K/M/G suffix, nothing else. */
+/*
+ * A size in bytes: decimal digits with an optional K, M or G suffix (any
+ * case), nothing else, and no more than U64_MAX.
+ */
 static int privmem_parse_size(const char *buf, u64 *v)
 {
-	const char *p = buf;
-	char *end;
+	char num[24];
+	size_t len = strcspn(buf, "\n");
+	unsigned int shift = 0;
 
-	if (*p < '0' || *p > '9')
+	if (buf[len] == '\n' && buf[len + 1])
 		return -EINVAL;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	/* memparse() does not report overflow: at most 19 digits. */
-	if (p - buf > 19)
+	if (len && strchr("kKmMgG", buf[len - 1])) {
+		shift = strchr("kK", buf[len - 1]) ? 10 :
+			strchr("mM", buf[len - 1]) ? 20 : 30;
+		len--;
+	}
+	if (!len || len >= sizeof(num) || buf[0] < '0' || buf[0] > '9')
 		return -EINVAL;
-	*v = memparse(buf, &end);
-	if (end == buf || (*end && *end != '\n') || (*end == '\n' && end[1]))
+	memcpy(num, buf, len);
+	num[len] = '\0';
+	if (kstrtoull(num, 10, v))
+		return -EINVAL;
+	if (shift && check_shl_overflow(*v, shift, v))
 		return -EINVAL;
 	return 0;
 }
@@ -496,15 +533,20 @@ static ssize_t bool_store(struct device *dev, struct device_attribute *attr,
 	return settings_store(to_pm(dev), count, apply_bool, &a);
 }
 
-#define PRIVMEM_BOOL_ATTR(_name)					\
-static struct privmem_bool_attr bool_attr_##_name = {			\
-	.attr = __ATTR(_name, 0644, bool_show, bool_store),		\
-	.offset = offsetof(struct privmem_settings, _name),		\
-}
+static struct privmem_bool_attr bool_attr_numa_balancing = {
+	.attr = __ATTR(numa_balancing, 0644, bool_show, bool_store),
+	.offset = offsetof(struct privmem_settings, numa_balancing),
+};
 
-PRIVMEM_BOOL_ATTR(numa_balancing);
-PRIVMEM_BOOL_ATTR(compaction);
-PRIVMEM_BOOL_ATTR(checksum);
+static struct privmem_bool_attr bool_attr_compaction = {
+	.attr = __ATTR(compaction, 0644, bool_show, bool_store),
+	.offset = offsetof(struct privmem_settings, compaction),
+};
+
+static struct privmem_bool_attr bool_attr_checksum = {
+	.attr = __ATTR(checksum, 0644, bool_show, bool_store),
+	.offset = offsetof(struct privmem_settings, checksum),
+};
 
 static ssize_t watermarks_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)

@@ -56,17 +56,33 @@ static ssize_t capacity_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(capacity);
 
+/*
+ * The figures below read pm->cram, which offline frees: they hold pm->lock
+ * (privmem_enter() when they need the node online).
+ */
 static ssize_t used_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", privmem_used_bytes(to_pm(dev)));
+	struct privmem_dev *pm = to_pm(dev);
+	u64 v;
+
+	down_read(&pm->lock);
+	v = privmem_used_bytes(pm);
+	up_read(&pm->lock);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 static DEVICE_ATTR_RO(used);
 
 static ssize_t free_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", privmem_free_bytes(to_pm(dev)));
+	struct privmem_dev *pm = to_pm(dev);
+	u64 v;
+
+	down_read(&pm->lock);
+	v = privmem_free_bytes(pm);
+	up_read(&pm->lock);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 static DEVICE_ATTR_RO(free);
 
@@ -78,7 +94,13 @@ static const char * const privmem_cap_names[] = {
 static ssize_t caps_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	u64 caps = privmem_caps(to_pm(dev));
+	u64 caps = 0;
+
+	/* Offline, the node's flags are not the device's. */
+	if (!privmem_enter(to_pm(dev))) {
+		caps = privmem_caps(to_pm(dev));
+		privmem_leave(to_pm(dev));
+	}
 	int i, len = 0;
 
 	for (i = 0; i < ARRAY_SIZE(privmem_cap_names); i++)
@@ -143,7 +165,10 @@ static ssize_t demotion_show(struct device *dev, struct device_attribute *attr,
 	nodemask_t sources;
 	bool enabled = false;
 
-	node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+	if (!privmem_enter(to_pm(dev))) {
+		node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+		privmem_leave(to_pm(dev));
+	}
 	return sysfs_emit(buf, "%d\n", enabled);
 }
 static DEVICE_ATTR_RO(demotion);
@@ -154,7 +179,10 @@ static ssize_t demotion_sources_show(struct device *dev,
 	nodemask_t sources = NODE_MASK_NONE;
 	bool enabled;
 
-	node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+	if (!privmem_enter(to_pm(dev))) {
+		node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+		privmem_leave(to_pm(dev));
+	}
 	return sysfs_emit(buf, "%*pbl\n", nodemask_pr_args(&sources));
 }
 static DEVICE_ATTR_RO(demotion_sources);
@@ -279,8 +307,10 @@ static ssize_t inplace_writes_show(struct device *dev,
 	struct privmem_dev *pm = to_pm(dev);
 	struct privmem_cram_stats st = { 0 };
 
+	down_read(&pm->lock);
 	if (pm->cram)
 		privmem_cram_stats(pm->cram, &st);
+	up_read(&pm->lock);
 	return sysfs_emit(buf, "%llu\n", st.inplace_writes);
 }
 

@@ -4,8 +4,8 @@
  * attribute asks hot-add to put the range's struct pages on the device
  * itself. The mm writes struct pages constantly (reference counts, flags,
  * LRU links), so on a compressed device each of those writes would be a
- * write in place: privmem refuses to bind a compressed node with the
- * attribute set (EINVAL, and the driver says why), while a plain node may
+ * write in place: privmem refuses to bring a compressed node online with
+ * the attribute set (EINVAL, and the driver says why), while a plain node may
  * have it, as dax/kmem allows (its struct pages then live on the node).
  *
  * Needs memory_hotplug.memmap_on_memory=1 on the kernel command line
@@ -48,11 +48,16 @@ FIXTURE_TEARDOWN(mm)
 
 TEST_F(mm, compressed_refuses)
 {
-	self->fd = pm_bind_open(&self->b, "compressed");
-	EXPECT_GT(0, self->fd);
-	EXPECT_NE(0, access(PM_DRV "/" PM_DAX, F_OK));
+	ASSERT_EQ(0, pm_bind_offline(&self->b));
+	ASSERT_EQ(0, pm_set(&self->b, "type", "compressed"));
+	EXPECT_EQ(-EINVAL, pm_online(&self->b));
 	EXPECT_EQ(0, system("dmesg | grep -q 'compressed node cannot have memmap_on_memory'"));
-	/* Not half-bound: the device is still usable as a plain node. */
+	/* Nothing half-done: the device is offline and still usable. */
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
+	ASSERT_EQ(0, pm_set(&self->b, "type", "plain"));
+	ASSERT_EQ(0, pm_online(&self->b));
+	ASSERT_EQ(0, pm_unbind(&self->b));
+	/* As the driver says: unbind, clear the attribute, bind again. */
 	pm_write_str(PM_DRV "/remove_id", PM_DAX);
 	ASSERT_EQ(0, pm_write_str(MEMMAP_ATTR, "0"));
 	self->fd = pm_bind_open(&self->b, "compressed");

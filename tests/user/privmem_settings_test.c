@@ -430,7 +430,7 @@ TEST_F_TIMEOUT(st, abi_documented, 180)
 }
 
 /* Run privctl with @args, output to /dev/null: its exit status. */
-static int privctl(const char *fmt, ...)
+static int run_privctl(const char *fmt, ...)
 {
 	const char *b = getenv("PRIVMEM_BUILD");
 	char cmd[512], args[256];
@@ -482,8 +482,8 @@ TEST_F_TIMEOUT(pc, parallel_create, 3600)
 	if (access("/sys/bus/dax/devices/dax1.0", F_OK))
 		SKIP(return, "no dax1.0");
 	/* Both devices as found: device_dax. */
-	privctl("destroy dax0.0");
-	privctl("destroy dax1.0");
+	run_privctl("destroy dax0.0");
+	run_privctl("destroy dax1.0");
 	for (i = 0; i < rounds; i++) {
 		const char *dax[2] = { "dax0.0", "dax1.0" };
 		const char *type[2] = { i & 1 ? "plain" : "compressed",
@@ -496,11 +496,12 @@ TEST_F_TIMEOUT(pc, parallel_create, 3600)
 			pid[j] = fork();
 			ASSERT_GE(pid[j], 0);
 			if (!pid[j] && !strcmp(type[j], "compressed"))
-				_exit(privctl("create --dax %s --type %s --physical-size %ld",
-					      dax[j], type[j], want[j]));
+				_exit(run_privctl("create --dax %s --type compressed %s %ld",
+						  dax[j], "--physical-size",
+						  want[j]));
 			if (!pid[j])
-				_exit(privctl("create --dax %s --type %s",
-					      dax[j], type[j]));
+				_exit(run_privctl("create --dax %s --type plain",
+						  dax[j]));
 		}
 		for (j = 0; j < 2; j++) {
 			char got[32];
@@ -519,7 +520,7 @@ TEST_F_TIMEOUT(pc, parallel_create, 3600)
 			}
 		}
 		for (j = 0; j < 2; j++)
-			ASSERT_EQ(0, privctl("destroy %s", dax[j]));
+			ASSERT_EQ(0, run_privctl("destroy %s", dax[j]));
 		if (wrong)
 			break;
 	}

@@ -245,48 +245,48 @@ TEST_F_TIMEOUT(sh, scm_rights, 120)
 }
 
 /* The pages stay while the descriptor or a mapping is left. */
-static void lifetime(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(sh) *self, int fd_last)
+static void lifetime(struct __test_metadata *_metadata, int *fd,
+		     long free0, int fd_last)
 {
 	size_t len = 32 * MIB;
 	long held;
 	char *p;
 
-	p = map_shared(self->fd, len, 0);
+	p = map_shared(*fd, len, 0);
 	ASSERT_NE(NULL, p);
 	memset(p, 0x7e, len);
-	held = self->free0 - node_free();
+	held = free0 - node_free();
 	TH_LOG("the object holds %ld MiB of the node", held >> 20);
 	EXPECT_GE(held, (long)len);
 	EXPECT_EQ(1, pm_sys_long(&B, "shared_objects"));
 	if (fd_last) {
 		munmap(p, len);
 	} else {
-		close(self->fd);
-		self->fd = -1;
+		close(*fd);
+		*fd = -1;
 	}
 	/* One of the two is left: nothing goes back. */
-	EXPECT_GE(self->free0 - node_free(), (long)len);
+	EXPECT_GE(free0 - node_free(), (long)len);
 	EXPECT_EQ(1, pm_sys_long(&B, "shared_objects"));
 	if (fd_last) {
-		close(self->fd);
-		self->fd = -1;
+		close(*fd);
+		*fd = -1;
 	} else {
 		EXPECT_EQ(0x7e, p[len - 1]);
 		munmap(p, len);
 	}
-	EXPECT_LT(self->free0 - node_free(), (long)MIB);
+	EXPECT_LT(free0 - node_free(), (long)MIB);
 	EXPECT_EQ(0, pm_sys_long(&B, "shared_objects"));
 }
 
 TEST_F(sh, lifetime_fd_last)
 {
-	lifetime(_metadata, self, 1);
+	lifetime(_metadata, &self->fd, self->free0, 1);
 }
 
 TEST_F(sh, lifetime_map_last)
 {
-	lifetime(_metadata, self, 0);
+	lifetime(_metadata, &self->fd, self->free0, 0);
 }
 
 TEST_F(sh, madv_remove)

@@ -6,7 +6,8 @@
  * unbound every 100 ms. Each attempt must either fail with EBUSY (a
  * mapping is live, or folios are busy) or succeed, migrating everything
  * out. The data of both processes must be intact throughout and after;
- * once the node is gone their calls fail with ENODEV. If the faulting
+ * while an unbind is under way their calls fail with ENXIO, once the node
+ * is gone with ENODEV. If the faulting
  * process keeps the node busy for 20 s it is stopped and the unbind must
  * then succeed.
  */
@@ -63,6 +64,11 @@ static void faulter(struct pm_binding *b, struct shared *sh)
 		_exit(1);
 	for (r = 0; !SH_GET(sh->stop_faulter); r++) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		/* ENXIO: an unbind is under way, and may still fail. */
+		if (p == MAP_FAILED && errno == ENXIO) {
+			usleep(10000);
+			continue;
+		}
 		if (p == MAP_FAILED) {
 			if (errno == ENODEV) {
 				SH_SET(sh->faulter_enodev, 1);
@@ -105,7 +111,7 @@ static void migrator(struct pm_binding *b, struct shared *sh)
 				break;
 			}
 			if (errno != EBUSY && errno != ENOMEM &&
-			    errno != EAGAIN) {
+			    errno != EAGAIN && errno != ENXIO) {
 				SH_INC(sh->migrator_err);
 				SH_SET(sh->migrator_errno, errno);
 			}

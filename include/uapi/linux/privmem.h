@@ -79,9 +79,10 @@
  *   back to the node. madvise(MADV_REMOVE) gives a range's pages back
  *   early (a later touch gets zeroed pages). PRIVMEM_IOC_MIGRATE moves
  *   the object's pages for every process that maps them. mbind(2) on a
- *   shared mapping does not change where the object's pages go. A
- *   compressed node refuses MAP_SHARED with EINVAL (only anonymous
- *   folios live on it).
+ *   shared mapping fails with EINVAL (the object's pages stay where its
+ *   owner bound them), mremap(2) cannot grow it (EFAULT), and THP
+ *   collapse leaves it alone. A compressed node refuses MAP_SHARED with
+ *   EINVAL (only anonymous folios live on it).
  *
  * poll(2)
  *   POLLPRI (with POLLERR once the node is removed) when the pressure
