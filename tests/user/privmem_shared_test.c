@@ -23,6 +23,13 @@
  *  - offline_busy: offline and unbind fail with EBUSY while the object is
  *    mapped, and while the descriptor keeps pages; data intact; they work
  *    once the pages are gone;
+ *  - mbind_and_mremap_refused: mbind(MPOL_MF_MOVE) on a shared mapping
+ *    fails with EINVAL and moves nothing; mremap cannot grow it (EFAULT)
+ *    but can move it;
+ *  - collapse_refused: MADV_COLLAPSE of a shared range fails and no page
+ *    of it lands on DRAM;
+ *  - pageout_keeps_offline_busy: pages MADV_PAGEOUT swapped out still
+ *    keep the node online (EBUSY), and come back onto the node;
  *  - bounds: mappings that would reach past the node's capacity fail with
  *    EINVAL; the last page can be mapped; PROT_READ mappings work;
  *  - compressed_refuses: a compressed node refuses MAP_SHARED (EINVAL);
@@ -33,6 +40,7 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <numaif.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
@@ -414,6 +422,75 @@ TEST_F_TIMEOUT(sh, offline_busy, 180)
 	p = map_shared(self->fd, len, 0);
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(0, p[0]);
+	munmap(p, len);
+}
+
+/* mbind() and mremap() cannot move the object or grow past its binding. */
+TEST_F(sh, mbind_and_mremap_refused)
+{
+	size_t len = 4 * MIB, n = len / PM_PAGE;
+	unsigned long mask = 1UL;	/* node 0 */
+	char *p, *q;
+
+	p = map_shared(self->fd, len, 0);
+	ASSERT_NE(NULL, p);
+	memset(p, 0x44, len);
+	EXPECT_EQ(-1, mbind(p, len, MPOL_BIND, &mask, sizeof(mask) * 8,
+			    MPOL_MF_MOVE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ((long)n, pm_count_on_node(p, n, B.nid));
+	q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, q);
+	EXPECT_EQ(EFAULT, errno);
+	/* Moving it whole is fine: the same pages, still bound. */
+	q = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   p + 64 * MIB);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0x44, q[len - 1]);
+	EXPECT_EQ((long)n, pm_count_on_node(q, n, B.nid));
+	munmap(q, len);
+}
+
+/* A THP collapse would put a DRAM THP in the object: refused. */
+TEST_F(sh, collapse_refused)
+{
+	size_t len = 4 * MIB, n = PM_HPAGE / PM_PAGE;
+	char *p, *h;
+
+	p = map_shared(self->fd, len, 0);
+	ASSERT_NE(NULL, p);
+	h = (char *)(((unsigned long)p + PM_HPAGE - 1) & ~(PM_HPAGE - 1));
+	EXPECT_EQ(-1, madvise(h, PM_HPAGE, MADV_COLLAPSE));
+	h[0] = 1;
+	EXPECT_EQ(-1, madvise(h, PM_HPAGE, MADV_COLLAPSE));
+	memset(h, 0x55, PM_HPAGE);
+	EXPECT_EQ((long)n, pm_count_on_node(h, n, B.nid));
+	EXPECT_EQ(0, pm_count_on_node(h, n, 0) + pm_count_on_node(h, n, 1));
+	munmap(p, len);
+}
+
+/* Pages paged out to swap still belong to the object: offline waits. */
+TEST_F_TIMEOUT(sh, pageout_keeps_offline_busy, 120)
+{
+	size_t len = 8 * MIB, n = len / PM_PAGE;
+	long on;
+	__u64 sum;
+	char *p;
+
+	p = map_shared(self->fd, len, 0);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, 12);
+	sum = pm_checksum(p, len);
+	ASSERT_EQ(0, madvise(p, len, MADV_PAGEOUT));
+	on = pm_count_on_node(p, n, B.nid);
+	TH_LOG("after MADV_PAGEOUT %ld of %zu pages still on the node", on, n);
+	munmap(p, len);
+	EXPECT_EQ(-EBUSY, pm_set(&B, "state", "offline"));
+	p = map_shared(self->fd, len, 0);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(sum, pm_checksum(p, len));
+	/* Swapped back in through the object's binding. */
+	EXPECT_EQ((long)n, pm_count_on_node(p, n, B.nid));
 	munmap(p, len);
 }
 
