@@ -26,8 +26,9 @@
  * -EBUSY while any object is mapped or holds pages (in memory or swapped
  * out by MADV_PAGEOUT). Its set_policy fails, so mbind() cannot move the
  * object's pages; the mapping cannot grow (VM_DONTEXPAND), since only the
- * range mapped is bound; khugepaged and MADV_COLLAPSE leave it alone
- * (patch 0010: the collapse would allocate its THP elsewhere). The
+ * range mapped is bound. VM_DONTEXPAND, one of VM_SPECIAL, also keeps
+ * khugepaged and MADV_COLLAPSE away: a collapse would allocate its THP
+ * without the policy (on DRAM) and put it in the object. The
  * wrapper makes the VMA not look like shmem to the mm (vma_is_shmem() is
  * false): userfaultfd does not apply to it. move_pages(2) and a longterm
  * pin may still move pages off the node, as for any private folio.
@@ -284,7 +285,8 @@ int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma)
 	}
 	/*
 	 * The mapping's reference and count are dropped by its close. It
-	 * cannot grow (mremap): only the range mapped here is bound.
+	 * cannot grow (mremap): only the range mapped here is bound; and
+	 * no THP collapse (VM_SPECIAL) puts a DRAM THP in the object.
 	 */
 	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_private_data = obj;

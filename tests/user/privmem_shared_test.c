@@ -26,8 +26,8 @@
  *  - mbind_and_mremap_refused: mbind(MPOL_MF_MOVE) on a shared mapping
  *    fails with EINVAL and moves nothing; mremap cannot grow it (EFAULT)
  *    but can move it;
- *  - collapse_refused: MADV_COLLAPSE of a shared range fails and no page
- *    of it lands on DRAM;
+ *  - collapse_refused: MADV_COLLAPSE of a shared range with one page on
+ *    DRAM fails, and its holes still fault onto the node;
  *  - pageout_keeps_offline_busy: pages MADV_PAGEOUT swapped out still
  *    keep the node online (EBUSY), and come back onto the node;
  *  - bounds: mappings that would reach past the node's capacity fail with
@@ -451,21 +451,28 @@ TEST_F(sh, mbind_and_mremap_refused)
 	munmap(q, len);
 }
 
-/* A THP collapse would put a DRAM THP in the object: refused. */
+/*
+ * A THP collapse would allocate its THP without the object's binding: with
+ * one page of the range moved to DRAM (MIGRATE out), it would fill the
+ * whole range from DRAM. Refused: the holes still fault onto the node.
+ */
 TEST_F(sh, collapse_refused)
 {
 	size_t len = 4 * MIB, n = PM_HPAGE / PM_PAGE;
+	struct privmem_migrate m;
 	char *p, *h;
 
 	p = map_shared(self->fd, len, 0);
 	ASSERT_NE(NULL, p);
 	h = (char *)(((unsigned long)p + PM_HPAGE - 1) & ~(PM_HPAGE - 1));
-	EXPECT_EQ(-1, madvise(h, PM_HPAGE, MADV_COLLAPSE));
 	h[0] = 1;
+	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, h, PM_PAGE,
+				PRIVMEM_MIGRATE_FROM_NODE, 0));
+	ASSERT_EQ(1, m.moved);
 	EXPECT_EQ(-1, madvise(h, PM_HPAGE, MADV_COLLAPSE));
-	memset(h, 0x55, PM_HPAGE);
-	EXPECT_EQ((long)n, pm_count_on_node(h, n, B.nid));
-	EXPECT_EQ(0, pm_count_on_node(h, n, 0) + pm_count_on_node(h, n, 1));
+	memset(h + PM_PAGE, 0x55, PM_HPAGE - PM_PAGE);
+	EXPECT_EQ((long)n - 1, pm_count_on_node(h, n, B.nid));
+	EXPECT_EQ(1, pm_count_on_node(h, n, 0));
 	munmap(p, len);
 }
 

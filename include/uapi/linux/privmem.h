@@ -80,8 +80,8 @@
  *   early (a later touch gets zeroed pages). PRIVMEM_IOC_MIGRATE moves
  *   the object's pages for every process that maps them. mbind(2) on a
  *   shared mapping fails with EINVAL (the object's pages stay where its
- *   owner bound them), mremap(2) cannot grow it (EFAULT), and THP
- *   collapse leaves it alone. A compressed node refuses MAP_SHARED with
+ *   owner bound them), mremap(2) cannot grow it (EFAULT), and
+ *   MADV_COLLAPSE fails (EINVAL). A compressed node refuses MAP_SHARED with
  *   EINVAL (only anonymous folios live on it).
  *
  * poll(2)
