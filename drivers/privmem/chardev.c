@@ -39,14 +39,13 @@ static const struct class privmem_class = {
  */
 int privmem_enter(struct privmem_dev *pm)
 {
-	down_read(&pm->lock);
-	if (pm->state != PRIVMEM_ONLINE) {
-		int ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
+	int ret;
 
+	down_read(&pm->lock);
+	ret = privmem_state_errno(pm->state);
+	if (ret)
 		up_read(&pm->lock);
-		return ret;
-	}
-	return 0;
+	return ret;
 }
 
 void privmem_leave(struct privmem_dev *pm)

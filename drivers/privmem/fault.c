@@ -69,17 +69,16 @@ static const struct file_operations privmem_map_fops = {
  */
 int privmem_map_count(struct privmem_dev *pm)
 {
-	spin_lock(&pm->map_lock);
-	if (pm->state != PRIVMEM_ONLINE) {
-		int ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
+	int ret;
 
-		spin_unlock(&pm->map_lock);
-		return ret;
-	}
-	pm->nr_mappings++;
+	spin_lock(&pm->map_lock);
+	ret = privmem_state_errno(pm->state);
+	if (!ret)
+		pm->nr_mappings++;
 	spin_unlock(&pm->map_lock);
-	privmem_get(pm);
-	return 0;
+	if (!ret)
+		privmem_get(pm);
+	return ret;
 }
 
 int privmem_mmap(struct file *file, struct vm_area_struct *vma)

@@ -222,6 +222,17 @@ struct privmem_file {
 	struct privmem_shared *shared;	/* its MAP_SHARED object, or NULL */
 };
 
+/*
+ * The errno of a call the device's state refuses: 0 online, -ENXIO while
+ * the memory is offline or going offline, -ENODEV once unbound.
+ */
+static inline int privmem_state_errno(enum privmem_state st)
+{
+	if (st == PRIVMEM_ONLINE)
+		return 0;
+	return st == PRIVMEM_DEAD ? -ENODEV : -ENXIO;
+}
+
 /* bind.c */
 const char *privmem_type_name(unsigned int type);
 int privmem_type_parse(const char *buf);

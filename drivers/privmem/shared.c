@@ -162,12 +162,10 @@ static const struct vm_operations_struct privmem_shared_vm_ops = {
  */
 static int privmem_shared_state(struct privmem_dev *pm)
 {
-	enum privmem_state st = READ_ONCE(pm->state);
+	int ret = privmem_state_errno(READ_ONCE(pm->state));
 
-	if (st == PRIVMEM_DEAD)
-		return -ENODEV;
-	if (st != PRIVMEM_ONLINE)
-		return -ENXIO;
+	if (ret)
+		return ret;
 	return pm->set.type == PRIVMEM_TYPE_PLAIN ? 0 : -EINVAL;
 }
 

@@ -382,7 +382,7 @@ static ssize_t settings_store(struct privmem_dev *pm, size_t count,
 	if (pm->state == PRIVMEM_OFFLINE)
 		ret = apply(pm, arg);
 	else
-		ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -EBUSY;
+		ret = pm->state == PRIVMEM_DEAD ? -ENODEV : -EBUSY;	/* online */
 	mutex_unlock(&privmem_state_mutex);
 	return ret ? ret : count;
 }

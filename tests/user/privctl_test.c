@@ -1565,7 +1565,7 @@ TEST_F_TIMEOUT(pc, create_undoes_a_refused_setting, 180)
 	struct privmem_pressure pr;
 	struct privmem_info info;
 	struct pm_binding b = { };
-	char want[128];
+	char want[256];
 	long cap;
 
 	EXPECT_PC(1, "physical_size=64G: invalid (valid: 0..",

@@ -454,15 +454,18 @@ static inline int pm_online(struct pm_binding *b)
  * Bind dax0.0 to privmem and bring it online as a node of @type ("plain"
  * or "compressed") with the other settings at their defaults.
  */
+static inline int pm_type_online(struct pm_binding *b, const char *type)
+{
+	int ret = pm_set(b, "type", type);
+
+	return ret ? ret : pm_online(b);
+}
+
 static inline int pm_bind(struct pm_binding *b, const char *type)
 {
 	int ret = pm_bind_offline(b);
 
-	if (!ret)
-		ret = pm_set(b, "type", type);
-	if (!ret)
-		ret = pm_online(b);
-	return ret;
+	return ret ? ret : pm_type_online(b, type);
 }
 
 static inline int pm_unbind(struct pm_binding *b)
@@ -564,11 +567,7 @@ static inline int pm_rebind(struct pm_binding *b, const char *type)
 {
 	int ret = pm_rebind_offline(b);
 
-	if (!ret)
-		ret = pm_set(b, "type", type);
-	if (!ret)
-		ret = pm_online(b);
-	return ret;
+	return ret ? ret : pm_type_online(b, type);
 }
 
 static int pm_found_devdax, pm_found_privmem;

@@ -18,7 +18,8 @@
  *  - st.unbind_while_online: unbinding a mapped online device fails with
  *    EBUSY, data intact; unmapped, it unbinds;
  *  - st.abi_documented: every attribute Documentation/ABI names exists
- *    (plain and compressed), every attribute that exists is documented,
+ *    and reads (plain and compressed, offline and online), every
+ *    attribute that exists is documented,
  *    and the module has no parameter but inplace_writes;
  *  - pc.parallel_create: "privctl create" of a compressed node on dax0.0 and
  *    a plain one on dax1.0 at the same time (types swapped every round),
@@ -371,7 +372,7 @@ static void check_abi(struct __test_metadata *_metadata, struct pm_binding *b,
 		      int compressed)
 {
 	static char names[8192], bad[1024];
-	char path[512], *line, *save = NULL, copy[8192];
+	char path[512], *line, *save = NULL, copy[8192], value[256];
 	int missing = 0;
 
 	ASSERT_EQ(0, abi_names("sysfs-class-privmem",
@@ -386,6 +387,12 @@ static void check_abi(struct __test_metadata *_metadata, struct pm_binding *b,
 		snprintf(path, sizeof(path), "%s/%s", b->syspath, line);
 		if (access(path, F_OK)) {
 			TH_LOG("documented, missing: %s", line);
+			missing++;
+			continue;
+		}
+		/* Every one of them reads, online or offline. */
+		if (pm_read_str(path, value, sizeof(value))) {
+			TH_LOG("documented, does not read: %s", line);
 			missing++;
 		}
 	}
