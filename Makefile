@@ -86,7 +86,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-debug demo bench bench-gate install checkpatch clean distclean
+.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-gate install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -173,16 +173,41 @@ $(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linu
 	@echo "  CC      tests/user/$*"
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
 
+# The CXL guest: a q35 machine with a volatile CXL type-3 device (QEMU 10),
+# its RAM region made a private node (tests/user/privmem_cxl_test.c).
+check-cxl: modules user
+	@rm -rf $(BUILD)/check-cxl && mkdir -p $(BUILD)/check-cxl
+	@echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"
+	@rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl $(GUEST_APPEND)" \
+		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
+	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
+		--console $(BUILD)/check-cxl/console.log \
+		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc
+
 vm: modules user
 	@$(TOP)/scripts/run-guest.sh vm $(BZIMAGE) $(BUILD) $(BUILD)/vm
 
+# Both guests: the NVDIMM guest (every test), then the CXL guest
+# (privmem_cxl_test); the last line adds up the two.
 check: modules user
-	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
+	@rm -rf $(BUILD)/check $(BUILD)/check-cxl && mkdir -p $(BUILD)/check $(BUILD)/check-cxl
 	@echo "  GUEST   booting (TCG); console log in $(BUILD)/check/console.log"
 	@rc=0; $(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check || rc=$$?; \
 	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check \
 		--console $(BUILD)/check/console.log \
-		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc
+		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
+		> $(BUILD)/check/summary.txt; s1=$$?; cat $(BUILD)/check/summary.txt; \
+	echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"; \
+	rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl $(GUEST_APPEND)" \
+		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
+	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
+		--console $(BUILD)/check-cxl/console.log \
+		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
+		> $(BUILD)/check-cxl/summary.txt; s2=$$?; cat $(BUILD)/check-cxl/summary.txt; \
+	p=0; f=0; for t in $(BUILD)/check/summary.txt $(BUILD)/check-cxl/summary.txt; do \
+		l=$$(tail -1 $$t); set -- $$l; p=$$((p + $${1:-0})); f=$$((f + $${3:-1})); done; \
+	echo "== both guests =="; echo "$$p passed, $$f failed"; \
+	[ $$s1 = 0 ] && [ $$s2 = 0 ] && [ $$f = 0 ]
 
 # The same suite on the debug kernel; slower (KASAN, lockdep), so a longer
 # default guest timeout. The guest scans kmemleak at the end.

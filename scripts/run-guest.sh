@@ -29,7 +29,21 @@ timeout_s=${GUEST_TIMEOUT:-1800}
 [ -f "$kernel" ] || { echo "run-guest: no kernel at $kernel; run 'make kernel'" >&2; exit 1; }
 mkdir -p "$results"
 
-qemu=(qemu-system-x86_64 -accel "$accel" -machine pc,nvdimm=on
+# CXL=1: a q35 machine with a CXL host bridge, a root port and a volatile
+# 1G type-3 device behind a 4G fixed memory window, besides the NVDIMMs
+# (QEMU 10: volatile-memdev; make deps installs it from bookworm-backports).
+machine=pc,nvdimm=on
+cxl=()
+if [ "${CXL:-0}" = 1 ]; then
+	machine=q35,nvdimm=on,cxl=on
+	cxl=(-object memory-backend-ram,id=cxlm0,size=1G
+	     -device pxb-cxl,id=cxl.1,bus=pcie.0,bus_nr=12
+	     -device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2
+	     -device cxl-type3,bus=rp0,volatile-memdev=cxlm0,id=cxl-vmem0
+	     -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+fi
+
+qemu=(qemu-system-x86_64 -accel "$accel" -machine "$machine"
 	-m 2G,slots=4,maxmem=8G -smp 2
 	-object memory-backend-ram,id=m0,size=1G
 	-object memory-backend-ram,id=m1,size=1G
@@ -45,6 +59,7 @@ qemu=(qemu-system-x86_64 -accel "$accel" -machine pc,nvdimm=on
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev "local,id=results,path=$results,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	"${cxl[@]}"
 	-kernel "$kernel"
 	-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro init=$top/scripts/guest-init panic=-1 oops=panic memory_hotplug.memmap_on_memory=1 pm_mode=$mode pm_top=$top pm_build=$build ${GUEST_APPEND:-}"
 	-nographic -no-reboot ${GUEST_QEMU_ARGS:-})

@@ -324,6 +324,7 @@ bool privmem_shared_busy(struct privmem_dev *pm)
 /* The page cache of @pf's object, or NULL if it has none. */
 struct address_space *privmem_shared_mapping(struct privmem_file *pf)
 {
+	/* Pairs with the release in privmem_shared_get(): obj is set up. */
 	struct privmem_shared *obj = smp_load_acquire(&pf->shared);
 
 	return obj ? obj->shm->f_mapping : NULL;

@@ -5,12 +5,14 @@
 Checks the JSON of `privctl list --json` and `privctl info DEV --json`
 against the documented schema (README.md, privctl(1)) and every privmem
 device's values against its sysfs directory /sys/class/privmem/privmemN,
-online or offline (state, settings).
+online or offline (state, settings), and what backs its dax device (a
+CXL region, an NVDIMM namespace, or other) against the device tree.
 Run by tests/user/privctl_test.c in the guest, as root. Exit 0 when all
 checks pass, 1 otherwise; each failure is printed.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,11 +21,15 @@ CAPS = {"migration", "mempolicy", "demotion", "protect_write", "reclaim",
 STATES = {"normal", "elevated", "high"}
 DEV_STATES = {"online", "offline"}
 SUFFIX = {"": 0, "K": 10, "M": 20, "G": 30, "T": 40}
+# backing.kind: the bus its backing.name is a device of (None: no name)
+BACKING = {"nvdimm": "/sys/bus/nd/devices", "cxl": "/sys/bus/cxl/devices",
+           "other": None}
 
 # key: type, or a dict for a nested object
 DEVICE = {
-    "chardev": str, "path": str, "dax": str, "node": int, "type": str,
-    "state": str,
+    "chardev": str, "path": str, "dax": str,
+    "backing": {"kind": str, "name": (str, type(None))},
+    "node": int, "type": str, "state": str,
     "caps": list, "capacity": int, "used": int, "free": int,
     "page_sizes": list, "mappings": int, "shared_objects": int,
     "poisoned": int,
@@ -85,6 +91,57 @@ def size(s):
     return int(s[:len(s) - len(unit)]) << SUFFIX[unit]
 
 
+def backing_of(dax):
+    """What the device tree says backs @dax: (kind, region, parent dir).
+
+    The dax device's nearest ancestor regionN under ndbusN (libnvdimm) or
+    under a CXL root decoder decoderX.Y.
+    """
+    real = os.path.realpath(f"/sys/bus/dax/devices/{dax}")
+    comps = real.split("/")
+    for i in range(len(comps) - 2, 0, -1):
+        if not re.fullmatch(r"region\d+", comps[i]):
+            continue
+        if re.fullmatch(r"ndbus\d+", comps[i - 1]):
+            return "nvdimm", comps[i], os.path.dirname(real)
+        if re.fullmatch(r"decoder\d+\.\d+", comps[i - 1]):
+            return "cxl", comps[i], os.path.dirname(real)
+    return "other", None, os.path.dirname(real)
+
+
+def check_backing(d, where):
+    b = d.get("backing")
+    if not isinstance(b, dict):
+        return
+    kind, name = b.get("kind"), b.get("name")
+    if kind not in BACKING:
+        fail(f"{where}.backing.kind: {kind!r} is not one of {sorted(BACKING)}")
+        return
+    if kind == "other":
+        if name is not None:
+            fail(f"{where}.backing: kind other with name {name!r}")
+    elif (not isinstance(name, str) or not name or "/" in name or
+          not os.path.exists(f"{BACKING[kind]}/{name}")):
+        fail(f"{where}.backing.name: {name!r} is not in {BACKING[kind]}")
+        return
+    # Against the device tree of the dax device.
+    want, region, parent = backing_of(d.get("dax", ""))
+    if kind != want:
+        fail(f"{where}.backing.kind: {kind!r}, the device tree says {want!r} "
+             f"({os.path.realpath('/sys/bus/dax/devices/' + d.get('dax', ''))})")
+    elif kind == "cxl" and name != region:
+        fail(f"{where}.backing.name: {name!r}, the device tree says {region!r}")
+    elif kind == "nvdimm" and name.startswith("namespace"):
+        # The namespace's holder is the nd_dax device above the dax device.
+        with open(f"{BACKING[kind]}/{name}/holder") as f:
+            holder = f.read().strip()
+        if holder != os.path.basename(parent):
+            fail(f"{where}.backing.name: {name!r} is held by {holder!r}, not by "
+                 f"{os.path.basename(parent)!r}, the dax device's parent")
+    elif kind == "nvdimm" and name != region:
+        fail(f"{where}.backing.name: {name!r}, neither a namespace nor {region!r}")
+
+
 def check_device(d):
     name = d["chardev"]
     where = name
@@ -117,6 +174,7 @@ def check_device(d):
              f"free {d.get('free')}")
     if d.get("path") != "/dev/" + name:
         fail(f"{where}.path: {d.get('path')!r}")
+    check_backing(d, where)
 
     # Against sysfs. used/free move with the kernel's own use: 4 MiB slack.
     exact = {

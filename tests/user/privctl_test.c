@@ -10,8 +10,9 @@
  *   services, set (refused while online, bad values refused with the
  *   valid ones named and nothing changed, applied in order), online and
  *   offline, list/info of an offline device;
- * - list/info --json against sysfs and PRIVMEM_IOC_INFO/GET_PRESSURE, and
- *   the JSON schema through tests/user/privctl_schema.py (python3);
+ * - list/info --json against sysfs and PRIVMEM_IOC_INFO/GET_PRESSURE (and
+ *   dax0.0 backed by an NVDIMM namespace), and the JSON schema through
+ *   tests/user/privctl_schema.py (python3);
  * - migrate against move_pages(2) queries, and its kernel error paths
  *   (no process, unmapped range, maximum pressure, no permission);
  * - demotion against the memory tiers and GET_DEMOTION;
@@ -542,11 +543,14 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 	struct privmem_info info;
 	struct privmem_pressure pr;
 	struct json_object *arr, *o, *caps, *ps;
-	char buf[256];
+	char buf[256], ns[64] = "?";
+	const char *bn;
 	__u64 bits = 0;
 	size_t i;
 
 	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
+	/* dax0.0's parent, libnvdimm's nd_dax device, names its namespace. */
+	pm_read_str(PM_DAX_DIR "/../namespace", ns, sizeof(ns));
 	ASSERT_EQ(0, pc_run("list --json"));
 	arr = json_tokener_parse(OUT);
 	ASSERT_NE(NULL, arr) TH_LOG("not JSON: %s", OUT);
@@ -568,6 +572,10 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 		EXPECT_STREQ(t, jstr(o, "type"));
 	}
 	EXPECT_STREQ(PM_DAX, jstr(o, "dax"));
+	/* The guest's dax0.0 is an emulated NVDIMM's devdax namespace. */
+	EXPECT_STREQ("nvdimm", jstr(o, "backing.kind")) TH_LOG("%s", OUT);
+	bn = jstr(o, "backing.name");
+	EXPECT_STREQ(ns, bn ? bn : "(null)") TH_LOG("%s", OUT);
 	EXPECT_STREQ(self->devpath, jstr(o, "path"));
 	EXPECT_EQ((int64_t)info.capacity, jint(o, "capacity"));
 	snprintf(buf, sizeof(buf), "%s/capacity", self->syspath);
@@ -642,12 +650,15 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 	ASSERT_NE(NULL, o);
 	EXPECT_EQ((int64_t)info.capacity, jint(o, "capacity"));
 	EXPECT_EQ((int64_t)info.node, jint(o, "node"));
+	EXPECT_STREQ("nvdimm", jstr(o, "backing.kind"));
 	json_object_put(o);
 
 	/* The table: human units by default, bytes with --bytes. */
 	ASSERT_EQ(0, pc_run("list"));
 	EXPECT_NE(NULL, strstr(OUT, self->name));
 	EXPECT_NE(NULL, strstr(OUT, "MiB")) TH_LOG("%s", OUT);
+	snprintf(buf, sizeof(buf), " nvdimm:%s ", ns);
+	EXPECT_NE(NULL, strstr(OUT, buf)) TH_LOG("no%sin: %s", buf, OUT);
 	ASSERT_EQ(0, pc_run("list --bytes"));
 	snprintf(buf, sizeof(buf), " %llu ", (unsigned long long)info.capacity);
 	EXPECT_NE(NULL, strstr(OUT, buf)) TH_LOG("no %s in: %s", buf, OUT);
@@ -655,6 +666,8 @@ TEST_F(pc, list_json_matches_sysfs_and_ioctls)
 	EXPECT_NE(NULL, strstr(OUT, "low 600, high 900")) TH_LOG("%s", OUT);
 	EXPECT_NE(NULL, strstr(OUT, "watermarks=600,900")) TH_LOG("%s", OUT);
 	EXPECT_NE(NULL, strstr(OUT, "state              online")) TH_LOG("%s", OUT);
+	snprintf(buf, sizeof(buf), "backing            nvdimm %s", ns);
+	EXPECT_NE(NULL, strstr(OUT, buf)) TH_LOG("no '%s' in: %s", buf, OUT);
 	ASSERT_EQ(0, pc_run("list"));
 	EXPECT_NE(NULL, strstr(OUT, " online ")) TH_LOG("%s", OUT);
 }

@@ -8,7 +8,8 @@
  * PRIVMEM_IOC_INFO, PRIVMEM_IOC_GET_PRESSURE and PRIVMEM_IOC_GET_DEMOTION,
  * which add what sysfs does not show (the physical side of a compressed
  * node). An offline device (bound, its memory not hot-added) has only its
- * sysfs view: its ioctls fail with ENXIO.
+ * sysfs view: its ioctls fail with ENXIO. What backs the dax device comes
+ * from backing.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -333,6 +334,7 @@ int dev_load(const char *name, struct pm_dev *d)
 	/* Offline, the ioctls fail with ENXIO: there is nothing to add. */
 	if (d->online)
 		load_ioctls(d);
+	backing_load(d->dax, &d->backing);
 	return 0;
 }
 

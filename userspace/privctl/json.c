@@ -81,6 +81,17 @@ static struct json_object *settings_to_json(const struct pm_dev *d)
 	return o;
 }
 
+/* {"kind": "cxl" | "nvdimm" | "other", "name": "region0" | "namespace0.0" | null} */
+static struct json_object *backing_to_json(const struct backing *b)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "kind", backing_kind_name(b->kind));
+	json_object_object_add(o, "name", b->name[0] ?
+			       json_object_new_string(b->name) : NULL);
+	return o;
+}
+
 struct json_object *dev_to_json(const struct pm_dev *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -91,6 +102,7 @@ struct json_object *dev_to_json(const struct pm_dev *d)
 	add_str(o, "chardev", d->name);
 	add_str(o, "path", d->devpath);
 	add_str(o, "dax", d->dax);
+	json_object_object_add(o, "backing", backing_to_json(&d->backing));
 	json_object_object_add(o, "node", json_object_new_int(d->node));
 	add_str(o, "type", type_name(d->type));
 	add_str(o, "state", d->state);

@@ -18,7 +18,8 @@
 static const char list_usage[] =
 "usage: privctl list [--dev DEV] [--node N] [--json] [--bytes]\n"
 "\n"
-"List private memory nodes: every privmem device (node, state, type,\n"
+"List private memory nodes: every privmem device (dax device and what\n"
+"backs it: a CXL region or an NVDIMM namespace; node, state, type,\n"
 "capacity, used, free, pressure; physical use and ratio of compressed\n"
 "nodes) and any private node another driver owns. An offline device is\n"
 "listed with its capacity and '-' for what only memory has.\n"
@@ -68,16 +69,18 @@ static uint64_t node_meminfo_kb(int node, const char *key)
 
 static void print_header(void)
 {
-	printf("%-10s %-8s %4s %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       "DEVICE", "DAX", "NODE", "STATE", "TYPE", "CAPACITY", "USED", "FREE",
-	       "PRESSURE", "PHYS-USED", "RATIO");
+	printf("%-10s %-8s %-20s %4s %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "DEVICE", "DAX", "BACKING", "NODE", "STATE", "TYPE", "CAPACITY",
+	       "USED", "FREE", "PRESSURE", "PHYS-USED", "RATIO");
 }
 
 static void print_row(const struct pm_dev *d, bool raw)
 {
 	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN] = "-", fr[SIZE_STR_LEN] = "-";
 	char pu[SIZE_STR_LEN] = "-", ratio[16] = "-", pr[32] = "-";
+	char bk[BACKING_STR_LEN];
 
+	backing_format(&d->backing, bk, sizeof(bk));
 	if (d->online) {
 		snprintf(pr, sizeof(pr), "%u %s", d->pressure.level,
 			 state_name(d->pressure.state));
@@ -90,8 +93,8 @@ static void print_row(const struct pm_dev *d, bool raw)
 		snprintf(ratio, sizeof(ratio), "%.2f",
 			 d->pressure.compression_ratio / 1000.0);
 	}
-	printf("%-10s %-8s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       d->name, d->dax, d->node, d->state,
+	printf("%-10s %-8s %-20s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       d->name, d->dax, bk, d->node, d->state,
 	       type_name(d->type), size_str(d->capacity, raw, cap, sizeof(cap)),
 	       used, fr, pr, pu, ratio);
 }
@@ -100,8 +103,8 @@ static void print_other_row(const struct other_node *o, bool raw)
 {
 	char cap[SIZE_STR_LEN], used[SIZE_STR_LEN], fr[SIZE_STR_LEN];
 
-	printf("%-10s %-8s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
-	       "-", "-", o->node, "-", "other",
+	printf("%-10s %-8s %-20s %4d %-7s %-10s %12s %12s %12s %-14s %12s %6s\n",
+	       "-", "-", "-", o->node, "-", "other",
 	       size_str(o->total, raw, cap, sizeof(cap)),
 	       size_str(o->total - o->free, raw, used, sizeof(used)),
 	       size_str(o->free, raw, fr, sizeof(fr)), "-", "-", "-");
@@ -319,6 +322,16 @@ static void print_info(const struct pm_dev *d, bool raw)
 	printf("%s\n", d->name);
 	printf("  %-18s %s\n", "device", d->devpath);
 	printf("  %-18s %s\n", "dax", d->dax);
+	if (d->backing.name[0] && strcmp(d->backing.name, d->backing.region))
+		printf("  %-18s %s %s (%s)\n", "backing",
+		       backing_kind_name(d->backing.kind), d->backing.name,
+		       d->backing.region);
+	else if (d->backing.name[0])
+		printf("  %-18s %s %s\n", "backing",
+		       backing_kind_name(d->backing.kind), d->backing.name);
+	else
+		printf("  %-18s other (neither a CXL region nor an NVDIMM namespace)\n",
+		       "backing");
 	printf("  %-18s %d\n", "node", d->node);
 	if (d->online)
 		printf("  %-18s online\n", "state");

@@ -8,6 +8,7 @@
  *               (ioctls where /dev/privmemN can be opened, sysfs otherwise)
  *   sysfs.c     small sysfs/proc file helpers, node lists, the kernel log
  *   size.c      parsing and printing sizes
+ *   backing.c   what backs a dax device: CXL region, NVDIMM namespace
  *   json.c      the JSON shape of a device (list, info, create)
  *   list.c      list and info, and the one-line summary of a device
  *   bind.c      create and destroy (the dax bus)
@@ -41,6 +42,7 @@
 #define SYS_DAX_DEVICES		"/sys/bus/dax/devices"
 #define SYS_DAX_DRIVERS		"/sys/bus/dax/drivers"
 #define SYS_PRIVMEM_DRV		SYS_DAX_DRIVERS "/privmem"
+#define SYS_ND_DEVICES		"/sys/bus/nd/devices"
 #define SYS_NODES		"/sys/devices/system/node"
 #define SYS_TIERS		"/sys/devices/virtual/memory_tiering"
 
@@ -51,12 +53,27 @@ struct nodeset {
 	uint64_t bits[MAX_NODES / 64];
 };
 
+/* What backs a dax device (backing.c). */
+enum backing_kind {
+	BACKING_OTHER,
+	BACKING_NVDIMM,
+	BACKING_CXL,
+};
+
+struct backing {
+	enum backing_kind kind;
+	char name[32];		/* namespaceX.Y, regionN; "" for other */
+	char region[32];	/* the nd or CXL region */
+	char nd_dax[32];	/* NVDIMM: the nd_dax device (daxR.K) */
+};
+
 /* Everything privctl knows about one privmem device. */
 struct pm_dev {
 	char name[32];		/* privmemN */
 	char devpath[64];	/* /dev/privmemN */
 	char syspath[128];	/* /sys/class/privmem/privmemN */
 	char dax[32];		/* daxX.Y */
+	struct backing backing;	/* what backs the dax device */
 	int id;
 	int node;
 	unsigned int type;	/* PRIVMEM_TYPE_* */
@@ -139,6 +156,13 @@ int size_parse(const char *s, uint64_t *bytes);
 int watermarks_parse(const char *s, unsigned int *low, unsigned int *high);
 const char *size_str(uint64_t bytes, bool raw, char *buf, size_t len);
 #define SIZE_STR_LEN 32
+
+/* backing.c */
+const char *backing_kind_name(enum backing_kind kind);
+enum backing_kind backing_classify(const char *path, struct backing *b);
+void backing_load(const char *dax, struct backing *b);
+void backing_format(const struct backing *b, char *buf, size_t len);
+#define BACKING_STR_LEN 48
 
 /* device.c */
 int dev_names(char ***names);
