@@ -35,18 +35,20 @@ m = mmap.mmap(fd, n * 4096, flags=mmap.MAP_SHARED)
 m[0:22] = b"hello from the parent "
 pid = os.fork()
 if pid == 0:
-    print("  child  (pid %d) reads: %s" % (os.getpid(), m[0:22].decode()))
+    print("  child  (pid %d) reads: %s" % (os.getpid(), m[0:22].decode()), flush=True)
     m[4096:4096 + 21] = b"hello from the child "
     m[8192:n * 4096] = b"z" * (n * 4096 - 8192)
     os._exit(0)
 os.waitpid(pid, 0)
 print("  parent (pid %d) reads: %s" % (os.getpid(), m[4096:4096 + 21].decode()))
+print("  parent reads the %d MiB of z the child wrote: %s" % (n * 4096 >> 20, m[8192:n * 4096] == b"z" * (n * 4096 - 8192)))
 a = ctypes.addressof(ctypes.c_char.from_buffer(m))
 pages = (ctypes.c_void_p * n)(*[a + i * 4096 for i in range(n)])
 st = (ctypes.c_int * n)()
 ctypes.CDLL(None).syscall(279, 0, ctypes.c_ulong(n), pages, None, st, 0)
 c = collections.Counter(st)
-print("  the shared 16 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))'
+print("  the shared 16 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k in sorted(c)))
+print("  shared_objects:", open("/sys/class/privmem/privmem0/shared_objects").read().strip())'
 
 {
 	step "The guest's NUMA nodes: node 0 has the CPUs, node 1 is CPU-less DRAM,"
@@ -95,7 +97,6 @@ print("  the shared 16 MiB:", ", ".join("%d pages on node %d" % (c[k], k) for k 
 	echo "    a descriptor passed over a unix socket shares it too)"
 	echo '$ python3 -c "$share_py"'
 	python3 -c "$share_py" 2>&1
-	run cat /sys/class/privmem/privmem0/shared_objects
 
 	step "privctl run: a command whose memory is bound to the node (MPOL_BIND)"
 	echo '$ python3 -c "$where_py"    # writes 32 MiB, asks move_pages where it is'
