@@ -187,8 +187,9 @@ check-cxl: modules user
 vm: modules user
 	@$(TOP)/scripts/run-guest.sh vm $(BZIMAGE) $(BUILD) $(BUILD)/vm
 
-# Both guests: the NVDIMM guest (every test), then the CXL guest
-# (privmem_cxl_test); the last line adds up the two.
+# Both guests: the NVDIMM guest (every test, or those GUEST_APPEND picks),
+# then the CXL guest (privmem_cxl_test and kunit, whatever GUEST_APPEND
+# says); the last line adds up the two.
 check: modules user
 	@rm -rf $(BUILD)/check $(BUILD)/check-cxl && mkdir -p $(BUILD)/check $(BUILD)/check-cxl
 	@echo "  GUEST   booting (TCG); console log in $(BUILD)/check/console.log"
@@ -198,7 +199,7 @@ check: modules user
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
 		> $(BUILD)/check/summary.txt; s1=$$?; cat $(BUILD)/check/summary.txt; \
 	echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"; \
-	rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl $(GUEST_APPEND)" \
+	rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl" \
 		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
 	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
 		--console $(BUILD)/check-cxl/console.log \

@@ -637,20 +637,6 @@ CRAM_ATTR(balloon_inflated,
 CRAM_ATTR(balloon_deflated,
 	  pm->cram ? atomic64_read(&pm->cram->balloon.deflated) : 0);
 
-/* A size in bytes with an optional K/M/G suffix, nothing else. */
-static int cram_parse_size(const char *buf, u64 *v)
-{
-	char *end;
-
-	if (*buf == '-' || *buf == '+')
-		return -EINVAL;
-	*v = memparse(buf, &end);
-	if (end == buf || (*end && *end != '\n') ||
-	    (*end == '\n' && end[1]))
-		return -EINVAL;
-	return 0;
-}
-
 static ssize_t physical_capacity_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
@@ -671,7 +657,7 @@ static ssize_t physical_capacity_store(struct device *dev,
 	u64 v;
 	int ret;
 
-	ret = cram_parse_size(buf, &v);
+	ret = privmem_parse_size(buf, &v);
 	if (ret)
 		return ret;
 	ret = privmem_enter(pm);
@@ -710,7 +696,7 @@ static ssize_t balloon_target_store(struct device *dev,
 	int ret;
 
 	if (!sysfs_streq(buf, "auto")) {
-		ret = cram_parse_size(buf, &v);
+		ret = privmem_parse_size(buf, &v);
 		if (ret)
 			return ret;
 		if (v > S64_MAX)

@@ -244,6 +244,7 @@ extern struct mutex privmem_state_mutex;
 int privmem_online(struct privmem_dev *pm);
 int privmem_offline(struct privmem_dev *pm);
 int privmem_retire(struct privmem_dev *pm);
+int privmem_parse_size(const char *buf, u64 *v);
 void privmem_settings_init(struct privmem_dev *pm);
 extern const struct attribute_group privmem_settings_group;
 

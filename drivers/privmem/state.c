@@ -435,11 +435,15 @@ static int apply_physical_size(struct privmem_dev *pm, void *arg)
 	return 0;
 }
 
-/*
- * A size in bytes: decimal digits with an optional K, M or G suffix (any
- * case), nothing else, and no more than U64_MAX.
+/**
+ * privmem_parse_size() - a size written to a sysfs attribute
+ * @buf: decimal digits with an optional K, M or G suffix (any case) and
+ *	an optional newline, nothing else
+ * @v: the size in bytes
+ *
+ * Return: 0, or -EINVAL for anything else or more than U64_MAX.
  */
-static int privmem_parse_size(const char *buf, u64 *v)
+int privmem_parse_size(const char *buf, u64 *v)
 {
 	char num[24];
 	size_t len = strcspn(buf, "\n");
