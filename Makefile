@@ -174,11 +174,16 @@ $(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linu
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
 
 # The CXL guest: a q35 machine with a volatile CXL type-3 device (QEMU 10),
-# its RAM region made a private node (tests/user/privmem_cxl_test.c).
+# its RAM region made a private node: tests/user/privmem_cxl_test.c, and
+# the generic programs that bind pm_dax() (pm_dax=cxl) run on its dax
+# device. privmem_migrate is left out: its 100 round trips of 64 MiB take
+# ten minutes on emulated CXL memory (privmem_cxl_test migrates too).
+# privmem_cxl goes last: it destroys and re-creates the region.
+CXL_TESTS = privmem_unbind,privmem_pressure,privmem_demotion,privmem_memcg_reclaim,privmem_wp_paths,privmem_isolation,privmem_cxl
 check-cxl: modules user
 	@rm -rf $(BUILD)/check-cxl && mkdir -p $(BUILD)/check-cxl
 	@echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"
-	@rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl $(GUEST_APPEND)" \
+	@rc=0; CXL=1 GUEST_APPEND="pm_tests=$(CXL_TESTS) pm_dax=cxl $(GUEST_APPEND)" \
 		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
 	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
 		--console $(BUILD)/check-cxl/console.log \
@@ -188,8 +193,8 @@ vm: modules user
 	@$(TOP)/scripts/run-guest.sh vm $(BZIMAGE) $(BUILD) $(BUILD)/vm
 
 # Both guests: the NVDIMM guest (every test, or those GUEST_APPEND picks),
-# then the CXL guest (privmem_cxl_test and kunit, whatever GUEST_APPEND
-# says); the last line adds up the two.
+# then the CXL guest (CXL_TESTS and kunit, whatever GUEST_APPEND says);
+# the last line adds up the two.
 check: modules user
 	@rm -rf $(BUILD)/check $(BUILD)/check-cxl && mkdir -p $(BUILD)/check $(BUILD)/check-cxl
 	@echo "  GUEST   booting (TCG); console log in $(BUILD)/check/console.log"
@@ -199,7 +204,7 @@ check: modules user
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
 		> $(BUILD)/check/summary.txt; s1=$$?; cat $(BUILD)/check/summary.txt; \
 	echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"; \
-	rc=0; CXL=1 GUEST_APPEND="pm_tests=privmem_cxl" \
+	rc=0; CXL=1 GUEST_APPEND="pm_tests=$(CXL_TESTS) pm_dax=cxl" \
 		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
 	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
 		--console $(BUILD)/check-cxl/console.log \

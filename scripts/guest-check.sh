@@ -95,6 +95,20 @@ scale=1
 case $kver in *-debug) scale=${pm_timeout_scale:-8} ;; esac
 export PRIVMEM_TIMEOUT_SCALE=$scale
 prog_timeout=$(( ${PRIVMEM_TEST_TIMEOUT:-600} * scale ))
+# pm_dax=cxl (the CXL guest): the programs bind the dax device of the
+# guest's CXL region instead of dax0.0 (PRIVMEM_DAX, tests/user/privmem_lib.h;
+# only programs that never spell out PM_DAX honour it). With no such
+# device, PRIVMEM_DAX names none and every program bails out: a failure.
+if [ "${pm_dax:-}" = cxl ]; then
+	PRIVMEM_DAX="no-cxl-dax-device"
+	for d in /sys/bus/dax/devices/dax*; do
+		case $(readlink -f "$d") in
+		*/decoder*/region*/dax_region*/*) PRIVMEM_DAX=$(basename "$d") ;;
+		esac
+	done
+	export PRIVMEM_DAX
+	say "user: PRIVMEM_DAX=$PRIVMEM_DAX (the CXL region's dax device)"
+fi
 # pm_tests may list several globs, separated by commas.
 progs=()
 IFS=, read -ra globs <<< "${pm_tests:-*}"

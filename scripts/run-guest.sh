@@ -43,7 +43,9 @@ if [ "${CXL:-0}" = 1 ]; then
 	     -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
 fi
 
-qemu=(qemu-system-x86_64 -accel "$accel" -machine "$machine"
+qemu_data=()
+[ -n "${QEMU_DATA:-}" ] && qemu_data=(-L "$QEMU_DATA")
+qemu=("${QEMU:-qemu-system-x86_64}" "${qemu_data[@]}" -accel "$accel" -machine "$machine"
 	-m 2G,slots=4,maxmem=8G -smp 2
 	-object memory-backend-ram,id=m0,size=1G
 	-object memory-backend-ram,id=m1,size=1G

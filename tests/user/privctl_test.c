@@ -6,6 +6,10 @@
  * - errors with no device (exit 1, message naming the cause);
  * - create/destroy of dax0.0: the dax bus and has_private_memory agree,
  *   a busy dax device and a busy node are explained, nothing is lost;
+ * - create of a dax device bound to privmem, offline (as privmem leaves a
+ *   CXL RAM region's dax device it binds on sight): taken over when
+ *   nothing holds it, put back with its settings when the create fails;
+ *   memmap_on_memory cleared for a compressed node and set back on failure;
  * - the per-device settings and the state: create with settings and
  *   services, set (refused while online, bad values refused with the
  *   valid ones named and nothing changed, applied in order), online and
@@ -258,6 +262,8 @@ TEST(errors_without_a_device)
  * With dax0.0 made a private node by privctl create.
  */
 
+#define MEMMAP_ATTR	PM_DAX_DIR "/memmap_on_memory"
+
 FIXTURE(pc) {
 	int was_devdax;
 	int nid;
@@ -265,14 +271,34 @@ FIXTURE(pc) {
 	char devpath[64];
 	char syspath[128];
 	int fd;
+	char memmap_saved[8];	/* memmap_on_memory before the test changed it */
 };
+
+/* Find the privmem device of dax0.0 (again, after a takeover) and open it. */
+static int pc_find(struct __test_metadata *_metadata,
+		   struct _test_data_pc *self)
+{
+	struct pm_binding b = { };
+
+	if (self->fd >= 0)
+		close(self->fd);
+	self->fd = -1;
+	if (pm_find_dev(&b)) {
+		TH_LOG("no privmem device names " PM_DAX);
+		return -1;
+	}
+	snprintf(self->devpath, sizeof(self->devpath), "%s", b.devpath);
+	snprintf(self->syspath, sizeof(self->syspath), "%s", b.syspath);
+	snprintf(self->name, sizeof(self->name), "%.40s", b.devpath + 5);
+	self->fd = open(self->devpath, O_RDWR | O_CLOEXEC);
+	return self->fd < 0 ? -1 : 0;
+}
 
 /* Make dax0.0 a node of @type with privctl and find it. */
 static int pc_create(struct __test_metadata *_metadata,
 		     struct _test_data_pc *self, const char *type,
 		     const char *extra)
 {
-	struct pm_binding b = { };
 	int rc;
 
 	rc = pc_run("create --dax " PM_DAX " --type %s %s", type, extra ? extra : "");
@@ -280,13 +306,19 @@ static int pc_create(struct __test_metadata *_metadata,
 		TH_LOG("privctl create: exit %d: %s", rc, ERR);
 		return -1;
 	}
-	if (pm_find_dev(&b))
-		return -1;
-	snprintf(self->devpath, sizeof(self->devpath), "%s", b.devpath);
-	snprintf(self->syspath, sizeof(self->syspath), "%s", b.syspath);
-	snprintf(self->name, sizeof(self->name), "%.40s", b.devpath + 5);
-	self->fd = open(self->devpath, O_RDWR | O_CLOEXEC);
-	return self->fd < 0 ? -1 : 0;
+	return pc_find(_metadata, self);
+}
+
+/*
+ * Write @val to dax0.0's memmap_on_memory (only while no kmem-type driver
+ * such as privmem has it); the teardown puts back what it was first.
+ */
+static int memmap_set(struct _test_data_pc *self, const char *val)
+{
+	if (!self->memmap_saved[0] &&
+	    pm_read_str(MEMMAP_ATTR, self->memmap_saved, sizeof(self->memmap_saved)))
+		return -ENOENT;
+	return pm_write_str(MEMMAP_ATTR, val);
 }
 
 /* Attribute @attr of the fixture's device into @buf ("?" if unreadable). */
@@ -310,6 +342,7 @@ FIXTURE_SETUP(pc)
 {
 	find_privctl();
 	self->fd = -1;
+	self->memmap_saved[0] = '\0';
 	/* A test killed by its timeout skips its teardown: clean up after it. */
 	if (!strcmp(dax_driver_of(PM_DAX), "privmem")) {
 		TH_LOG(PM_DAX " was left bound to privmem; giving it back");
@@ -341,6 +374,10 @@ FIXTURE_TEARDOWN(pc)
 			TH_LOG("teardown: unbind " PM_DAX ": %s", strerror(-ret));
 	}
 	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	if (self->memmap_saved[0] &&
+	    pm_write_str(MEMMAP_ATTR, self->memmap_saved))
+		TH_LOG("teardown: could not write %s back to " MEMMAP_ATTR,
+		       self->memmap_saved);
 	if (self->was_devdax && strcmp(dax_driver_of(PM_DAX), "device_dax"))
 		if (pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX))
 			TH_LOG("could not give " PM_DAX " back to device_dax");
@@ -959,9 +996,28 @@ TEST_F_TIMEOUT(pc, info_and_list_of_an_offline_device, 240)
 	ATTR_EQ("offline", "state");
 	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
-	/* Bound already: create says so and what to do. */
-	EXPECT_PC(1, "is already bound to privmem as", "create --dax " PM_DAX " --type plain");
+	/*
+	 * Bound already, offline: create takes it over, but not while it is
+	 * open (self->fd): it says so and what to do instead, and changes
+	 * nothing. Closed, it is taken over; with --offline and the same
+	 * type and size the new device is what the rest of the test expects.
+	 */
+	snprintf(want, sizeof(want), "%s is open in", self->devpath);
+	EXPECT_PC(1, want, "create --dax " PM_DAX " --type plain");
 	EXPECT_NE(NULL, strstr(ERR, "privctl online")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	ATTR_EQ("offline", "state");
+	ATTR_EQ("compressed", "type");
+	close(self->fd);
+	self->fd = -1;
+	snprintf(want, sizeof(want), "took over the offline %s", self->name);
+	EXPECT_PC(0, want,
+		  "create --dax " PM_DAX " --type compressed --offline --physical-size 128M");
+	ASSERT_EQ(0, pc_find(_metadata, self));
+	ATTR_EQ("offline", "state");
+	ATTR_EQ("134217728", "physical_size");
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
 
 	ASSERT_EQ(0, pc_run("list")) TH_LOG("%s", ERR);
 	EXPECT_NE(NULL, strstr(OUT, self->name)) TH_LOG("%s", OUT);
@@ -1609,6 +1665,179 @@ TEST_F_TIMEOUT(pc, create_undoes_a_refused_setting, 180)
 	EXPECT_EQ(info.capacity / 2, pr.physical_capacity);
 	snprintf(want, sizeof(want), "%s/physical_size", self->syspath);
 	EXPECT_EQ(0, pm_read_long(want));
+}
+
+/*
+ * dax0.0 bound to privmem, its device offline, as privmem leaves the dax
+ * device of a CXL RAM region it binds on sight: create takes it over
+ * (not while /dev/privmemN is open: refused, nothing changed) and brings
+ * it online with the type and settings asked for, not those of the
+ * device taken over. Online, it is a private node already: refused.
+ */
+TEST_F_TIMEOUT(pc, create_takes_over_an_offline_device, 240)
+{
+	struct privmem_info info;
+	char want[256];
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain",
+			       "--offline --numa-balancing --compaction --watermarks 300,700"));
+	ATTR_EQ("offline", "state");
+
+	snprintf(want, sizeof(want), "%s is open in", self->devpath);
+	EXPECT_PC(1, want, "create --dax " PM_DAX " --type compressed");
+	snprintf(want, sizeof(want), "pid %d", getpid());
+	EXPECT_NE(NULL, strstr(ERR, want)) TH_LOG("no holder named: %s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(0, access(self->syspath, F_OK));
+	ATTR_EQ("offline", "state");
+	ATTR_EQ("plain", "type");
+	ATTR_EQ("1", "numa_balancing");
+	ATTR_EQ("300 700", "watermarks");
+
+	close(self->fd);
+	self->fd = -1;
+	snprintf(want, sizeof(want), "took over the offline %s", self->name);
+	EXPECT_PC(0, want, "create --dax " PM_DAX
+		  " --type compressed --physical-size 64M --watermarks 100,200");
+	ASSERT_EQ(0, pc_find(_metadata, self));
+	snprintf(want, sizeof(want), "%s: " PM_DAX ", node %d, compressed", self->name,
+		 self->nid);
+	EXPECT_NE(NULL, strstr(OUT, want)) TH_LOG("%s", OUT);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	ATTR_EQ("online", "state");
+	ATTR_EQ("compressed", "type");
+	ATTR_EQ("67108864", "physical_size");
+	ATTR_EQ("100 200", "watermarks");
+	/* A device bound anew: the defaults where create gave nothing. */
+	ATTR_EQ("0", "numa_balancing");
+	ATTR_EQ("0", "compaction");
+	ATTR_EQ("1", "checksum");
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
+	ASSERT_EQ(0, pm_info(self->fd, &info));
+	EXPECT_EQ((__u32)PRIVMEM_TYPE_COMPRESSED, info.type);
+
+	EXPECT_PC(1, PM_DAX " is already a private node", "create --dax " PM_DAX " --type plain");
+	ATTR_EQ("online", "state");
+	ATTR_EQ("compressed", "type");
+}
+
+/*
+ * A create that fails after it took the offline device over (the kernel
+ * refuses a physical size beyond the node's capacity) puts dax0.0 back:
+ * bound to privmem, offline, with every setting the device had (none of
+ * them the default, so a device bound anew would show the difference),
+ * and the device comes online with them.
+ */
+TEST_F_TIMEOUT(pc, create_failed_takeover_restores_the_device, 240)
+{
+	char before[ARRAY_SIZE(settings_changed)][128], after[128], want[256];
+	struct privmem_pressure pr;
+	size_t i;
+
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed",
+			       "--offline -p 96M --numa-balancing --no-checksum -w 150,250"));
+	ASSERT_EQ(0, pc_run("set %s compaction=1", self->name)) TH_LOG("%s", ERR);
+	close(self->fd);
+	self->fd = -1;
+	for (i = 0; i < ARRAY_SIZE(settings_changed); i++)
+		attr_get(self, settings_changed[i][0], before[i], sizeof(before[i]));
+	EXPECT_STREQ("compressed", before[0]);
+	EXPECT_STREQ("100663296", before[1]);
+	EXPECT_STREQ("1", before[2]);
+	EXPECT_STREQ("1", before[3]);
+	EXPECT_STREQ("0", before[4]);
+	EXPECT_STREQ("150 250", before[5]);
+
+	snprintf(want, sizeof(want), "took over the offline %s", self->name);
+	EXPECT_PC(1, want, "create --dax " PM_DAX
+		  " --type compressed --physical-size 64G --watermarks 300,700");
+	EXPECT_NE(NULL, strstr(ERR, "physical_size=64G: invalid")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "back on privmem as")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "nothing changed")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	ASSERT_EQ(0, pc_find(_metadata, self));
+	ATTR_EQ("offline", "state");
+	for (i = 0; i < ARRAY_SIZE(settings_changed); i++) {
+		attr_get(self, settings_changed[i][0], after, sizeof(after));
+		EXPECT_STREQ(before[i], after) TH_LOG("%s", settings_changed[i][0]);
+	}
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
+
+	ASSERT_EQ(0, pc_run("online %s", self->name)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, pm_pressure(self->fd, &pr));
+	EXPECT_EQ(96ULL << 20, (unsigned long long)pr.physical_capacity);
+	EXPECT_EQ(150U, pr.low);
+	EXPECT_EQ(250U, pr.high);
+	ATTR_EQ("0", "cram/checksum");
+}
+
+/*
+ * dax_cxl sets memmap_on_memory, which a compressed node cannot have:
+ * create --type compressed writes 0 to it while dax0.0 is unbound, coming
+ * from device_dax or taken over from privmem, and a create that fails
+ * writes 1 back. A plain node keeps it. Needs
+ * memory_hotplug.memmap_on_memory=1 (scripts/run-guest.sh passes it).
+ */
+TEST_F_TIMEOUT(pc, create_compressed_clears_memmap_on_memory, 300)
+{
+	char want[256];
+
+	ASSERT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	ASSERT_EQ(0, memmap_set(self, "1")) {
+		TH_LOG("memory_hotplug.memmap_on_memory=1 missing from the kernel command line?");
+	}
+	ASSERT_EQ(1, pm_read_long(MEMMAP_ATTR));
+
+	/* From device_dax, failing (the kernel refuses the size): 1 again. */
+	EXPECT_PC(1, "physical_size=64G: invalid",
+		  "create --dax " PM_DAX " --type compressed --physical-size 64G");
+	EXPECT_NE(NULL, strstr(ERR, "memmap_on_memory was 1, wrote 0")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "back on device_dax; nothing changed")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("device_dax", dax_driver_of(PM_DAX));
+	EXPECT_EQ(1, pm_read_long(MEMMAP_ATTR));
+
+	/* From device_dax: 0, and the compressed node comes online. */
+	ASSERT_EQ(0, pc_create(_metadata, self, "compressed", NULL));
+	EXPECT_NE(NULL, strstr(ERR, "memmap_on_memory was 1, wrote 0")) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, pm_read_long(MEMMAP_ATTR));
+	ATTR_EQ("online", "state");
+	ATTR_EQ("compressed", "type");
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, pc_run("destroy %s", self->name)) TH_LOG("%s", ERR);
+	ASSERT_STREQ("device_dax", dax_driver_of(PM_DAX));
+
+	/* A plain node keeps it: bound offline, as privmem binds a CXL device. */
+	ASSERT_EQ(0, memmap_set(self, "1"));
+	ASSERT_EQ(0, pc_create(_metadata, self, "plain", "--offline"));
+	EXPECT_EQ(NULL, strstr(ERR, "memmap_on_memory")) TH_LOG("%s", ERR);
+	EXPECT_EQ(1, pm_read_long(MEMMAP_ATTR));
+	close(self->fd);
+	self->fd = -1;
+
+	/* Taken over, failing: 1 again, bound to privmem, offline, plain. */
+	snprintf(want, sizeof(want), "took over the offline %s", self->name);
+	EXPECT_PC(1, want, "create --dax " PM_DAX " --type compressed --physical-size 64G");
+	EXPECT_NE(NULL, strstr(ERR, "memmap_on_memory was 1, wrote 0")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "back on privmem as")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "nothing changed")) TH_LOG("%s", ERR);
+	EXPECT_STREQ("privmem", dax_driver_of(PM_DAX));
+	EXPECT_EQ(1, pm_read_long(MEMMAP_ATTR));
+	ASSERT_EQ(0, pc_find(_metadata, self));
+	ATTR_EQ("offline", "state");
+	ATTR_EQ("plain", "type");
+	close(self->fd);
+	self->fd = -1;
+
+	/* Taken over: 0, and the compressed node comes online. */
+	snprintf(want, sizeof(want), "took over the offline %s", self->name);
+	EXPECT_PC(0, want, "create --dax " PM_DAX " --type compressed");
+	EXPECT_NE(NULL, strstr(ERR, "memmap_on_memory was 1, wrote 0")) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, pm_read_long(MEMMAP_ATTR));
+	ASSERT_EQ(0, pc_find(_metadata, self));
+	ATTR_EQ("online", "state");
+	ATTR_EQ("compressed", "type");
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
 }
 
 /* modprobe cannot load privmem: privctl passes modprobe's reason on. */

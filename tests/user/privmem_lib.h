@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <numaif.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,14 @@
 #include <unistd.h>
 #include <linux/privmem.h>
 
+/*
+ * PM_DAX names the dax device a program that spells it out binds: the
+ * NVDIMM guest's dax0.0. The library's binding helpers (pm_bind() and the
+ * rest) bind pm_dax() instead: dax0.0 too, unless PRIVMEM_DAX names
+ * another device, as the CXL guest does to run the programs that never
+ * spell out PM_DAX on its CXL region's dax device (scripts/guest-check.sh,
+ * pm_dax=).
+ */
 #define PM_DAX		"dax0.0"
 #define PM_DAX_DIR	"/sys/bus/dax/devices/" PM_DAX
 #define PM_DEVDAX_DRV	"/sys/bus/dax/drivers/device_dax"
@@ -57,6 +66,40 @@ static inline long pm_read_long(const char *path)
 	if (pm_read_str(path, buf, sizeof(buf)))
 		return -1;
 	return strtol(buf, NULL, 0);
+}
+
+/*
+ * Run the shell command line @fmt, its stdout and stderr into @out (at most
+ * @len - 1 bytes, NUL-terminated): its exit status, or -1 if it could not
+ * run or was killed.
+ */
+static inline int __attribute__((format(printf, 3, 4)))
+pm_sh(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[1024], line[1024];
+	size_t n = 0;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "{ %s; } 2>&1", line);
+	out[0] = '\0';
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+
+		if (n + l < len) {
+			memcpy(out + n, line, l + 1);
+			n += l;
+		}
+	}
+	st = pclose(f);
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Returns 0 or -errno of the write. */
@@ -364,10 +407,35 @@ static inline int pm_memcg_new(char *path, size_t len, const char *name)
 	return pm_cgroup_new(path, len, name, "memory");
 }
 
-/* Binding state of dax0.0, so that the test can put it back. */
+static inline const char *pm_dax(void)
+{
+	const char *dax = getenv("PRIVMEM_DAX");
+
+	return dax && dax[0] ? dax : PM_DAX;
+}
+
+/* "@dir/daxX.Y[/@attr]" for pm_dax() in @buf. */
+static inline const char *pm_dax_path(char *buf, size_t len, const char *dir,
+				      const char *attr)
+{
+	snprintf(buf, len, "%s/%s%s%s", dir, pm_dax(), attr ? "/" : "",
+		 attr ? attr : "");
+	return buf;
+}
+
+/* Whether pm_dax() is bound to the dax driver whose sysfs dir is @drv. */
+static inline int pm_dax_bound_to(const char *drv)
+{
+	char path[256];
+
+	return !access(pm_dax_path(path, sizeof(path), drv, NULL), F_OK);
+}
+
+/* Binding state of pm_dax(), so that the test can put it back. */
 struct pm_binding {
 	int was_devdax;		/* dax0.0 was bound to device_dax */
 	int bound;		/* we bound it to privmem */
+	int memmap_cleared;	/* we wrote 0 to its memmap_on_memory */
 	int nid;		/* its target node */
 	char devpath[64];	/* /dev/privmemN */
 	char syspath[128];	/* /sys/class/privmem/privmemN */
@@ -399,40 +467,58 @@ static inline int pm_find_dev_of(struct pm_binding *b, const char *dax)
 
 static inline int pm_find_dev(struct pm_binding *b)
 {
-	return pm_find_dev_of(b, PM_DAX);
+	return pm_find_dev_of(b, pm_dax());
 }
 
 /*
- * Bind dax0.0 to privmem with its memory offline, so that its settings
+ * Bind pm_dax() to privmem with its memory offline, so that its settings
  * (/sys/class/privmem/privmemN/type, physical_size, ...) can be written:
  * 0 or -errno.
  */
-static inline int pm_bind_offline(struct pm_binding *b)
+static inline int pm_bind_offline_for(struct pm_binding *b, const char *type)
 {
-	char buf[64];
+	char path[256], buf[64];
 	int ret;
 
 	memset(b, 0, sizeof(*b));
-	if (access(PM_DAX_DIR, F_OK))
+	if (access(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices", NULL), F_OK))
 		return -ENODEV;
 	if (system("modprobe privmem") != 0)
 		return -ENOENT;
-	if (!access(PM_DEVDAX_DRV "/" PM_DAX, F_OK)) {
-		ret = pm_write_str(PM_DEVDAX_DRV "/unbind", PM_DAX);
+	if (pm_dax_bound_to(PM_DEVDAX_DRV)) {
+		ret = pm_write_str(PM_DEVDAX_DRV "/unbind", pm_dax());
 		if (ret)
 			return ret;
 		b->was_devdax = 1;
 	}
-	ret = pm_write_str(PM_DRV "/new_id", PM_DAX);
+	/*
+	 * A compressed node refuses a device with memmap_on_memory (dax_cxl
+	 * sets it), which can only change while no kmem-type driver has it.
+	 */
+	pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices", "memmap_on_memory");
+	if (type && !strcmp(type, "compressed") && !pm_read_str(path, buf, sizeof(buf)) &&
+	    !strcmp(buf, "1")) {
+		ret = pm_write_str(path, "0");
+		if (ret)
+			return ret;
+		b->memmap_cleared = 1;
+	}
+	ret = pm_write_str(PM_DRV "/new_id", pm_dax());
 	if (ret)
 		return ret;
-	if (access(PM_DRV "/" PM_DAX, F_OK))
+	if (!pm_dax_bound_to(PM_DRV))
 		return -EIO;
 	b->bound = 1;
-	if (pm_read_str(PM_DAX_DIR "/target_node", buf, sizeof(buf)))
+	if (pm_read_str(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices", "target_node"),
+			buf, sizeof(buf)))
 		return -EIO;
 	b->nid = atoi(buf);
 	return pm_find_dev(b);
+}
+
+static inline int pm_bind_offline(struct pm_binding *b)
+{
+	return pm_bind_offline_for(b, NULL);
 }
 
 /* Write @val to the attribute @attr of the bound device: 0 or -errno. */
@@ -463,7 +549,7 @@ static inline int pm_type_online(struct pm_binding *b, const char *type)
 
 static inline int pm_bind(struct pm_binding *b, const char *type)
 {
-	int ret = pm_bind_offline(b);
+	int ret = pm_bind_offline_for(b, type);
 
 	return ret ? ret : pm_type_online(b, type);
 }
@@ -473,7 +559,7 @@ static inline int pm_unbind(struct pm_binding *b)
 	int ret = 0;
 
 	if (b->bound) {
-		ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+		ret = pm_write_str(PM_DRV "/unbind", pm_dax());
 		if (ret)
 			return ret;
 		b->bound = 0;
@@ -481,16 +567,21 @@ static inline int pm_unbind(struct pm_binding *b)
 	return 0;
 }
 
-/* Put dax0.0 back as it was found. */
+/* Put pm_dax() back as it was found. */
 static inline int pm_restore(struct pm_binding *b)
 {
+	char path[256];
 	int ret = pm_unbind(b);
 
 	if (ret)
 		return ret;
-	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	pm_write_str(PM_DRV "/remove_id", pm_dax());
+	if (b->memmap_cleared &&
+	    !pm_write_str(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices",
+				      "memmap_on_memory"), "1"))
+		b->memmap_cleared = 0;
 	if (b->was_devdax) {
-		ret = pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+		ret = pm_write_str(PM_DEVDAX_DRV "/bind", pm_dax());
 		if (!ret)
 			b->was_devdax = 0;
 	}
@@ -506,7 +597,7 @@ static void pm_restore_handler(void)
 	if (!pm_exit_binding || getpid() != pm_exit_pid)
 		return;
 	if (pm_restore(pm_exit_binding)) {
-		printf("# could not put %s back\n", PM_DAX);
+		printf("# could not put %s back\n", pm_dax());
 		fflush(stdout);
 		_exit(1);
 	}
@@ -535,7 +626,7 @@ static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
 	int ret = pm_bind(b, type);
 
 	if (ret) {
-		printf("Bail out! cannot bind %s to privmem: %s\n", PM_DAX,
+		printf("Bail out! cannot bind %s to privmem: %s\n", pm_dax(),
 		       strerror(-ret));
 		pm_restore(b);
 		return 1;
@@ -550,22 +641,27 @@ static inline int pm_bind_for_program(struct pm_binding *b, const char *type)
  * back at exit as pm_rebind_restore_at_exit() found it at the start
  * (bound to device_dax, to privmem as a plain node, or to nothing).
  */
-static inline int pm_rebind_offline(struct pm_binding *b)
+static inline int pm_rebind_offline_for(struct pm_binding *b, const char *type)
 {
 	int ret;
 
-	if (!access(PM_DRV "/" PM_DAX, F_OK)) {
-		ret = pm_write_str(PM_DRV "/unbind", PM_DAX);
+	if (pm_dax_bound_to(PM_DRV)) {
+		ret = pm_write_str(PM_DRV "/unbind", pm_dax());
 		if (ret)
 			return ret;
-		pm_write_str(PM_DRV "/remove_id", PM_DAX);
+		pm_write_str(PM_DRV "/remove_id", pm_dax());
 	}
-	return pm_bind_offline(b);
+	return pm_bind_offline_for(b, type);
+}
+
+static inline int pm_rebind_offline(struct pm_binding *b)
+{
+	return pm_rebind_offline_for(b, NULL);
 }
 
 static inline int pm_rebind(struct pm_binding *b, const char *type)
 {
-	int ret = pm_rebind_offline(b);
+	int ret = pm_rebind_offline_for(b, type);
 
 	return ret ? ret : pm_type_online(b, type);
 }
@@ -576,19 +672,19 @@ static void pm_rebind_restore(void)
 {
 	if (getpid() != pm_exit_pid)
 		return;
-	if (!access(PM_DRV "/" PM_DAX, F_OK) &&
-	    pm_write_str(PM_DRV "/unbind", PM_DAX)) {
-		printf("# could not put %s back\n", PM_DAX);
+	if (pm_dax_bound_to(PM_DRV) &&
+	    pm_write_str(PM_DRV "/unbind", pm_dax())) {
+		printf("# could not put %s back\n", pm_dax());
 		fflush(stdout);
 		_exit(1);
 	}
-	pm_write_str(PM_DRV "/remove_id", PM_DAX);
+	pm_write_str(PM_DRV "/remove_id", pm_dax());
 	if (pm_found_devdax) {
-		pm_write_str(PM_DEVDAX_DRV "/bind", PM_DAX);
+		pm_write_str(PM_DEVDAX_DRV "/bind", pm_dax());
 	} else if (pm_found_privmem) {
 		struct pm_binding b = { 0 };
 
-		pm_write_str(PM_DRV "/new_id", PM_DAX);
+		pm_write_str(PM_DRV "/new_id", pm_dax());
 		if (!pm_find_dev(&b))
 			pm_online(&b);
 	}
@@ -597,12 +693,15 @@ static void pm_rebind_restore(void)
 /* Returns 0, or prints a TAP "Bail out!" line and returns non-zero. */
 static inline int pm_rebind_restore_at_exit(void)
 {
-	if (access(PM_DAX_DIR, F_OK) || system("modprobe privmem") != 0) {
-		printf("Bail out! no %s or no privmem module\n", PM_DAX);
+	char path[256];
+
+	if (access(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices", NULL), F_OK) ||
+	    system("modprobe privmem") != 0) {
+		printf("Bail out! no %s or no privmem module\n", pm_dax());
 		return 1;
 	}
-	pm_found_devdax = !access(PM_DEVDAX_DRV "/" PM_DAX, F_OK);
-	pm_found_privmem = !access(PM_DRV "/" PM_DAX, F_OK);
+	pm_found_devdax = pm_dax_bound_to(PM_DEVDAX_DRV);
+	pm_found_privmem = pm_dax_bound_to(PM_DRV);
 	pm_exit_pid = getpid();
 	atexit(pm_rebind_restore);
 	return 0;

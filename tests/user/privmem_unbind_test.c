@@ -32,7 +32,7 @@ FIXTURE_SETUP(bind)
 FIXTURE_TEARDOWN(bind)
 {
 	if (pm_restore(&self->b))
-		TH_LOG("could not restore %s", PM_DAX);
+		TH_LOG("could not restore %s", pm_dax());
 }
 
 TEST_F_TIMEOUT(bind, bind_unbind_rebind, 120)
@@ -46,12 +46,12 @@ TEST_F_TIMEOUT(bind, bind_unbind_rebind, 120)
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
 	EXPECT_NE(0, access(self->b.devpath, F_OK));
 	/* Unbinding what is not bound. */
-	EXPECT_EQ(-ENODEV, pm_write_str(PM_DRV "/unbind", PM_DAX));
+	EXPECT_EQ(-ENODEV, pm_write_str(PM_DRV "/unbind", pm_dax()));
 
-	/* Rebind through the bind attribute (dax0.0 is in new_id). */
-	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
+	/* Rebind through the bind attribute (the device is in new_id). */
+	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", pm_dax()));
 	self->b.bound = 1;
-	EXPECT_EQ(-EBUSY, pm_write_str(PM_DRV "/bind", PM_DAX));
+	EXPECT_EQ(-EBUSY, pm_write_str(PM_DRV "/bind", pm_dax()));
 	ASSERT_EQ(0, pm_find_dev(&self->b));
 	fd = pm_open(&self->b);
 	ASSERT_GE(fd, 0);
@@ -194,7 +194,7 @@ TEST_F_TIMEOUT(bind, unbind_migrates_out, 300)
 	close(fd);
 
 	/* Rebind: a fresh node. */
-	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", PM_DAX));
+	ASSERT_EQ(0, pm_write_str(PM_DRV "/bind", pm_dax()));
 	self->b.bound = 1;
 	ASSERT_EQ(0, pm_find_dev(&self->b));
 	ASSERT_EQ(0, pm_online(&self->b));

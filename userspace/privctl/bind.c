@@ -5,14 +5,21 @@
  * (Documentation/ABI/testing/sysfs-bus-dax-drivers-privmem and
  * sysfs-class-privmem):
  *
- *   unbind     -> /sys/bus/dax/drivers/device_dax/unbind (if idle)
+ *   unbind     -> /sys/bus/dax/drivers/device_dax/unbind (if idle), or
+ *                 privmem/unbind of an offline privmem device nothing
+ *                 holds (a takeover: privmem binds the dax device of a
+ *                 CXL RAM region on sight and leaves it offline)
+ *   memmap     -> /sys/bus/dax/devices/daxX.Y/memmap_on_memory: 0 for a
+ *                 compressed node (dax_cxl sets it), while unbound
  *   new_id     -> /sys/bus/dax/drivers/privmem/new_id: privmemN, offline
  *   settings   -> /sys/class/privmem/privmemN/{type,physical_size,...}
  *   online     -> /sys/class/privmem/privmemN/state
  *
  * and back: state "offline", privmem/unbind, privmem/remove_id,
- * device_dax/bind. The settings belong to the device, so concurrent
- * creates need no lock.
+ * device_dax/bind. A failed create goes back the same way, to where the
+ * dax device was: device_dax, no driver, or privmem (offline, with the
+ * settings the device had). The settings belong to the device, so
+ * concurrent creates need no lock.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,8 +39,14 @@ static const char create_usage[] =
 "\n"
 "Make a devdax device a private node: load privmem if needed, take the\n"
 "device from device_dax if nothing uses it, bind it to privmem, write its\n"
-"settings, bring its memory online and print the new privmem device. If\n"
-"the kernel refuses a setting or the online, the dax device is given back.\n"
+"settings, bring its memory online and print the new privmem device.\n"
+"A device bound to privmem already but offline and held by nothing (privmem\n"
+"binds the dax device of a CXL RAM region on sight) is taken over: unbound\n"
+"from privmem and bound anew with the settings given here.\n"
+"For --type compressed, a dax device's memmap_on_memory of 1 (dax_cxl sets\n"
+"it; a compressed node cannot have it) is set to 0 while it is unbound.\n"
+"If the kernel refuses a setting or the online, the dax device is given\n"
+"back as it was: to device_dax, or to privmem, offline, with its settings.\n"
 "\n"
 "  -d, --dax DEV            the devdax device (daxX.Y)\n"
 "  -t, --type TYPE          plain (migration, mempolicy, writable) or\n"
@@ -67,6 +80,24 @@ static const char destroy_usage[] =
 "  -k, --keep-unbound  leave the dax device bound to no driver\n"
 "  -h, --help          this help\n";
 
+/* The settings of a device, in the order of sysfs-class-privmem. */
+static const char * const setting_keys[] = {
+	"type", "physical_size", "numa_balancing", "compaction", "checksum",
+	"watermarks",
+};
+
+/* What a create has done to the dax device so far, for undo_create(). */
+struct create_state {
+	const char *dax;
+	bool was_devdax;	/* taken from device_dax */
+	bool took_over;		/* unbound from privmem: it was offline */
+	bool memmap_cleared;	/* memmap_on_memory was 1, written 0 */
+	bool bound;		/* bound to privmem by this create */
+	char old_name[32];	/* the device taken over (privmemN) */
+	/* its settings as its attributes showed them ("" if unreadable) */
+	char old[ARRAY_SIZE(setting_keys)][64];
+};
+
 static int find_by_dax(const char *dax, struct pm_dev *d)
 {
 	char name[32];
@@ -76,61 +107,221 @@ static int find_by_dax(const char *dax, struct pm_dev *d)
 	return dev_load(name, d);
 }
 
-/*
- * Put the dax device back after a failed create: release it from privmem
- * if it was bound (an offline device is released at once), and give it to
- * device_dax if it came from there.
- */
-static void undo_create(const char *dax, bool bound, bool was_devdax)
+/* @dax's memmap_on_memory: 1, 0, or -errno if it cannot be read. */
+static int memmap_read(const char *dax)
 {
+	char buf[16];
 	int ret;
 
-	if (bound) {
-		ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", dax);
+	ret = sysfs_readf(buf, sizeof(buf), SYS_DAX_DEVICES "/%s/memmap_on_memory",
+			  dax);
+	return ret ? ret : !strcmp(buf, "1");
+}
+
+static int memmap_write(const char *dax, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SYS_DAX_DEVICES "/%s/memmap_on_memory", dax);
+	return sysfs_write(path, val);
+}
+
+/*
+ * Bind a dax device taken over to privmem again, offline, and write back
+ * the settings its device had. @same: nothing else differs from before.
+ */
+static void undo_takeover(const struct create_state *s, bool same)
+{
+	struct pm_dev d;
+	char now[64];
+	size_t i;
+	int ret;
+
+	ret = sysfs_write(SYS_PRIVMEM_DRV "/new_id", s->dax);
+	dax_driver(s->dax, now, sizeof(now));
+	if (strcmp(now, "privmem") || find_by_dax(s->dax, &d)) {
+		warning("could not bind %s to privmem again (%s): %s is gone",
+			s->dax, ret ? strerror(-ret) : "see dmesg", s->old_name);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(setting_keys); i++)
+		if (s->old[i][0] && setting_write(&d, setting_keys[i], s->old[i]))
+			same = false;
+	if (same)
+		note("%s is back on privmem as %s, offline, settings as before; nothing changed",
+		     s->dax, d.name);
+	else
+		warning("%s is back on privmem as %s, offline, but not as %s was (see above)",
+			s->dax, d.name, s->old_name);
+}
+
+/*
+ * Put the dax device back after a failed create: release it from privmem
+ * if this create bound it (an offline device is released at once), set
+ * its memmap_on_memory back while it is unbound, and give it back to
+ * device_dax, or to privmem (offline, with its settings) if it was taken
+ * over.
+ */
+static void undo_create(const struct create_state *s)
+{
+	bool same = true;
+	int ret;
+
+	if (s->bound) {
+		ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", s->dax);
 		if (ret && ret != -ENODEV) {
-			warning("could not unbind %s from privmem again: %s", dax,
+			warning("could not unbind %s from privmem again: %s", s->dax,
 				strerror(-ret));
 			return;
 		}
 	}
-	sysfs_write(SYS_PRIVMEM_DRV "/remove_id", dax);
-	if (!was_devdax) {
-		note("nothing changed: %s is bound to no driver, as before", dax);
+	/* A device taken over keeps its id, as before: new_id binds it again. */
+	if (!s->took_over)
+		sysfs_write(SYS_PRIVMEM_DRV "/remove_id", s->dax);
+	if (s->memmap_cleared) {
+		ret = memmap_write(s->dax, "1");
+		if (ret) {
+			warning("could not write 1 back to %s's memmap_on_memory: %s",
+				s->dax, strerror(-ret));
+			same = false;
+		}
+	}
+	if (s->took_over) {
+		undo_takeover(s, same);
 		return;
 	}
-	ret = sysfs_write(DEVDAX_DRV "/bind", dax);
+	if (!s->was_devdax) {
+		if (same)
+			note("nothing changed: %s is bound to no driver, as before", s->dax);
+		return;
+	}
+	ret = sysfs_write(DEVDAX_DRV "/bind", s->dax);
 	if (ret)
-		warning("could not give %s back to device_dax: %s", dax, strerror(-ret));
+		warning("could not give %s back to device_dax: %s", s->dax, strerror(-ret));
+	else if (same)
+		note("%s is back on device_dax; nothing changed", s->dax);
 	else
-		note("%s is back on device_dax; nothing changed", dax);
+		note("%s is back on device_dax", s->dax);
 }
 
 /*
- * Bind @dax (now on driver @drv: "" or device_dax) to privmem and find its
- * device. On failure @dax is back where it was and an error has been
- * printed. Returns EXIT_OK or EXIT_FAIL.
+ * @dax is bound to privmem: may create take its device over? Only an
+ * offline one that nothing maps, holds pages of or has open. Returns 0
+ * with @d loaded, or -1 with the reason printed.
  */
-static int bind_dax(const char *dax, const char *drv, bool *was_devdax,
-		    struct pm_dev *d)
+static int takeover_check(const char *dax, struct pm_dev *d)
 {
+	char users[512];
+
+	if (find_by_dax(dax, d)) {
+		error("%s is already bound to privmem", dax);
+		return -1;
+	}
+	if (d->online) {
+		error("%s is already a private node: %s (node %d)", dax, d->name, d->node);
+		return -1;
+	}
+	if (strcmp(d->state, "offline")) {
+		error("%s is bound to privmem as %s, which is %s; try again once offline",
+		      dax, d->name, d->state);
+		return -1;
+	}
+	if (d->mappings > 0 || d->shared_objects > 0 || d->used > 0) {
+		error("%s is bound to privmem as %s, offline but in use (%ld mapped, %ld shared)",
+		      dax, d->name, d->mappings, d->shared_objects);
+		return -1;
+	}
+	if (proc_users(d->devpath, users, sizeof(users))) {
+		error("%s is bound to privmem as %s, offline, but %s is open in %s",
+		      dax, d->name, d->devpath, users);
+		note("create takes over only a device nothing holds; 'privctl set %s' and %s",
+		     d->name, "'privctl online' configure it where it is");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Release the dax device from its driver @drv ("" for none): device_dax,
+ * or privmem, taking over its offline device @old (its settings are
+ * remembered for undo_create()). On failure nothing changed and an error
+ * has been printed. Returns EXIT_OK or EXIT_FAIL.
+ */
+static int release_dax(struct create_state *s, const char *drv,
+		       const struct pm_dev *old)
+{
+	size_t i;
+	int ret;
+
+	if (!strcmp(drv, "device_dax")) {
+		ret = sysfs_write(DEVDAX_DRV "/unbind", s->dax);
+		if (ret) {
+			error("could not unbind %s from device_dax: %s", s->dax,
+			      strerror(-ret));
+			return EXIT_FAIL;
+		}
+		s->was_devdax = true;
+	} else if (!strcmp(drv, "privmem")) {
+		snprintf(s->old_name, sizeof(s->old_name), "%s", old->name);
+		for (i = 0; i < ARRAY_SIZE(setting_keys); i++)
+			if (sysfs_readf(s->old[i], sizeof(s->old[i]), "%s/%s",
+					old->syspath, setting_keys[i]))
+				s->old[i][0] = '\0';
+		ret = sysfs_write(SYS_PRIVMEM_DRV "/unbind", s->dax);
+		if (ret) {
+			error("could not take %s over: privmem did not release %s: %s",
+			      old->name, s->dax, strerror(-ret));
+			return EXIT_FAIL;
+		}
+		s->took_over = true;
+		note("took over the offline %s: %s is unbound from privmem, to be bound anew",
+		     old->name, s->dax);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * A compressed node cannot have memmap_on_memory (its struct pages would
+ * be written in place): write 0 to it while the dax device is unbound.
+ * On failure an error has been printed. Returns EXIT_OK or EXIT_FAIL.
+ */
+static int memmap_clear(struct create_state *s)
+{
+	int ret;
+
+	if (memmap_read(s->dax) != 1)
+		return EXIT_OK;
+	ret = memmap_write(s->dax, "0");
+	if (ret) {
+		error("%s: writing 0 to its memmap_on_memory failed: %s", s->dax,
+		      strerror(-ret));
+		note("a compressed node cannot have memmap_on_memory: its memmap must be in DRAM");
+		return EXIT_FAIL;
+	}
+	s->memmap_cleared = true;
+	note("%s: memmap_on_memory was 1, wrote 0 (a compressed node keeps its memmap in DRAM)",
+	     s->dax);
+	return EXIT_OK;
+}
+
+/*
+ * Bind the released dax device to privmem and find its device. On failure
+ * the dax device is back where it was and an error has been printed.
+ * Returns EXIT_OK or EXIT_FAIL.
+ */
+static int bind_dax(struct create_state *s, struct pm_dev *d)
+{
+	const char *dax = s->dax;
 	char msg[512], now[64];
 	int ret, mark;
 
-	if (!strcmp(drv, "device_dax")) {
-		ret = sysfs_write(DEVDAX_DRV "/unbind", dax);
-		if (ret) {
-			error("could not unbind %s from device_dax: %s", dax, strerror(-ret));
-			return EXIT_FAIL;
-		}
-		*was_devdax = true;
-	}
 	mark = kernel_log_mark();
 	ret = sysfs_write(SYS_PRIVMEM_DRV "/new_id", dax);
 	if (ret) {
 		if (mark >= 0)
 			close(mark);
 		error("the dax bus refused to bind %s to privmem: %s", dax, strerror(-ret));
-		undo_create(dax, false, *was_devdax);
+		undo_create(s);
 		return EXIT_FAIL;
 	}
 	dax_driver(dax, now, sizeof(now));
@@ -138,15 +329,16 @@ static int bind_dax(const char *dax, const char *drv, bool *was_devdax,
 		kernel_says(mark, dax, NULL, msg, sizeof(msg));
 		error("privmem could not take %s%s%s", dax, msg[0] ? ": " : "; see dmesg",
 		      msg);
-		undo_create(dax, false, *was_devdax);
+		undo_create(s);
 		return EXIT_FAIL;
 	}
 	if (mark >= 0)
 		close(mark);
+	s->bound = true;
 	if (find_by_dax(dax, d)) {
 		error("%s is bound to privmem, but no privmem device names it in %s",
 		      dax, SYS_PRIVMEM_CLASS);
-		undo_create(dax, true, *was_devdax);
+		undo_create(s);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -175,12 +367,13 @@ int cmd_create(int argc, char **argv)
 		{ }
 	};
 	const char *dax = NULL, *type = NULL, *physical = NULL, *wm = NULL;
-	bool json = false, raw = false, was_devdax = false, offline = false;
+	bool json = false, raw = false, offline = false;
 	bool numa_balancing = false, compaction = false, no_checksum = false;
 	unsigned int low, high;
 	uint64_t bytes;
 	char drv[64], users[512], msg[512], buf[64];
-	struct pm_dev d;
+	struct create_state s = { };
+	struct pm_dev d, old;
 	size_t i;
 	int c, ret, nid;
 
@@ -254,18 +447,10 @@ int cmd_create(int argc, char **argv)
 		error("%s: no such dax device (see 'daxctl list')", dax);
 		return EXIT_FAIL;
 	}
-	if (!strcmp(drv, "privmem")) {
-		if (find_by_dax(dax, &d))
-			error("%s is already bound to privmem", dax);
-		else if (d.online)
-			error("%s is already a private node: %s (node %d)", dax,
-			      d.name, d.node);
-		else
-			error("%s is already bound to privmem as %s, offline: 'privctl set %s KEY=VALUE' and 'privctl online %s' configure it, 'privctl destroy %s' releases it",
-			      dax, d.name, d.name, d.name, d.name);
+	s.dax = dax;
+	if (!strcmp(drv, "privmem") && takeover_check(dax, &old))
 		return EXIT_FAIL;
-	}
-	if (drv[0] && strcmp(drv, "device_dax")) {
+	if (drv[0] && strcmp(drv, "device_dax") && strcmp(drv, "privmem")) {
 		error("%s is in use by %s; unbind it first%s", dax, drv,
 		      !strcmp(drv, "kmem") ?
 		      " (its memory is online as System RAM: 'daxctl offline-memory' and 'daxctl reconfigure-device -m devdax')" : "");
@@ -278,6 +463,12 @@ int cmd_create(int argc, char **argv)
 			      dax, buf, users);
 			return EXIT_FAIL;
 		}
+	}
+	snprintf(buf, sizeof(buf), SYS_DAX_DEVICES "/%s/size", dax);
+	if (!sysfs_read_u64(buf, &bytes) && !bytes) {
+		error("%s has no memory (size 0): the dax bus binds no driver to it; give it a size first (daxctl reconfigure-device -s SIZE)",
+		      dax);
+		return EXIT_FAIL;
 	}
 	nid = dax_target_node(dax);
 	if (nid < 0) {
@@ -301,7 +492,13 @@ int cmd_create(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	ret = bind_dax(dax, drv, &was_devdax, &d);
+	if (release_dax(&s, drv, &old))
+		return EXIT_FAIL;
+	if (!strcmp(type, "compressed") && memmap_clear(&s)) {
+		undo_create(&s);
+		return EXIT_FAIL;
+	}
+	ret = bind_dax(&s, &d);
 	if (ret)
 		return ret;
 	{
@@ -318,12 +515,12 @@ int cmd_create(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(set); i++) {
 			if (!set[i].value || !setting_write(&d, set[i].key, set[i].value))
 				continue;
-			undo_create(dax, true, was_devdax);
+			undo_create(&s);
 			return EXIT_FAIL;
 		}
 	}
 	if (!offline && state_write(&d, true)) {
-		undo_create(dax, true, was_devdax);
+		undo_create(&s);
 		return EXIT_FAIL;
 	}
 	dev_print_summary(d.name, json, raw);
@@ -394,6 +591,16 @@ int cmd_destroy(int argc, char **argv)
 	if (keep)
 		return EXIT_OK;
 	ret = sysfs_write(DEVDAX_DRV "/bind", d.dax);
+	if (ret == -ENODEV) {
+		/*
+		 * The dax bus matches device_dax only to devices of regions
+		 * that are not kmem-type: a CXL RAM region's device is for
+		 * kmem (System RAM) or privmem, so it stays unbound.
+		 */
+		printf("%s is left unbound: device_dax does not take it (a CXL RAM region's dax device)\n",
+		       d.dax);
+		return EXIT_OK;
+	}
 	if (ret) {
 		warning("%s could not be given back to device_dax: %s", d.dax,
 			strerror(-ret));
