@@ -453,7 +453,7 @@ int cmd_create(int argc, char **argv)
 	if (drv[0] && strcmp(drv, "device_dax") && strcmp(drv, "privmem")) {
 		error("%s is in use by %s; unbind it first%s", dax, drv,
 		      !strcmp(drv, "kmem") ?
-		      " (its memory is online as System RAM: 'daxctl offline-memory' and 'daxctl reconfigure-device -m devdax')" : "");
+		      " (kmem makes its memory System RAM: 'daxctl offline-memory' it, then unbind it from kmem)" : "");
 		return EXIT_FAIL;
 	}
 	if (!strcmp(drv, "device_dax")) {
