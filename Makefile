@@ -86,7 +86,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-gate install checkpatch clean distclean
+.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-cxl bench-gate qemu-compare install checkpatch clean distclean
 
 all: kernel modules user
 
@@ -243,6 +243,7 @@ check-upstream: modules privctl modules-vanilla upstream-selftests
 		$(BUILD) $(MODROOT_VANILLA)
 
 ROUNDS      ?= 5
+CXL_ROUNDS  ?= 3
 GATE_ROUNDS ?= 4
 
 bench: modules user kernel-vanilla
@@ -252,6 +253,11 @@ bench: modules user kernel-vanilla
 	GUEST_APPEND="pm_bench_rounds=$(ROUNDS) $(GUEST_APPEND)" \
 		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench; \
 	test -f $(BUILD)/bench/samples.txt || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }; \
+	echo "  BENCH   the CXL guest: $(CXL_ROUNDS) rounds of the CXL rows"; \
+	CXL=1 GUEST_APPEND="pm_bench_rounds=$(CXL_ROUNDS) pm_bench_only=cxl" \
+		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/cxl; \
+	test -f $(BUILD)/bench/cxl/samples.txt || { echo "bench: the CXL guest did not finish; see $(BUILD)/bench/cxl/console.log"; exit 1; }; \
+	cat $(BUILD)/bench/cxl/samples.txt >> $(BUILD)/bench/samples.txt; \
 	GATE_NO_REPORT=1 $(TOP)/scripts/bench-gate.sh $(BZIMAGE) \
 		$(KSRC_VANILLA)/arch/x86/boot/bzImage $(BUILD) $(BUILD)/bench/gate $(GATE_ROUNDS) || exit 1; \
 	load1=$$(cut -d' ' -f1-3 /proc/loadavg); echo; \
@@ -261,6 +267,19 @@ bench: modules user kernel-vanilla
 		> $(BUILD)/bench/table.txt; rc=$$?; cat $(BUILD)/bench/table.txt; \
 	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,bench.txt}"; \
 	exit $$rc
+
+# Debian 12's QEMU 7.2 (unpacked, not installed) against the installed one:
+# boot time and the node bench rows (scripts/qemu-compare.sh).
+qemu-compare: modules user
+	@$(TOP)/scripts/qemu-compare.sh $(BZIMAGE) $(BUILD) $(BUILD)/qemu-compare
+
+# The CXL rows alone (the CXL guest, pm_bench_only=cxl): build/bench-cxl.
+bench-cxl: modules user
+	@rm -rf $(BUILD)/bench-cxl && mkdir -p $(BUILD)/bench-cxl
+	@CXL=1 GUEST_APPEND="pm_bench_rounds=$(CXL_ROUNDS) pm_bench_only=cxl" \
+		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-cxl
+	@python3 $(TOP)/scripts/bench-report.py --samples $(BUILD)/bench-cxl/samples.txt \
+		--out $(BUILD)/bench-cxl | grep -E "CXL node|^ *row|ratio" ; true
 
 bench-gate: kernel kernel-vanilla user
 	@$(TOP)/scripts/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \

@@ -90,6 +90,23 @@ ROWS = [
      'csum-on.promote.move_pages', '1-page move_pages', 'us', '<=', 1.5),
     ('promotion fault, checksum off', 'csum-off.promote.fault',
      'csum-off.promote.move_pages', '1-page move_pages', 'us', '<=', 1.5),
+] + [
+    # The CXL guest (guest-bench.sh bench_cxl): the same benchmark on a
+    # node of the CXL region and on an NVDIMM node, alternating binds in
+    # one guest run. No target: the ratio is what TCG's emulation of CXL
+    # memory costs (every access to it is an MMIO dispatch in QEMU).
+    (f'CXL node: {label}', f'cxl.{key}', f'nvdimm.{key}', 'NVDIMM node',
+     unit, None, None)
+    for label, key, unit in (
+        ('fault-in 4K', 'fault4k.privmem', 'MiB/s'),
+        ('fault-in THP', 'faultthp.privmem', 'MiB/s'),
+        ('MIGRATE 4K 0->private', 'mig4k.in', 'MiB/s'),
+        ('MIGRATE 4K private->0', 'mig4k.out', 'MiB/s'),
+        ('MIGRATE THP 0->private', 'migthp.in', 'MiB/s'),
+        ('MIGRATE THP private->0', 'migthp.out', 'MiB/s'),
+        ('demotion to compressed', 'demote.cram', 'MiB/s'),
+        ('promotion fault (median)', 'promote.fault', 'us'))
+] + [
     ('gate: anon 4K faults', 'gate.fault.patched', 'gate.fault.vanilla',
      'unpatched 6.12', 'pages/s', '>=', 0.99),
     ('gate: fork/exec/file mix', 'gate.mixed.patched', 'gate.mixed.vanilla',

@@ -22,6 +22,7 @@
 #      off, alternating, one repeat per bind and PM_BENCH_ROUNDS binds of
 #      each; samples "csum-on.NAME" and "csum-off.NAME" (the "checksum"
 #      rows of the table). pm_bench_only=checksum runs only this part.
+#   5. pm_bench_only=cxl (the CXL guest): see bench_cxl below.
 set -u
 build=$1
 out=$2
@@ -142,4 +143,53 @@ bench_checksum() {
 	done
 }
 want checksum && bench_checksum
+
+# 5. The CXL guest (make bench runs it with pm_bench_only=cxl): the same
+# benchmarks on a node of the CXL region's dax device and on dax1.0 (an
+# NVDIMM), alternating, one repeat per bind and PM_BENCH_ROUNDS binds of
+# each; samples "cxl.NAME" and "nvdimm.NAME" (the "CXL" rows of the table:
+# what TCG's emulation of CXL memory costs against ordinary guest RAM).
+bench_cxl() {
+	local r t i name dax cxl= d dev prog
+
+	for d in /sys/bus/dax/devices/dax*; do
+		case $(readlink -f "$d") in
+		*/decoder*/region*/dax_region*/*) cxl=$(basename "$d") ;;
+		esac
+	done
+	if [ -z "$cxl" ]; then
+		say "bench: no dax device of a CXL region (not the CXL guest)"
+		return
+	fi
+	say "bench: CXL $cxl (node $(cat /sys/bus/dax/devices/$cxl/target_node)) vs NVDIMM dax1.0"
+	for r in $(seq 0 $((rounds - 1))); do
+		for t in plain compressed; do
+			for i in 0 1; do
+				# Alternate which goes first from round to round.
+				case $(((i + r) % 2)) in
+				0) name=cxl dax=$cxl ;;
+				1) name=nvdimm dax=dax1.0 ;;
+				esac
+				[ "$t" = compressed ] && [ "$name" = cxl ] &&
+					echo 0 > /sys/bus/dax/devices/$cxl/memmap_on_memory 2>/dev/null
+				if ! dev=$(bind_privmem "$dax" type=$t); then
+					say "bench: could not bind $dax as a $t node"
+					unbind_privmem "$dax" 2>/dev/null
+					continue
+				fi
+				if [ "$t" = plain ]; then
+					prog=("$build/tests/user/privmem_bench" "$dev" /dev/dax0.0 1)
+				else
+					prog=("$build/tests/user/privmem_cram_bench" "$dev" 1)
+				fi
+				say "bench: $name $t round $r on $dev"
+				"${prog[@]}" 2>&1 |
+					sed "s/^sample \([^ ]*\) 0 /sample $name.\1 $r /" |
+					tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'
+				unbind_privmem "$dax" 2>/dev/null
+			done
+		done
+	done
+}
+want cxl && bench_cxl
 grep '^sample ' "$log" > "$out/samples.txt"

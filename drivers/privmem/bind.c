@@ -154,8 +154,12 @@ static void privmem_remove(struct dev_dax *dev_dax)
 
 	if (!pm)
 		return;
-	/* Normally done by privmem's unbind; here the device is going away. */
-	if (privmem_retire(pm)) {
+	/*
+	 * Normally done by privmem's unbind, which refuses while the node is
+	 * mapped; here the device is going away (e.g. cxl destroy-region):
+	 * mapped or not, its folios move to DRAM before the memory goes.
+	 */
+	if (privmem_retire(pm, true)) {
 		dev_err(&dev_dax->dev,
 			"node %d: memory cannot be removed until reboot\n",
 			pm->nid);
@@ -185,7 +189,7 @@ static ssize_t unbind_store(struct device_driver *drv, const char *buf,
 		goto out;
 	/* Offline first: unlike the release, that may fail. */
 	pm = dev_get_drvdata(dev);
-	ret = pm ? privmem_retire(pm) : 0;
+	ret = pm ? privmem_retire(pm, false) : 0;
 out:
 	device_unlock(dev);
 	if (!ret)

@@ -243,7 +243,7 @@ void privmem_put(struct privmem_dev *pm);
 extern struct mutex privmem_state_mutex;
 int privmem_online(struct privmem_dev *pm);
 int privmem_offline(struct privmem_dev *pm);
-int privmem_retire(struct privmem_dev *pm);
+int privmem_retire(struct privmem_dev *pm, bool force);
 int privmem_parse_size(const char *buf, u64 *v);
 void privmem_settings_init(struct privmem_dev *pm);
 extern const struct attribute_group privmem_settings_group;

@@ -238,17 +238,23 @@ out:
 
 /*
  * Take the memory away: refuse while the device is mapped or a shared
- * object holds pages, keep new users out, migrate everything off the node
- * and remove it. On failure nothing changed and the node is usable again.
+ * object holds pages (unless @force: the device is going away), keep new
+ * users out, migrate everything off the node and remove it. On failure
+ * nothing changed and the node is usable again.
+ *
+ * Forced, the folios of live mappings and shared objects migrate to DRAM
+ * with the rest (memory offlining migrates every movable folio); their
+ * policies name a node without memory from then on, so their later
+ * faults fall back to the local node (private_node_policy_nodes()).
  */
-static int privmem_unplug(struct privmem_dev *pm)
+static int privmem_unplug(struct privmem_dev *pm, bool force)
 {
 	int ret;
 
 	lockdep_assert_held(&privmem_state_mutex);
 	down_write(&pm->lock);
 	spin_lock(&pm->map_lock);
-	if (pm->nr_mappings || privmem_shared_busy(pm)) {
+	if (!force && (pm->nr_mappings || privmem_shared_busy(pm))) {
 		spin_unlock(&pm->map_lock);
 		up_write(&pm->lock);
 		return -EBUSY;
@@ -270,7 +276,7 @@ static int privmem_unplug(struct privmem_dev *pm)
 	return 0;
 }
 
-static int __privmem_offline(struct privmem_dev *pm)
+static int __privmem_offline(struct privmem_dev *pm, bool force)
 {
 	int ret;
 
@@ -279,7 +285,7 @@ static int __privmem_offline(struct privmem_dev *pm)
 		return 0;
 	if (pm->state != PRIVMEM_ONLINE)
 		return -ENODEV;
-	ret = privmem_unplug(pm);
+	ret = privmem_unplug(pm, force);
 	if (ret)
 		return ret;
 	privmem_pressure_stop(pm);
@@ -306,7 +312,7 @@ int privmem_offline(struct privmem_dev *pm)
 	int ret;
 
 	mutex_lock(&privmem_state_mutex);
-	ret = __privmem_offline(pm);
+	ret = __privmem_offline(pm, false);
 	mutex_unlock(&privmem_state_mutex);
 	return ret;
 }
@@ -314,21 +320,24 @@ int privmem_offline(struct privmem_dev *pm)
 /**
  * privmem_retire() - take the device offline for good, before unbinding
  * @pm: a bound device
+ * @force: the dax device is going away (its provider removes it): take
+ *	the memory even while it is mapped or a shared object holds pages
  *
  * After it succeeds every call on the device fails with -ENODEV and its
  * state cannot be written any more, so nothing can bring the memory back
  * before the driver releases the device.
  *
  * Context: takes privmem_state_mutex and the memory hotplug locks.
- * Return: 0 (also if already retired), or privmem_offline()'s -EBUSY.
+ * Return: 0 (also if already retired), or privmem_offline()'s -EBUSY
+ * (with @force, only when folios cannot be migrated off the node).
  */
-int privmem_retire(struct privmem_dev *pm)
+int privmem_retire(struct privmem_dev *pm, bool force)
 {
 	int ret = 0;
 
 	mutex_lock(&privmem_state_mutex);
 	if (pm->state != PRIVMEM_DEAD) {
-		ret = __privmem_offline(pm);
+		ret = __privmem_offline(pm, force);
 		if (!ret)
 			privmem_set_state(pm, PRIVMEM_DEAD);
 	}

@@ -25,7 +25,10 @@
  *    then succeeds and leaves the device unbound; create makes it again;
  *  - region_destroy: cxl destroy-region under an online node takes the
  *    node offline first (its pages migrate to DRAM, data intact), then the
- *    region goes; the region is made again.
+ *    region goes; the region is made again;
+ *  - region_destroy_mapped: the same while the node is mapped (privmem's
+ *    own unbind refuses then; a device's removal cannot): the mapping's
+ *    folios move to DRAM too, and its later faults are served there.
  *
  * cxl_bad (bad input; each a clear error with nothing changed):
  *  - system_ram: the region's dax device given to dax/kmem, its memory
@@ -456,6 +459,58 @@ TEST_F_TIMEOUT(cxl, region_destroy, 300)
 	EXPECT_EQ(sum, pm_checksum(p, len));
 	EXPECT_NE(0, access(self->b.syspath, F_OK));
 	munmap(p, len);
+
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
+			   top ? top : ".")) TH_LOG("%s", out);
+	EXPECT_EQ(0, cxl_dax(again, sizeof(again)));
+}
+
+/*
+ * The same with the node mapped: privmem's own unbind refuses then, but
+ * the removal of a dax device cannot fail. Its folios, those of the live
+ * mapping too, move to DRAM before the memory and the region go; the
+ * mapping keeps its data, and a later fault in it is served from DRAM.
+ */
+TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
+{
+	size_t len = 8 * MIB, n = len / PM_PAGE;
+	struct privmem_migrate m;
+	const char *top = getenv("PRIVMEM_TOP");
+	char out[4096], again[32];
+	__u64 sum_map, sum_mig;
+	char *map, *mig;
+
+	/* Half the mapping faulted (on a plain node: on the node). */
+	map = pm_map(self->fd, 2 * len, 0);
+	ASSERT_NE(NULL, map);
+	pm_fill(map, len, 4);
+	sum_map = pm_checksum(map, len);
+	mig = pm_anon(len, 0);
+	ASSERT_NE(NULL, mig);
+	fill_text(mig, len, 2);
+	sum_mig = pm_checksum(mig, len);
+	ASSERT_EQ(0, pm_migrate(self->fd, &m, 0, mig, len,
+				PRIVMEM_MIGRATE_TO_NODE, -1));
+	ASSERT_EQ((long)n, pm_count_on_node(mig, n, self->b.nid));
+	EXPECT_EQ(1, pm_sys_long(&self->b, "mappings"));
+	/* privmem's unbind refuses while it is mapped. */
+	EXPECT_EQ(-EBUSY, pm_write_str(PM_DRV "/unbind", self->dax));
+
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "cxl destroy-region -f %s",
+			   self->region)) TH_LOG("%s", out);
+	self->b.bound = 0;
+	EXPECT_NE(0, access(self->b.syspath, F_OK));
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
+	EXPECT_EQ(0, pm_count_on_node(map, n, self->b.nid));
+	EXPECT_EQ(0, pm_count_on_node(mig, n, self->b.nid));
+	EXPECT_EQ(sum_map, pm_checksum(map, len));
+	EXPECT_EQ(sum_mig, pm_checksum(mig, len));
+	/* The untouched half: faults served from DRAM, not a hang. */
+	pm_fill(map + len, len, 6);
+	EXPECT_EQ(0, pm_count_on_node(map + len, n, self->b.nid));
+	EXPECT_NE(0, system("dmesg | grep -q 'cannot be removed until reboot'"));
+	munmap(map, 2 * len);
+	munmap(mig, len);
 
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
 			   top ? top : ".")) TH_LOG("%s", out);

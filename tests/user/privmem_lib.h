@@ -76,7 +76,7 @@ static inline long pm_read_long(const char *path)
 static inline int __attribute__((format(printf, 3, 4)))
 pm_sh(char *out, size_t len, const char *fmt, ...)
 {
-	char cmd[1024], line[1024];
+	char cmd[1040], line[1024];
 	size_t n = 0;
 	va_list ap;
 	FILE *f;
