@@ -170,8 +170,15 @@ bench_cxl() {
 				0) name=cxl dax=$cxl ;;
 				1) name=nvdimm dax=dax1.0 ;;
 				esac
-				[ "$t" = compressed ] && [ "$name" = cxl ] &&
-					echo 0 > /sys/bus/dax/devices/$cxl/memmap_on_memory 2>/dev/null
+				# A compressed node cannot have the memmap_on_memory
+				# dax_cxl asks for; it changes only while no kmem-type
+				# driver holds the device, and privmem takes it on
+				# sight (another device's new_id attaches it too).
+				if [ "$t" = compressed ] && [ "$name" = cxl ]; then
+					[ -e "/sys/bus/dax/drivers/privmem/$cxl" ] &&
+						echo "$cxl" > /sys/bus/dax/drivers/privmem/unbind
+					echo 0 > "/sys/bus/dax/devices/$cxl/memmap_on_memory"
+				fi
 				if ! dev=$(bind_privmem "$dax" type=$t); then
 					say "bench: could not bind $dax as a $t node"
 					unbind_privmem "$dax" 2>/dev/null
