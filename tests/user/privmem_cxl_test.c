@@ -104,7 +104,7 @@ static const char *dax_driver(const char *dax, char *buf, size_t len)
 	return buf;
 }
 
-static const char *privctl(void)
+static const char *privctl_path(void)
 {
 	static char path[PATH_MAX];
 	const char *b = getenv("PRIVMEM_BUILD");
@@ -174,7 +174,7 @@ FIXTURE_SETUP(cxl)
 	    pm_sys_long(&self->b, "mappings") == 0) {
 		snprintf(path, sizeof(path), "%s/state", self->b.syspath);
 		if (!pm_read_str(path, buf, sizeof(buf)) && !strcmp(buf, "online")) {
-			pm_sh(out, sizeof(out), "%s destroy %s", privctl(), self->dax);
+			pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), self->dax);
 			TH_LOG("left over from an earlier case: %s", out);
 		}
 	}
@@ -184,7 +184,7 @@ FIXTURE_SETUP(cxl)
 	 * that dax_cxl asks for where a compressed node cannot have it).
 	 */
 	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type %s %s",
-			   privctl(), self->dax, variant->type,
+			   privctl_path(), self->dax, variant->type,
 			   variant->create_args)) TH_LOG("%s", out);
 	self->b.bound = 1;
 	ASSERT_EQ(0, pm_find_dev_of(&self->b, self->dax));
@@ -204,7 +204,7 @@ FIXTURE_TEARDOWN(cxl)
 	if (self->fd >= 0)
 		close(self->fd);
 	if (self->b.bound && !access(self->b.syspath, F_OK))
-		EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl(),
+		EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
 				   strrchr(self->b.devpath, '/') + 1))
 			TH_LOG("%s", out);
 	if (self->cg[0]) {
@@ -228,11 +228,11 @@ TEST_F_TIMEOUT(cxl, placement, 300)
 	EXPECT_STREQ(self->dax, buf);
 
 	/* privctl list, cxl list and daxctl list tell the same story. */
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s list", privctl()));
+	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s list", privctl_path()));
 	TH_LOG("privctl list:\n%s", out);
 	snprintf(want, sizeof(want), "cxl:%s", self->region);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no %s", want);
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s list --json", privctl()));
+	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s list --json", privctl_path()));
 	squeeze(out);
 	snprintf(want, sizeof(want), "\"backing\":{\"kind\":\"cxl\",\"name\":\"%s\"}",
 		 self->region);
@@ -410,20 +410,20 @@ TEST_F_TIMEOUT(cxl, destroy_busy, 300)
 	p = pm_map(self->fd, len, 1);
 	ASSERT_NE(NULL, p);
 	pm_fill(p, len, 9);
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s destroy %s", privctl(), name));
+	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), name));
 	EXPECT_NE(NULL, strstr(out, "mapped")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
 	munmap(p, len);
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl(), name))
+	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), name))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "left unbound")) TH_LOG("%s", out);
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
 	EXPECT_STREQ("", dax_driver(self->dax, out, sizeof(out)));
 	/* And made again. */
 	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type %s %s",
-			   privctl(), self->dax, variant->type,
+			   privctl_path(), self->dax, variant->type,
 			   variant->create_args)) TH_LOG("%s", out);
 	ASSERT_EQ(0, pm_find_dev_of(&self->b, self->dax));
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
@@ -534,7 +534,7 @@ FIXTURE_SETUP(cxl_bad)
 				   sizeof(self->region)));
 	ASSERT_EQ(0, system("modprobe privmem"));
 	if (!strcmp(dax_driver(self->dax, drv, sizeof(drv)), "privmem"))
-		ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl(),
+		ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
 				   self->dax)) TH_LOG("%s", out);
 	ASSERT_STREQ("", dax_driver(self->dax, drv, sizeof(drv)));
 	snprintf(path, sizeof(path), DAX_DEVS "/%s/target_node", self->dax);
@@ -597,7 +597,8 @@ static int node_blocks_offline(int nid)
  * nothing may change. Then hand it back, unbound.
  */
 static void refuse_system_ram(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(cxl_bad) *self, const char *online)
+			      struct _test_data_cxl_bad *self,
+			      const char *online)
 {
 	char out[4096], drv[64];
 	long total;
@@ -620,7 +621,7 @@ static void refuse_system_ram(struct __test_metadata *_metadata,
 	}
 
 	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl(), self->dax));
+			   privctl_path(), self->dax));
 	TH_LOG("privctl: %s", out);
 	EXPECT_NE(NULL, strstr(out, "in use by kmem")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "System RAM")) TH_LOG("%s", out);
@@ -658,7 +659,7 @@ TEST_F_TIMEOUT(cxl_bad, no_memory, 300)
 	ASSERT_EQ(0, pm_read_str(path, size, sizeof(size)));
 	ASSERT_EQ(0, pm_write_str(path, "0"));
 	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl(), self->dax));
+			   privctl_path(), self->dax));
 	TH_LOG("privctl: %s", out);
 	EXPECT_NE(NULL, strstr(out, "has no memory (size 0)")) TH_LOG("%s", out);
 	EXPECT_STREQ("", dax_driver(self->dax, drv, sizeof(drv)));
@@ -666,9 +667,9 @@ TEST_F_TIMEOUT(cxl_bad, no_memory, 300)
 	/* The device comes back whole. */
 	EXPECT_EQ(0, pm_write_str(path, size));
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl(), self->dax)) TH_LOG("%s", out);
+			   privctl_path(), self->dax)) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl(),
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
 			   self->dax)) TH_LOG("%s", out);
 }
 
@@ -679,7 +680,7 @@ TEST_F_TIMEOUT(cxl_bad, region_disabled, 300)
 	ASSERT_EQ(0, pm_sh(out, sizeof(out), "cxl disable-region %s",
 			   self->region)) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl(), self->dax));
+			   privctl_path(), self->dax));
 	TH_LOG("privctl: %s", out);
 	snprintf(want, sizeof(want), "%s: no such dax device", self->dax);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
@@ -691,10 +692,10 @@ TEST_F_TIMEOUT(cxl_bad, region_disabled, 300)
 	EXPECT_STREQ("privmem", dax_driver(self->dax, drv, sizeof(drv)));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type compressed",
-			   privctl(), self->dax)) TH_LOG("%s", out);
+			   privctl_path(), self->dax)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "took over")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl(),
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
 			   self->dax)) TH_LOG("%s", out);
 }
 

@@ -73,7 +73,7 @@ static inline long pm_read_long(const char *path)
  * @len - 1 bytes, NUL-terminated): its exit status, or -1 if it could not
  * run or was killed.
  */
-static inline int __attribute__((format(printf, 3, 4)))
+static inline __printf(3, 4) int
 pm_sh(char *out, size_t len, const char *fmt, ...)
 {
 	char cmd[1040], line[1024];
@@ -407,7 +407,7 @@ static inline int pm_memcg_new(char *path, size_t len, const char *name)
 	return pm_cgroup_new(path, len, name, "memory");
 }
 
-static inline const char *pm_dax(void)
+static inline char const *pm_dax(void)
 {
 	const char *dax = getenv("PRIVMEM_DAX");
 
@@ -415,7 +415,7 @@ static inline const char *pm_dax(void)
 }
 
 /* "@dir/daxX.Y[/@attr]" for pm_dax() in @buf. */
-static inline const char *pm_dax_path(char *buf, size_t len, const char *dir,
+static inline char const *pm_dax_path(char *buf, size_t len, const char *dir,
 				      const char *attr)
 {
 	snprintf(buf, len, "%s/%s%s%s", dir, pm_dax(), attr ? "/" : "",

@@ -466,8 +466,8 @@ int cmd_create(int argc, char **argv)
 	}
 	snprintf(buf, sizeof(buf), SYS_DAX_DEVICES "/%s/size", dax);
 	if (!sysfs_read_u64(buf, &bytes) && !bytes) {
-		error("%s has no memory (size 0): the dax bus binds no driver to it; give it a size first (daxctl reconfigure-device -s SIZE)",
-		      dax);
+		error("%s has no memory (size 0): the dax bus binds no driver to it", dax);
+		note("give it a size first: daxctl reconfigure-device -s SIZE %s", dax);
 		return EXIT_FAIL;
 	}
 	nid = dax_target_node(dax);
@@ -597,8 +597,7 @@ int cmd_destroy(int argc, char **argv)
 		 * that are not kmem-type: a CXL RAM region's device is for
 		 * kmem (System RAM) or privmem, so it stays unbound.
 		 */
-		printf("%s is left unbound: device_dax does not take it (a CXL RAM region's dax device)\n",
-		       d.dax);
+		printf("%s is left unbound: device_dax does not take it\n", d.dax);
 		return EXIT_OK;
 	}
 	if (ret) {
