@@ -44,6 +44,7 @@
 #define _GNU_SOURCE
 #include <glob.h>
 #include <limits.h>
+#include <stdbool.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
@@ -551,8 +552,11 @@ FIXTURE_TEARDOWN(cxl_bad)
 			     self->auto_online);
 }
 
-/* Memory blocks of node @nid that are online. */
-static int node_blocks_online(int nid)
+/*
+ * The memory blocks of node @nid: with @offline, offline each and return
+ * how many refused (EBUSY); else return how many are online.
+ */
+static int node_blocks(int nid, bool offline)
 {
 	char pattern[128], buf[32];
 	glob_t g;
@@ -563,31 +567,15 @@ static int node_blocks_online(int nid)
 		 "/sys/devices/system/node/node%d/memory*/state", nid);
 	if (glob(pattern, 0, NULL, &g))
 		return 0;
-	for (i = 0; i < g.gl_pathc; i++)
-		if (!pm_read_str(g.gl_pathv[i], buf, sizeof(buf)) &&
-		    !strcmp(buf, "online"))
-			n++;
+	for (i = 0; i < g.gl_pathc; i++) {
+		if (offline)
+			n += pm_write_str(g.gl_pathv[i], "offline") == -EBUSY;
+		else
+			n += !pm_read_str(g.gl_pathv[i], buf, sizeof(buf)) &&
+			     !strcmp(buf, "online");
+	}
 	globfree(&g);
 	return n;
-}
-
-/* Memory blocks of node @nid: offline them all; how many failed. */
-static int node_blocks_offline(int nid)
-{
-	char pattern[128];
-	glob_t g;
-	size_t i;
-	int failed = 0;
-
-	snprintf(pattern, sizeof(pattern),
-		 "/sys/devices/system/node/node%d/memory*/state", nid);
-	if (glob(pattern, 0, NULL, &g))
-		return 0;
-	for (i = 0; i < g.gl_pathc; i++)
-		if (pm_write_str(g.gl_pathv[i], "offline") == -EBUSY)
-			failed++;
-	globfree(&g);
-	return failed;
 }
 
 /*
@@ -609,7 +597,7 @@ static void refuse_system_ram(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, system("modprobe kmem"));
 	ASSERT_EQ(0, pm_write_str(KMEM_DRV "/new_id", self->dax));
 	ASSERT_STREQ("kmem", dax_driver(self->dax, drv, sizeof(drv)));
-	blocks = node_blocks_online(self->nid);
+	blocks = node_blocks(self->nid, false);
 	total = pm_node_meminfo(self->nid, "MemTotal");
 	TH_LOG("%s on kmem: node %d has %d blocks online, MemTotal %ld kB",
 	       self->dax, self->nid, blocks, total);
@@ -628,12 +616,12 @@ static void refuse_system_ram(struct __test_metadata *_metadata,
 	EXPECT_EQ(-EBUSY, pm_write_str(PM_DRV "/bind", self->dax));
 	/* Nothing changed. */
 	EXPECT_STREQ("kmem", dax_driver(self->dax, drv, sizeof(drv)));
-	EXPECT_EQ(blocks, node_blocks_online(self->nid));
+	EXPECT_EQ(blocks, node_blocks(self->nid, false));
 	EXPECT_EQ(total, pm_node_meminfo(self->nid, "MemTotal"));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
 
 	/* Back: memory offline, then kmem removes it on unbind. */
-	EXPECT_EQ(0, node_blocks_offline(self->nid));
+	EXPECT_EQ(0, node_blocks(self->nid, true));
 	EXPECT_EQ(0, pm_write_str(KMEM_DRV "/unbind", self->dax));
 	pm_write_str(KMEM_DRV "/remove_id", self->dax);
 	EXPECT_EQ(0, system("rmmod kmem"));
