@@ -194,6 +194,9 @@ bench_cxl() {
 					sed "s/^sample \([^ ]*\) 0 /sample $name.\1 $r /" |
 					tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'
 				unbind_privmem "$dax" 2>/dev/null
+				# Back to dax_cxl's default for the plain rows.
+				[ "$t" = compressed ] && [ "$name" = cxl ] &&
+					echo 1 > "/sys/bus/dax/devices/$cxl/memmap_on_memory"
 			done
 		done
 	done

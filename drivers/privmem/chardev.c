@@ -185,6 +185,7 @@ static void privmem_dev_release(struct device *dev)
 
 	if (pm->id >= 0)
 		ida_free(&privmem_ida, pm->id);
+	privmem_orphan_put(pm);
 	privmem_cram_destroy(pm);
 	kfree(pm->ranges);
 	kfree(pm->res_name);

@@ -194,6 +194,7 @@ struct privmem_dev {
 	struct cdev cdev;
 	struct device dev;
 	bool cdev_added;
+	bool orphaned;		/* removed by force while mapped (state.c) */
 
 	/* pressure.c */
 	spinlock_t pressure_lock;
@@ -244,6 +245,7 @@ extern struct mutex privmem_state_mutex;
 int privmem_online(struct privmem_dev *pm);
 int privmem_offline(struct privmem_dev *pm);
 int privmem_retire(struct privmem_dev *pm, bool force);
+void privmem_orphan_put(struct privmem_dev *pm);
 int privmem_parse_size(const char *buf, u64 *v);
 void privmem_settings_init(struct privmem_dev *pm);
 extern const struct attribute_group privmem_settings_group;

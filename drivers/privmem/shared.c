@@ -81,6 +81,8 @@ static void privmem_shared_free(struct kref *ref)
 	fput(obj->shm);
 	kfree(obj);
 	privmem_put(pm);
+	/* Its VMAs run our vm_ops, even after the device is gone. */
+	module_put(THIS_MODULE);
 }
 
 static void privmem_shared_put(struct privmem_shared *obj)
@@ -196,6 +198,7 @@ static struct privmem_shared *privmem_shared_get(struct privmem_file *pf)
 	obj->shm = shm;
 	obj->pm = pm;
 	privmem_get(pm);
+	__module_get(THIS_MODULE);
 	spin_lock(&pm->map_lock);
 	list_add(&obj->link, &pm->shared);
 	pm->nr_shared++;

@@ -131,8 +131,11 @@ static int privmem_check_settings(struct privmem_dev *pm)
 	 * The mm writes struct pages all the time (reference counts, flags,
 	 * LRU links); on a compressed device each of those writes would be
 	 * a write in place, so a compressed node keeps its memmap in DRAM.
+	 * Where the kernel does not support it (memory_hotplug's
+	 * memmap_on_memory off), the flag changes nothing and is ignored.
 	 */
-	if (compressed && pm->dev_dax->memmap_on_memory) {
+	if (compressed && pm->dev_dax->memmap_on_memory &&
+	    mhp_supports_memmap_on_memory()) {
 		dev_warn(&pm->dev, "a compressed node cannot have memmap_on_memory (struct pages would be written in place): unbind dax%d.%d, write 0 to its memmap_on_memory and bind it again\n",
 			 pm->dax_region, pm->dax_id);
 		return -EINVAL;
@@ -143,6 +146,23 @@ static int privmem_check_settings(struct privmem_dev *pm)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * Nodes of devices removed by force while mapped or holding a shared
+ * object (privmem_unplug()): the policies of those mappings and objects
+ * name the node id and outlive the device, and the gate lets an owner's
+ * policy use any online private node of that id. So privmem does not
+ * bring the node id online again until the removed device's last
+ * reference (its files, mappings and objects) is gone.
+ */
+static atomic_t privmem_orphans[MAX_NUMNODES];
+
+/* The removed device's last reference is gone (privmem_dev_release()). */
+void privmem_orphan_put(struct privmem_dev *pm)
+{
+	if (pm->orphaned)
+		atomic_dec(&privmem_orphans[pm->nid]);
 }
 
 static void privmem_set_state(struct privmem_dev *pm, enum privmem_state st)
@@ -178,6 +198,11 @@ int privmem_online(struct privmem_dev *pm)
 	ret = -EBUSY;
 	if (node_state(nid, N_MEMORY) || node_is_private(nid)) {
 		dev_warn(&pm->dev, "node %d already has memory\n", nid);
+		goto out;
+	}
+	if (atomic_read(&privmem_orphans[nid])) {
+		dev_warn(&pm->dev, "node %d: mappings of a removed device still name it; unmap them first\n",
+			 nid);
 		goto out;
 	}
 	ret = privmem_check_settings(pm);
@@ -254,10 +279,16 @@ static int privmem_unplug(struct privmem_dev *pm, bool force)
 	lockdep_assert_held(&privmem_state_mutex);
 	down_write(&pm->lock);
 	spin_lock(&pm->map_lock);
-	if (!force && (pm->nr_mappings || privmem_shared_busy(pm))) {
-		spin_unlock(&pm->map_lock);
-		up_write(&pm->lock);
-		return -EBUSY;
+	if (pm->nr_mappings || privmem_shared_busy(pm)) {
+		if (!force) {
+			spin_unlock(&pm->map_lock);
+			up_write(&pm->lock);
+			return -EBUSY;
+		}
+		if (!pm->orphaned) {
+			pm->orphaned = true;
+			atomic_inc(&privmem_orphans[pm->nid]);
+		}
 	}
 	pm->state = PRIVMEM_REMOVING;
 	spin_unlock(&pm->map_lock);

@@ -28,7 +28,9 @@
  *    region goes; the region is made again;
  *  - region_destroy_mapped: the same while the node is mapped (privmem's
  *    own unbind refuses then; a device's removal cannot): the mapping's
- *    folios move to DRAM too, and its later faults are served there.
+ *    folios move to DRAM too, and its later faults are served there; the
+ *    node id does not come back online while the removed device's mapping
+ *    (whose policy names it) exists.
  *
  * cxl_bad (bad input; each a clear error with nothing changed):
  *  - system_ram: the region's dax device given to dax/kmem, its memory
@@ -127,7 +129,7 @@ static char *squeeze(char *s)
 }
 
 FIXTURE(cxl) {
-	char dax[32], region[32], cg[128];
+	char dax[32], region[32], cg[128], demotion[16];
 	struct pm_binding b;
 	int fd;
 };
@@ -149,6 +151,7 @@ FIXTURE_SETUP(cxl)
 
 	self->fd = -1;
 	self->cg[0] = '\0';
+	self->demotion[0] = '\0';
 	memset(&self->b, 0, sizeof(self->b));
 	if (cxl_dax(self->dax, sizeof(self->dax)))
 		SKIP(return, "no dax device of a CXL region (not the CXL guest)");
@@ -208,6 +211,8 @@ FIXTURE_TEARDOWN(cxl)
 		EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
 				   strrchr(self->b.devpath, '/') + 1))
 			TH_LOG("%s", out);
+	if (self->demotion[0])
+		pm_write_str("/sys/kernel/mm/numa/demotion_enabled", self->demotion);
 	if (self->cg[0]) {
 		snprintf(out, sizeof(out), "%d", getpid());
 		pm_write_str("/sys/fs/cgroup/cgroup.procs", out);
@@ -311,13 +316,13 @@ TEST_F_TIMEOUT(cxl, demotion, 300)
 	size_t len = 16 * MIB, n = len / PM_PAGE, i;
 	unsigned long node1 = 1UL << 1;
 	struct privmem_pressure p0, p1;
-	char path[192], buf[32], saved[16] = "";
+	char path[192], buf[32];
 	long on;
 	__u64 sum;
 	char *p;
 
 	ASSERT_EQ(0, pm_read_str("/sys/kernel/mm/numa/demotion_enabled",
-				 saved, sizeof(saved)));
+				 self->demotion, sizeof(self->demotion)));
 	ASSERT_EQ(0, pm_write_str("/sys/kernel/mm/numa/demotion_enabled",
 				  "true"));
 	d.flags = PRIVMEM_DEMOTION_ENABLE | PRIVMEM_DEMOTION_ALL_SOURCES;
@@ -354,7 +359,6 @@ TEST_F_TIMEOUT(cxl, demotion, 300)
 		EXPECT_EQ(sum, pm_checksum(p, len));
 	}
 	munmap(p, len);
-	pm_write_str("/sys/kernel/mm/numa/demotion_enabled", saved);
 }
 
 TEST_F_TIMEOUT(cxl, pressure, 300)
@@ -476,16 +480,30 @@ TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
 {
 	size_t len = 8 * MIB, n = len / PM_PAGE;
 	struct privmem_migrate m;
+	struct privmem_info info;
 	const char *top = getenv("PRIVMEM_TOP");
-	char out[4096], again[32];
-	__u64 sum_map, sum_mig;
-	char *map, *mig;
+	const char *grep = "dmesg | grep -c 'cannot be removed until reboot'";
+	char out[4096], again[32], before[16];
+	bool plain = !strcmp(variant->type, "plain");
+	__u64 sum_map, sum_mig, sum_sh = 0;
+	char *map, *mig, *sh = NULL;
 
+	/* A plain node's MAP_SHARED object, on the node. */
+	if (plain) {
+		sh = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  self->fd, 0);
+		ASSERT_NE(MAP_FAILED, sh);
+		pm_fill(sh, len, 5);
+		sum_sh = pm_checksum(sh, len);
+		ASSERT_EQ((long)n, pm_count_on_node(sh, n, self->b.nid));
+	}
 	/* Half the mapping faulted (on a plain node: on the node). */
 	map = pm_map(self->fd, 2 * len, 0);
 	ASSERT_NE(NULL, map);
 	pm_fill(map, len, 4);
 	sum_map = pm_checksum(map, len);
+	if (plain)
+		ASSERT_EQ((long)n, pm_count_on_node(map, n, self->b.nid));
 	mig = pm_anon(len, 0);
 	ASSERT_NE(NULL, mig);
 	fill_text(mig, len, 2);
@@ -494,28 +512,66 @@ TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
 				PRIVMEM_MIGRATE_TO_NODE, -1));
 	ASSERT_EQ((long)n, pm_count_on_node(mig, n, self->b.nid));
 	EXPECT_EQ(1, pm_sys_long(&self->b, "mappings"));
+	EXPECT_EQ(plain ? 1 : 0, pm_sys_long(&self->b, "shared_objects"));
 	/* privmem's unbind refuses while it is mapped. */
 	EXPECT_EQ(-EBUSY, pm_write_str(PM_DRV "/unbind", self->dax));
+	pm_sh(before, sizeof(before), "%s", grep);
 
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "cxl destroy-region -f %s",
 			   self->region)) TH_LOG("%s", out);
 	self->b.bound = 0;
 	EXPECT_NE(0, access(self->b.syspath, F_OK));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
-	EXPECT_EQ(0, pm_count_on_node(map, n, self->b.nid));
-	EXPECT_EQ(0, pm_count_on_node(mig, n, self->b.nid));
+	/* Every page on a DRAM node, intact. */
+	EXPECT_EQ((long)n, pm_count_on_node(map, n, 0) + pm_count_on_node(map, n, 1));
+	EXPECT_EQ((long)n, pm_count_on_node(mig, n, 0) + pm_count_on_node(mig, n, 1));
 	EXPECT_EQ(sum_map, pm_checksum(map, len));
 	EXPECT_EQ(sum_mig, pm_checksum(mig, len));
 	/* The untouched half: faults served from DRAM, not a hang. */
 	pm_fill(map + len, len, 6);
-	EXPECT_EQ(0, pm_count_on_node(map + len, n, self->b.nid));
-	EXPECT_NE(0, system("dmesg | grep -q 'cannot be removed until reboot'"));
-	munmap(map, 2 * len);
-	munmap(mig, len);
+	EXPECT_EQ((long)n, pm_count_on_node(map + len, n, 0) +
+			   pm_count_on_node(map + len, n, 1));
+	pm_sh(out, sizeof(out), "%s", grep);
+	EXPECT_STREQ(before, out) TH_LOG("the kernel kept the memory");
+	/* The open file: every call fails with ENODEV. */
+	errno = 0;
+	EXPECT_EQ(-1, pm_info(self->fd, &info));
+	EXPECT_EQ(ENODEV, errno);
 
+	/*
+	 * The region made again: its node id is the same, and the removed
+	 * device's mapping still names it, so it cannot come back online
+	 * until that mapping and the file are gone.
+	 */
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
 			   top ? top : ".")) TH_LOG("%s", out);
-	EXPECT_EQ(0, cxl_dax(again, sizeof(again)));
+	ASSERT_EQ(0, cxl_dax(again, sizeof(again)));
+	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
+			   privctl_path(), again));
+	EXPECT_NE(NULL, strstr(out, "mappings of a removed device")) TH_LOG("%s", out);
+	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
+	munmap(map, 2 * len);
+	munmap(mig, len);
+	close(self->fd);
+	self->fd = -1;
+	if (plain) {
+		/*
+		 * Only the shared object is left: its VMAs run privmem's
+		 * vm_ops, so it keeps the module; its policy names the node.
+		 */
+		EXPECT_NE(0, system("rmmod privmem 2>/dev/null"));
+		EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
+				   privctl_path(), again)) TH_LOG("%s", out);
+		EXPECT_EQ(sum_sh, pm_checksum(sh, len));
+		EXPECT_EQ((long)n, pm_count_on_node(sh, n, 0) +
+				   pm_count_on_node(sh, n, 1));
+		munmap(sh, len);
+	}
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
+			   privctl_path(), again)) TH_LOG("%s", out);
+	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
+			   again)) TH_LOG("%s", out);
 }
 
 /* Bad input: the region's dax device, not bound to privmem. */
@@ -529,6 +585,7 @@ FIXTURE_SETUP(cxl_bad)
 	char out[4096], drv[64], path[256], buf[64];
 
 	self->auto_online[0] = '\0';
+	self->dax[0] = '\0';
 	if (cxl_dax(self->dax, sizeof(self->dax)))
 		SKIP(return, "no dax device of a CXL region (not the CXL guest)");
 	ASSERT_EQ(0, cxl_region_of(self->dax, self->region,
@@ -545,8 +602,21 @@ FIXTURE_SETUP(cxl_bad)
 				 self->auto_online, sizeof(self->auto_online)));
 }
 
+static int node_blocks(int nid, bool offline);
+
 FIXTURE_TEARDOWN(cxl_bad)
 {
+	char drv[64];
+
+	/* A failed case may have left the device on kmem, its memory online. */
+	if (self->dax[0] &&
+	    !strcmp(dax_driver(self->dax, drv, sizeof(drv)), "kmem")) {
+		node_blocks(self->nid, true);
+		pm_write_str(KMEM_DRV "/unbind", self->dax);
+		pm_write_str(KMEM_DRV "/remove_id", self->dax);
+	}
+	if (!access(KMEM_DRV, F_OK) && system("rmmod kmem"))
+		TH_LOG("kmem could not be unloaded");
 	if (self->auto_online[0])
 		pm_write_str("/sys/devices/system/memory/auto_online_blocks",
 			     self->auto_online);

@@ -433,7 +433,7 @@ static inline int pm_dax_bound_to(const char *drv)
 
 /* Binding state of pm_dax(), so that the test can put it back. */
 struct pm_binding {
-	int was_devdax;		/* dax0.0 was bound to device_dax */
+	int was_devdax;		/* pm_dax() was bound to device_dax */
 	int bound;		/* we bound it to privmem */
 	int memmap_cleared;	/* we wrote 0 to its memmap_on_memory */
 	int nid;		/* its target node */
@@ -498,6 +498,12 @@ static inline int pm_bind_offline_for(struct pm_binding *b, const char *type)
 	pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices", "memmap_on_memory");
 	if (type && !strcmp(type, "compressed") && !pm_read_str(path, buf, sizeof(buf)) &&
 	    !strcmp(buf, "1")) {
+		/* privmem may hold a CXL region's device, offline, since modprobe. */
+		if (pm_dax_bound_to(PM_DRV)) {
+			ret = pm_write_str(PM_DRV "/unbind", pm_dax());
+			if (ret)
+				return ret;
+		}
 		ret = pm_write_str(path, "0");
 		if (ret)
 			return ret;
@@ -667,9 +673,12 @@ static inline int pm_rebind(struct pm_binding *b, const char *type)
 }
 
 static int pm_found_devdax, pm_found_privmem;
+static char pm_found_memmap[8];
 
 static void pm_rebind_restore(void)
 {
+	char path[256];
+
 	if (getpid() != pm_exit_pid)
 		return;
 	if (pm_dax_bound_to(PM_DRV) &&
@@ -679,6 +688,9 @@ static void pm_rebind_restore(void)
 		_exit(1);
 	}
 	pm_write_str(PM_DRV "/remove_id", pm_dax());
+	if (pm_found_memmap[0])
+		pm_write_str(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices",
+					 "memmap_on_memory"), pm_found_memmap);
 	if (pm_found_devdax) {
 		pm_write_str(PM_DEVDAX_DRV "/bind", pm_dax());
 	} else if (pm_found_privmem) {
@@ -702,6 +714,9 @@ static inline int pm_rebind_restore_at_exit(void)
 	}
 	pm_found_devdax = pm_dax_bound_to(PM_DEVDAX_DRV);
 	pm_found_privmem = pm_dax_bound_to(PM_DRV);
+	pm_read_str(pm_dax_path(path, sizeof(path), "/sys/bus/dax/devices",
+				"memmap_on_memory"), pm_found_memmap,
+		    sizeof(pm_found_memmap));
 	pm_exit_pid = getpid();
 	atexit(pm_rebind_restore);
 	return 0;

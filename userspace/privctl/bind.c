@@ -289,7 +289,13 @@ static int memmap_clear(struct create_state *s)
 {
 	int ret;
 
+	char on[16];
+
 	if (memmap_read(s->dax) != 1)
+		return EXIT_OK;
+	/* Without memory_hotplug's memmap_on_memory the flag changes nothing. */
+	if (!sysfs_read("/sys/module/memory_hotplug/parameters/memmap_on_memory",
+			on, sizeof(on)) && !strcmp(on, "N"))
 		return EXIT_OK;
 	ret = memmap_write(s->dax, "0");
 	if (ret) {
