@@ -20,7 +20,9 @@
  * own, whose size covers any mapping: see privmem_mmap()) that
  * holds a reference on the device and counts in @nr_mappings until the
  * last VMA derived from the mapping (splits, forks, mremap) is gone: while
- * any exists, removing the node fails with -EBUSY.
+ * any exists, offline and unbind fail with -EBUSY (the removal of the dax
+ * device itself cannot fail: it migrates the mapping's folios to DRAM,
+ * see privmem_unplug()).
  *
  * On a compressed node the mapping is plain anonymous memory (in DRAM):
  * data only reaches the node by demotion or PRIVMEM_IOC_MIGRATE.
@@ -60,8 +62,8 @@ static const struct file_operations privmem_map_fops = {
  * privmem_map_count() - count a new mapping, unless the memory is offline
  * @pm: the device
  *
- * Offline (privmem_unplug()) fails with -EBUSY while a mapping is
- * counted. Undo with privmem_unmapped(), which also drops the device
+ * Offline and unbind (privmem_unplug()) fail with -EBUSY while a mapping
+ * is counted. Undo with privmem_unmapped(), which also drops the device
  * reference taken here.
  *
  * Return: 0; -ENXIO if the memory is offline or going offline; -ENODEV

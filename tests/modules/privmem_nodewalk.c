@@ -14,7 +14,9 @@
  *   file       page cache, tmpfs and shmem folios
  *   slab       slab pages
  *   pagetable  page-table pages
- *   reserved   PageReserved (e.g. a self-hosted memmap)
+ *   reserved   PageReserved, or the node's own struct pages where its
+ *              memory was hot-added with memmap_on_memory (no
+ *              allocation: nodewalk_self_hosted_memmap())
  *   offline    PageOffline: logically offline, held by a balloon (a
  *              compressed node's, drivers/privmem/cram_balloon.c)
  *   other      any other allocated page (kernel allocations)
@@ -28,6 +30,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
+#include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -77,6 +80,21 @@ static unsigned long nodewalk_folio(struct page *page,
 	return nr;
 }
 
+/*
+ * A page of the memmap that memory hot-add put at the start of the
+ * memory block (memmap_on_memory). Its flag shares a bit with
+ * PG_swapcache, so the page must also be where that memmap lives and be
+ * neither on an LRU nor mapped: a folio there is not one.
+ */
+static bool nodewalk_self_hosted_memmap(struct page *page, unsigned long pfn)
+{
+	unsigned long block = memory_block_size_bytes() >> PAGE_SHIFT;
+	unsigned long memmap = PHYS_PFN(block * sizeof(struct page));
+
+	return PageVmemmapSelfHosted(page) && !PageLRU(page) &&
+	       !READ_ONCE(page->mapping) && pfn % block < memmap;
+}
+
 static void nodewalk(int nid, struct nodewalk_counts *c)
 {
 	unsigned long pfn, end, order, nr;
@@ -108,7 +126,8 @@ static void nodewalk(int nid, struct nodewalk_counts *c)
 			pfn++;
 			continue;
 		}
-		if (PageReserved(page) && !PageCompound(page)) {
+		if ((PageReserved(page) && !PageCompound(page)) ||
+		    nodewalk_self_hosted_memmap(page, pfn)) {
 			c->reserved++;
 			pfn++;
 			continue;
