@@ -116,6 +116,20 @@ static const char *privctl_path(void)
 	return path;
 }
 
+/* privctl create --dax @dax --type @type [@args]: its exit status, output in @out. */
+static int pc_create(char out[4096], const char *dax, const char *type,
+		     const char *args)
+{
+	return pm_sh(out, 4096, "%s create --dax %s --type %s %s", privctl_path(),
+		     dax, type, args);
+}
+
+/* privctl destroy @dev: its exit status, output in @out. */
+static int pc_destroy(char out[4096], const char *dev)
+{
+	return pm_sh(out, 4096, "%s destroy %s", privctl_path(), dev);
+}
+
 /* @s without blanks (JSON from ndctl's tools is pretty-printed). */
 static char *squeeze(char *s)
 {
@@ -178,7 +192,7 @@ FIXTURE_SETUP(cxl)
 	    pm_sys_long(&self->b, "mappings") == 0) {
 		snprintf(path, sizeof(path), "%s/state", self->b.syspath);
 		if (!pm_read_str(path, buf, sizeof(buf)) && !strcmp(buf, "online")) {
-			pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), self->dax);
+			pc_destroy(out, self->dax);
 			TH_LOG("left over from an earlier case: %s", out);
 		}
 	}
@@ -187,9 +201,8 @@ FIXTURE_SETUP(cxl)
 	 * privmem bound it offline on sight, and clears the memmap_on_memory
 	 * that dax_cxl asks for where a compressed node cannot have it).
 	 */
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type %s %s",
-			   privctl_path(), self->dax, variant->type,
-			   variant->create_args)) TH_LOG("%s", out);
+	ASSERT_EQ(0, pc_create(out, self->dax, variant->type,
+			       variant->create_args)) TH_LOG("%s", out);
 	self->b.bound = 1;
 	ASSERT_EQ(0, pm_find_dev_of(&self->b, self->dax));
 	snprintf(path, sizeof(path), DAX_DEVS "/%s/target_node", self->dax);
@@ -208,8 +221,7 @@ FIXTURE_TEARDOWN(cxl)
 	if (self->fd >= 0)
 		close(self->fd);
 	if (self->b.bound && !access(self->b.syspath, F_OK))
-		EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
-				   strrchr(self->b.devpath, '/') + 1))
+		EXPECT_EQ(0, pc_destroy(out, strrchr(self->b.devpath, '/') + 1))
 			TH_LOG("%s", out);
 	if (self->demotion[0])
 		pm_write_str("/sys/kernel/mm/numa/demotion_enabled", self->demotion);
@@ -415,21 +427,20 @@ TEST_F_TIMEOUT(cxl, destroy_busy, 300)
 	p = pm_map(self->fd, len, 1);
 	ASSERT_NE(NULL, p);
 	pm_fill(p, len, 9);
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), name));
+	EXPECT_EQ(1, pc_destroy(out, name));
 	EXPECT_NE(NULL, strstr(out, "mapped")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
 	munmap(p, len);
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(), name))
+	ASSERT_EQ(0, pc_destroy(out, name))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "left unbound")) TH_LOG("%s", out);
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
 	EXPECT_STREQ("", dax_driver(self->dax, out, sizeof(out)));
 	/* And made again. */
-	ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type %s %s",
-			   privctl_path(), self->dax, variant->type,
-			   variant->create_args)) TH_LOG("%s", out);
+	ASSERT_EQ(0, pc_create(out, self->dax, variant->type,
+			       variant->create_args)) TH_LOG("%s", out);
 	ASSERT_EQ(0, pm_find_dev_of(&self->b, self->dax));
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
 }
@@ -546,8 +557,7 @@ TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
 	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
 			   top ? top : ".")) TH_LOG("%s", out);
 	ASSERT_EQ(0, cxl_dax(again, sizeof(again)));
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), again));
+	EXPECT_EQ(1, pc_create(out, again, "plain", ""));
 	EXPECT_NE(NULL, strstr(out, "mappings of a removed device")) TH_LOG("%s", out);
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->b.nid));
 	munmap(map, 2 * len);
@@ -560,18 +570,15 @@ TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
 		 * vm_ops, so it keeps the module; its policy names the node.
 		 */
 		EXPECT_NE(0, system("rmmod privmem 2>/dev/null"));
-		EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-				   privctl_path(), again)) TH_LOG("%s", out);
+		EXPECT_EQ(1, pc_create(out, again, "plain", "")) TH_LOG("%s", out);
 		EXPECT_EQ(sum_sh, pm_checksum(sh, len));
 		EXPECT_EQ((long)n, pm_count_on_node(sh, n, 0) +
 				   pm_count_on_node(sh, n, 1));
 		munmap(sh, len);
 	}
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), again)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_create(out, again, "plain", "")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->b.nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
-			   again)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_destroy(out, again)) TH_LOG("%s", out);
 }
 
 /* Bad input: the region's dax device, not bound to privmem. */
@@ -592,8 +599,7 @@ FIXTURE_SETUP(cxl_bad)
 				   sizeof(self->region)));
 	ASSERT_EQ(0, system("modprobe privmem"));
 	if (!strcmp(dax_driver(self->dax, drv, sizeof(drv)), "privmem"))
-		ASSERT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
-				   self->dax)) TH_LOG("%s", out);
+		ASSERT_EQ(0, pc_destroy(out, self->dax)) TH_LOG("%s", out);
 	ASSERT_STREQ("", dax_driver(self->dax, drv, sizeof(drv)));
 	snprintf(path, sizeof(path), DAX_DEVS "/%s/target_node", self->dax);
 	ASSERT_EQ(0, pm_read_str(path, buf, sizeof(buf)));
@@ -678,8 +684,7 @@ static void refuse_system_ram(struct __test_metadata *_metadata,
 		EXPECT_EQ(1, pm_node_listed("has_memory", self->nid));
 	}
 
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), self->dax));
+	EXPECT_EQ(1, pc_create(out, self->dax, "plain", ""));
 	TH_LOG("privctl: %s", out);
 	EXPECT_NE(NULL, strstr(out, "in use by kmem")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "System RAM")) TH_LOG("%s", out);
@@ -716,19 +721,16 @@ TEST_F_TIMEOUT(cxl_bad, no_memory, 300)
 	snprintf(path, sizeof(path), DAX_DEVS "/%s/size", self->dax);
 	ASSERT_EQ(0, pm_read_str(path, size, sizeof(size)));
 	ASSERT_EQ(0, pm_write_str(path, "0"));
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), self->dax));
+	EXPECT_EQ(1, pc_create(out, self->dax, "plain", ""));
 	TH_LOG("privctl: %s", out);
 	EXPECT_NE(NULL, strstr(out, "has no memory (size 0)")) TH_LOG("%s", out);
 	EXPECT_STREQ("", dax_driver(self->dax, drv, sizeof(drv)));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
 	/* The device comes back whole. */
 	EXPECT_EQ(0, pm_write_str(path, size));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), self->dax)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_create(out, self->dax, "plain", "")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
-			   self->dax)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_destroy(out, self->dax)) TH_LOG("%s", out);
 }
 
 TEST_F_TIMEOUT(cxl_bad, region_disabled, 300)
@@ -737,8 +739,7 @@ TEST_F_TIMEOUT(cxl_bad, region_disabled, 300)
 
 	ASSERT_EQ(0, pm_sh(out, sizeof(out), "cxl disable-region %s",
 			   self->region)) TH_LOG("%s", out);
-	EXPECT_EQ(1, pm_sh(out, sizeof(out), "%s create --dax %s --type plain",
-			   privctl_path(), self->dax));
+	EXPECT_EQ(1, pc_create(out, self->dax, "plain", ""));
 	TH_LOG("privctl: %s", out);
 	snprintf(want, sizeof(want), "%s: no such dax device", self->dax);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
@@ -749,12 +750,10 @@ TEST_F_TIMEOUT(cxl_bad, region_disabled, 300)
 	ASSERT_EQ(0, cxl_dax(self->dax, sizeof(self->dax)));
 	EXPECT_STREQ("privmem", dax_driver(self->dax, drv, sizeof(drv)));
 	EXPECT_EQ(0, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s create --dax %s --type compressed",
-			   privctl_path(), self->dax)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_create(out, self->dax, "compressed", "")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "took over")) TH_LOG("%s", out);
 	EXPECT_EQ(1, pm_node_listed("has_private_memory", self->nid));
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s destroy %s", privctl_path(),
-			   self->dax)) TH_LOG("%s", out);
+	EXPECT_EQ(0, pc_destroy(out, self->dax)) TH_LOG("%s", out);
 }
 
 int main(int argc, char **argv)
