@@ -168,7 +168,8 @@ $(BUILD)/tests/user/privctl_test: USER_LIBS += $(PRIVCTL_LIBS)
 $(BUILD)/tests/user/gate_mixed_bench: USER_CFLAGS += -static
 $(BUILD)/tests/user/gate_mixed_bench: USER_LIBS :=
 
-$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | kernel
+# (after modules: the kernel rule reinstalls build/modroot without them)
+$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | modules
 	@mkdir -p $(dir $@)
 	@echo "  CC      tests/user/$*"
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
@@ -243,16 +244,28 @@ check-upstream: modules privctl modules-vanilla upstream-selftests
 		$(BUILD) $(MODROOT_VANILLA)
 
 ROUNDS      ?= 5
+ICOUNT_ROUNDS ?= 3
 CXL_ROUNDS  ?= 3
 GATE_ROUNDS ?= 4
+ICOUNT_ARGS := -icount shift=3,sleep=off
 
+# Four guests: the wall-clock run, the same benchmarks under -icount (the
+# instruction column), the CXL guest, the gate boots. The previous run's
+# bench.csv is kept as build/bench-previous.csv: its instruction ratios
+# are printed beside this run's (they should repeat within 2%).
 bench: modules user kernel-vanilla
+	@test -f $(BUILD)/bench/bench.csv && cp $(BUILD)/bench/bench.csv $(BUILD)/bench-previous.csv; true
 	@rm -rf $(BUILD)/bench && mkdir -p $(BUILD)/bench
-	@echo "  BENCH   $(ROUNDS) rounds in one guest, then $(GATE_ROUNDS) patched/unpatched boot pairs (TCG: only ratios mean anything)"
+	@echo "  BENCH   $(ROUNDS) rounds in one guest, $(ICOUNT_ROUNDS) under -icount, the CXL guest, then $(GATE_ROUNDS) patched/unpatched boot pairs (TCG: only ratios mean anything)"
 	@start=$$(date +%s); load0=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	GUEST_APPEND="pm_bench_rounds=$(ROUNDS) $(GUEST_APPEND)" \
 		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench; \
 	test -f $(BUILD)/bench/samples.txt || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }; \
+	echo "  BENCH   the same under $(ICOUNT_ARGS): $(ICOUNT_ROUNDS) rounds"; \
+	GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
+	GUEST_APPEND="pm_bench_rounds=$(ICOUNT_ROUNDS) pm_curve_rounds=1 pm_fio_runtime=2 $(GUEST_APPEND)" \
+		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/icount; \
+	test -f $(BUILD)/bench/icount/samples.txt || { echo "bench: the -icount guest did not finish; see $(BUILD)/bench/icount/console.log"; exit 1; }; \
 	echo "  BENCH   the CXL guest: $(CXL_ROUNDS) rounds of the CXL rows"; \
 	CXL=1 GUEST_APPEND="pm_bench_rounds=$(CXL_ROUNDS) pm_bench_only=cxl" \
 		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/cxl; \
@@ -262,10 +275,12 @@ bench: modules user kernel-vanilla
 		$(KSRC_VANILLA)/arch/x86/boot/bzImage $(BUILD) $(BUILD)/bench/gate $(GATE_ROUNDS) || exit 1; \
 	load1=$$(cut -d' ' -f1-3 /proc/loadavg); echo; \
 	python3 $(TOP)/scripts/bench-report.py --samples $(BUILD)/bench/samples.txt \
+		--icount-samples $(BUILD)/bench/icount/samples.txt \
 		--gate $(BUILD)/bench/gate/gate.csv --out $(BUILD)/bench \
+		$$(test -f $(BUILD)/bench-previous.csv && echo --previous $(BUILD)/bench-previous.csv) \
 		--host-load "1/5/15 min $$load0 at the start, $$load1 at the end" \
 		> $(BUILD)/bench/table.txt; rc=$$?; cat $(BUILD)/bench/table.txt; \
-	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,bench.txt}"; \
+	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,curves.png,curves-*.csv,bench.txt}"; \
 	exit $$rc
 
 # Debian 12's QEMU 7.2 (unpacked, not installed) against the installed one:

@@ -23,12 +23,30 @@
 #      each; samples "csum-on.NAME" and "csum-off.NAME" (the "checksum"
 #      rows of the table). pm_bench_only=checksum runs only this part.
 #   5. pm_bench_only=cxl (the CXL guest): see bench_cxl below.
+#   6. the cost curves (pm_bench_only=curves): the fault-in, MIGRATE,
+#      demotion and promotion rows and their baselines at each size of
+#      pm_bench_sizes (MiB, default 16,64,256,768), pm_curve_rounds rounds
+#      (default 2); samples "curve.KEY.SIZE". Part of every bench run
+#      unless pm_bench_only names other parts.
+# pm_bench_only takes a comma-separated list of parts.
 set -u
 build=$1
 out=$2
 rounds=${pm_bench_rounds:-5}
 only=${pm_bench_only:-}
-want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+sizes=${pm_bench_sizes:-16,64,256,768}
+crounds=${pm_curve_rounds:-2}
+# fio's measured seconds per job (plus 1 s of ramp): 5 on the wall clock,
+# where 3 left the rand-read ratio to noise; make bench's -icount run
+# passes 2 (its figures repeat to the MiB/s).
+fio_runtime=${pm_fio_runtime:-5}
+want() {
+	case ",$only," in
+	,,) [ "$1" != cxl ] ;;
+	*",$1,"*) true ;;
+	*) false ;;
+	esac
+}
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$out/bench.txt
 say() { echo "[guest] $*"; }
@@ -66,6 +84,7 @@ if ! dev=$(bind_privmem dax0.0 type=plain); then
 fi
 say "bench: $rounds rounds; $dev (node $(cat /sys/bus/dax/devices/dax0.0/target_node)) vs /dev/dax1.0"
 want node && run "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "$rounds"
+want curves && run "$build/tests/user/privmem_bench" "$dev" /dev/dax1.0 "$crounds" "$sizes"
 
 # fio. A read fault on a MAP_PRIVATE mapping maps the shared zero page
 # and reads would never touch the node: with use_zero_page=0 a read fault
@@ -86,7 +105,7 @@ bench_fio() {
 				 privmem-shared:"$dev":0)
 			for i in 0 1 2 3; do
 				IFS=: read -r name file mthp <<< "${targets[$(((i + r) % 4))]}"
-				fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp \
+				fout=$(PM_FIO_FILE=$file PM_FIO_THP=$mthp PM_FIO_RUNTIME=$fio_runtime \
 					fio --output-format=terse "$top/tests/user/fio/mmap-$job.fio" 2>&1)
 				res=$(echo "$fout" |
 					awk -F';' '$1 == 3 && $5 == 0 { printf "%.1f", ($7 + $48) / 1024 }')
@@ -117,10 +136,11 @@ bench_cram() {
 		unbind_privmem dax1.0
 		return
 	fi
-	run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
+	want cram && run "$build/tests/user/privmem_cram_bench" "$cdev" "$rounds"
+	want curves && run "$build/tests/user/privmem_cram_bench" "$cdev" "$crounds" "$sizes"
 	unbind_privmem dax1.0
 }
-want cram && bench_cram
+{ want cram || want curves; } && bench_cram
 
 bench_checksum() {
 	local r on cdev

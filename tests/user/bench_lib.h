@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Timing helpers shared by the benchmark programs in tests/user: a
- * monotonic clock in seconds, the median of a set of repeats, and the
+ * monotonic clock in seconds, the median and mean of a set of repeats, the
  * "sample" lines that scripts/bench-report.py turns into the table.
  */
 #ifndef PRIVMEM_BENCH_LIB_H
@@ -31,6 +31,16 @@ static inline double bench_median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static inline double bench_mean(const double *v, int n)
+{
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	return n ? sum / n : 0;
 }
 
 /*

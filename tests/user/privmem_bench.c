@@ -17,6 +17,12 @@
  *
  * Each figure is the median of the repeats, in MiB/s. Every repeat is
  * also printed as a "sample" line (bench_lib.h) for scripts/bench-report.py.
+ *
+ * privmem_bench /dev/privmemN /dev/daxX.Y repeats SIZES (SIZES in MiB, e.g.
+ * 16,64,256,768) measures the cost curves instead: the fault-in and
+ * MIGRATE rows (and their anonymous and move_pages(2) 0<->1 baselines,
+ * without the /dev/dax and same-node references) at each size, THP from
+ * 64 MiB; samples "curve.KEY.SIZE".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +45,20 @@
 #define MAXREP	15
 
 static int repeats = 5;
+static size_t curve_mib;	/* 0, or the size of this curve point */
+
+/* A sample of the fixed-size rows, or of the curve point being measured. */
+static void sample(const char *key, int round, double value)
+{
+	char k[80];
+
+	if (!curve_mib) {
+		bench_sample(key, round, value);
+		return;
+	}
+	snprintf(k, sizeof(k), "curve.%s.%zu", key, curve_mib);
+	bench_sample(k, round, value);
+}
 
 static void die(const char *what)
 {
@@ -104,13 +124,14 @@ static double fault_once(enum src s, int fd, size_t len, int thp)
  */
 static void fault(int fd, int dax, size_t len, int thp, double *out)
 {
-	double v[3][MAXREP];
+	int nsrc = curve_mib ? 2 : 3;	/* the curves leave /dev/dax out */
+	double v[3][MAXREP] = { };
 	int r, s, i;
 
-	for (s = PRIVMEM; s <= DEVDAX; s++)	/* warm up */
+	for (s = PRIVMEM; s < nsrc; s++)	/* warm up */
 		fault_once(s, s == PRIVMEM ? fd : dax, len, thp);
 	for (r = 0; r < repeats; r++)
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < nsrc; i++) {
 			static const char *const key[2][3] = {
 				{ "fault4k.privmem", "fault4k.anon1",
 				  "fault4k.devdax" },
@@ -118,13 +139,13 @@ static void fault(int fd, int dax, size_t len, int thp, double *out)
 				  "faultthp.devdax" },
 			};
 
-			s = (r + i) % 3;	/* each source leads a round in turn */
+			s = (r + i) % nsrc;	/* each source leads a round in turn */
 			v[s][r] = fault_once(s, s == PRIVMEM ? fd : dax, len,
 					     thp);
-			bench_sample(key[thp][s], r, v[s][r]);
+			sample(key[thp][s], r, v[s][r]);
 		}
 	for (s = PRIVMEM; s <= DEVDAX; s++)
-		out[s] = bench_median(v[s], repeats);
+		out[s] = s < nsrc ? bench_median(v[s], repeats) : 0;
 }
 
 static double mig_privmem(int fd, char *p, size_t len, unsigned int dir,
@@ -174,7 +195,7 @@ static double mig_move_pages(char *p, size_t len, int node, void **pages,
 static void migration(int fd, size_t len, int thp, int nid)
 {
 	double in[MAXREP], out[MAXREP], to1[MAXREP], to0[MAXREP];
-	double pin[MAXREP], pout[MAXREP];
+	double pin[MAXREP] = { }, pout[MAXREP] = { };
 	unsigned long node0 = 1, n = len / PAGE;
 	void **pages = calloc(n, sizeof(*pages));
 	int *nodes = calloc(n, sizeof(int)), *status = calloc(n, sizeof(int));
@@ -201,46 +222,94 @@ static void migration(int fd, size_t len, int thp, int nid)
 		to1[r] = mig_move_pages(p, len, 1, pages, nodes, status);
 		to0[r] = mig_move_pages(p, len, 0, pages, nodes, status);
 		/* move_pages(2) to and from the (plain) private node too. */
-		pin[r] = mig_move_pages(p, len, nid, pages, nodes, status);
-		pout[r] = mig_move_pages(p, len, 0, pages, nodes, status);
+		if (!curve_mib) {
+			pin[r] = mig_move_pages(p, len, nid, pages, nodes,
+						status);
+			pout[r] = mig_move_pages(p, len, 0, pages, nodes,
+						 status);
+		}
 		if (r % 2 == 1) {
 			in[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_TO_NODE, -1);
 			out[r] = mig_privmem(fd, p, len, PRIVMEM_MIGRATE_FROM_NODE, 0);
 		}
-		bench_sample(thp ? "migthp.in" : "mig4k.in", r, in[r]);
-		bench_sample(thp ? "migthp.out" : "mig4k.out", r, out[r]);
-		bench_sample(thp ? "migthp.mp01" : "mig4k.mp01", r, to1[r]);
-		bench_sample(thp ? "migthp.mp10" : "mig4k.mp10", r, to0[r]);
-		bench_sample(thp ? "migthp.mp0p" : "mig4k.mp0p", r, pin[r]);
-		bench_sample(thp ? "migthp.mpp0" : "mig4k.mpp0", r, pout[r]);
+		sample(thp ? "migthp.in" : "mig4k.in", r, in[r]);
+		sample(thp ? "migthp.out" : "mig4k.out", r, out[r]);
+		sample(thp ? "migthp.mp01" : "mig4k.mp01", r, to1[r]);
+		sample(thp ? "migthp.mp10" : "mig4k.mp10", r, to0[r]);
+		if (curve_mib)
+			continue;
+		sample(thp ? "migthp.mp0p" : "mig4k.mp0p", r, pin[r]);
+		sample(thp ? "migthp.mpp0" : "mig4k.mpp0", r, pout[r]);
 	}
 	printf("migrate %-3s %3zu MiB: MIGRATE 0->%d %7.1f, %d->0 %7.1f MiB/s",
 	       thp ? "THP" : "4K", len / MIB, nid, bench_median(in, repeats), nid,
 	       bench_median(out, repeats));
-	printf(" | move_pages 0->1 %7.1f, 1->0 %7.1f, 0->%d %7.1f, %d->0 %7.1f\n",
-	       bench_median(to1, repeats), bench_median(to0, repeats), nid,
-	       bench_median(pin, repeats), nid, bench_median(pout, repeats));
-	printf("migrate %-3s ratios: MIGRATE/move_pages(0<->1) in %.2fx out %.2fx;",
+	printf(" | move_pages 0->1 %7.1f, 1->0 %7.1f MiB/s\n",
+	       bench_median(to1, repeats), bench_median(to0, repeats));
+	printf("migrate %-3s ratios: MIGRATE/move_pages(0<->1) in %.2fx out %.2fx\n",
 	       thp ? "THP" : "4K", bench_median(in, repeats) / bench_median(to1, repeats),
 	       bench_median(out, repeats) / bench_median(to0, repeats));
-	printf(" MIGRATE/move_pages(same nodes) in %.2fx out %.2fx\n",
-	       bench_median(in, repeats) / bench_median(pin, repeats),
-	       bench_median(out, repeats) / bench_median(pout, repeats));
+	if (!curve_mib)
+		printf("migrate %-3s same nodes: move_pages 0->%d %7.1f, %d->0 %7.1f MiB/s; MIGRATE/move_pages in %.2fx out %.2fx\n",
+		       thp ? "THP" : "4K", nid, bench_median(pin, repeats),
+		       nid, bench_median(pout, repeats),
+		       bench_median(in, repeats) / bench_median(pin, repeats),
+		       bench_median(out, repeats) / bench_median(pout, repeats));
 	munmap(p, len);
 	free(pages);
 	free(nodes);
 	free(status);
 }
 
+/* The fault-in and MIGRATE rows at one size (the fixed rows or a curve point). */
+static void fault_rows(int fd, int dax, size_t len, int thp)
+{
+	double v[3];
+
+	fault(fd, dax, len, thp, v);
+	printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
+	       thp ? "THP" : "4K", len / MIB, v[PRIVMEM], v[ANON_NODE1]);
+	if (!curve_mib)
+		printf(" | devdax (2M) %8.1f MiB/s | privmem/devdax %.2fx",
+		       v[DEVDAX], v[PRIVMEM] / v[DEVDAX]);
+	printf(" | privmem/anon %.2fx\n", v[PRIVMEM] / v[ANON_NODE1]);
+}
+
+/* Each size of @sizes ("16,64,256,768", MiB): one curve point. */
+static void curves(int fd, int dax, const char *sizes, int nid)
+{
+	char *list = strdup(sizes), *tok, *save = NULL;
+	int thp;
+
+	if (!list)
+		die("strdup");
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		curve_mib = strtoul(tok, NULL, 10);
+		if (!curve_mib || curve_mib > 1024) {
+			fprintf(stderr, "privmem_bench: bad size '%s' (MiB, 1-1024)\n", tok);
+			exit(2);
+		}
+		for (thp = 0; thp <= 1; thp++) {
+			/* A THP curve point needs room for a few THPs. */
+			if (thp && curve_mib < 64)
+				continue;
+			fault_rows(fd, dax, curve_mib * MIB, thp);
+			migration(fd, curve_mib * MIB, thp, nid);
+		}
+	}
+	curve_mib = 0;
+	free(list);
+}
+
 int main(int argc, char **argv)
 {
 	struct privmem_info info = { .size = sizeof(info) };
 	size_t flen = 256 * MIB, mlen = 64 * MIB;
-	double pm, an, dx;
 	int fd, dax, thp;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: privmem_bench /dev/privmemN /dev/daxX.Y [repeats]\n");
+		fprintf(stderr, "usage: privmem_bench /dev/privmemN /dev/daxX.Y [repeats [SIZES]]\n");
 		return 2;
 	}
 	if (argc > 3)
@@ -258,21 +327,14 @@ int main(int argc, char **argv)
 
 	printf("privmem_bench: private node %d, %d repeats, medians in MiB/s\n",
 	       info.node, repeats);
-	for (thp = 0; thp <= 1; thp++) {
-		double v[3];
-
-		fault(fd, dax, flen, thp, v);
-		pm = v[PRIVMEM];
-		an = v[ANON_NODE1];
-		dx = v[DEVDAX];
-		printf("fault-in %-3s %3zu MiB: privmem %8.1f | anon node 1 %8.1f",
-		       thp ? "THP" : "4K", flen / MIB, pm, an);
-		printf(" | devdax (2M) %8.1f MiB/s", dx);
-		printf(" | privmem/anon %.2fx privmem/devdax %.2fx\n", pm / an,
-		       pm / dx);
+	if (argc > 4) {
+		curves(fd, dax, argv[4], info.node);
+	} else {
+		for (thp = 0; thp <= 1; thp++)
+			fault_rows(fd, dax, flen, thp);
+		for (thp = 0; thp <= 1; thp++)
+			migration(fd, thp ? 4 * mlen : mlen, thp, info.node);
 	}
-	for (thp = 0; thp <= 1; thp++)
-		migration(fd, thp ? 4 * mlen : mlen, thp, info.node);
 	close(dax);
 	close(fd);
 	return 0;

@@ -157,15 +157,17 @@ static void get_str(const char *path, char *buf, size_t len)
 }
 
 /* zswap's parameters as found, restored by zswap_restore(). */
-static char zs_enabled[16], zs_comp[32], zs_zpool[32];
+static char zs_enabled[16], zs_comp[32], zs_zpool[32], zs_pool_pct[16];
 
 static void zswap_on(void)
 {
 	get_str(ZSWAP "enabled", zs_enabled, sizeof(zs_enabled));
 	get_str(ZSWAP "compressor", zs_comp, sizeof(zs_comp));
 	get_str(ZSWAP "zpool", zs_zpool, sizeof(zs_zpool));
+	get_str(ZSWAP "max_pool_percent", zs_pool_pct, sizeof(zs_pool_pct));
+	/* Room for the largest curve point (768 MiB of text, ~360 MiB). */
 	if (put(ZSWAP "compressor", "lz4") || put(ZSWAP "zpool", "zsmalloc") ||
-	    put(ZSWAP "enabled", "Y"))
+	    put(ZSWAP "max_pool_percent", "50") || put(ZSWAP "enabled", "Y"))
 		die("enabling zswap (lz4, zsmalloc)");
 }
 
@@ -174,6 +176,7 @@ static void zswap_restore(void)
 	put(ZSWAP "enabled", zs_enabled);
 	put(ZSWAP "compressor", zs_comp);
 	put(ZSWAP "zpool", zs_zpool);
+	put(ZSWAP "max_pool_percent", zs_pool_pct);
 }
 
 /*
@@ -226,8 +229,11 @@ static double reclaim_once(size_t len, int demote, unsigned int seed,
 	return (double)moved * PAGE / MIB / t;
 }
 
-/* Median microseconds of one promotion fault over @n pages. */
-static double promote_once(size_t n)
+/*
+ * Median microseconds of one promotion fault over @n pages; *@mean gets
+ * the mean (the curves' per-page cost: it keeps the tail).
+ */
+static double promote_once(size_t n, double *mean)
 {
 	struct privmem_migrate m = { .size = sizeof(m) };
 	char *p = anon(n * PAGE);
@@ -251,6 +257,7 @@ static double promote_once(size_t n)
 	if (count_on(p, n * PAGE, nid))
 		die("pages left on the node after writing");
 	munmap(p, n * PAGE);
+	*mean = bench_mean(us, n);
 	med = bench_median(us, n);
 	free(us);
 	return med;
@@ -258,10 +265,10 @@ static double promote_once(size_t n)
 
 /*
  * Median microseconds of a move_pages(2) of one already-faulted page from
- * node 0 to node 1, over @n pages. *@batch gets the microseconds per page
- * of one move_pages(2) of all @n pages back to node 0.
+ * node 0 to node 1, over @n pages (*@mean gets the mean). *@batch gets the
+ * microseconds per page of one move_pages(2) of all @n pages back to node 0.
  */
-static double move_once(size_t n, double *batch)
+static double move_once(size_t n, double *batch, double *mean)
 {
 	unsigned long node0 = 1;
 	char *p = anon(n * PAGE);
@@ -293,6 +300,7 @@ static double move_once(size_t n, double *batch)
 		if (sts[i] != 0)
 			die("move_pages (batch) left a page behind");
 	munmap(p, n * PAGE);
+	*mean = bench_mean(us, n);
 	med = bench_median(us, n);
 	free(us);
 	free(pages);
@@ -349,19 +357,60 @@ static void balloon_once(double *in, double *out)
 	*out = want / PAGE / (balloon_wait(0) * 1e3);
 }
 
+/*
+ * The cost curves: demotion (vs zswap stores) and promotion faults (vs
+ * one-page move_pages(2) calls) at each size of @sizes ("16,64,...", MiB);
+ * samples "curve.KEY.SIZE" (promotion: mean microseconds per page).
+ */
+static void curves(const char *sizes)
+{
+	char *list = strdup(sizes), *tok, *save = NULL, key[64];
+	double dem, swp, gain, pro, mov, bat, mean_pro, mean_mov;
+	size_t mib;
+	int r;
+
+	if (!list)
+		die("strdup");
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		mib = strtoul(tok, NULL, 10);
+		if (!mib || mib > 1024) {
+			fprintf(stderr, "privmem_cram_bench: bad size '%s' (MiB, 1-1024)\n", tok);
+			exit(2);
+		}
+		for (r = 0; r < repeats; r++) {
+			dem = reclaim_once(mib * MIB, 1, r + 1, &gain);
+			swp = reclaim_once(mib * MIB, 0, r + 1, &gain);
+			pro = promote_once(mib * MIB / PAGE, &mean_pro);
+			mov = move_once(mib * MIB / PAGE, &bat, &mean_mov);
+			snprintf(key, sizeof(key), "curve.demote.cram.%zu", mib);
+			bench_sample(key, r, dem);
+			snprintf(key, sizeof(key), "curve.demote.zswap.%zu", mib);
+			bench_sample(key, r, swp);
+			snprintf(key, sizeof(key), "curve.promote.fault.%zu", mib);
+			bench_sample(key, r, mean_pro);
+			snprintf(key, sizeof(key), "curve.promote.move_pages.%zu", mib);
+			bench_sample(key, r, mean_mov);
+			printf("curve %4zu MiB round %d: demotion %.1f MiB/s, zswap %.1f MiB/s; promotion fault %.1f us/page (median %.1f), 1-page move_pages %.1f us (median %.1f)\n",
+			       mib, r, dem, swp, mean_pro, pro, mean_mov, mov);
+		}
+	}
+	free(list);
+}
+
 int main(int argc, char **argv)
 {
 	struct privmem_info info = { .size = sizeof(info) };
 	double dem[MAXREP], swp[MAXREP], pro[MAXREP], mov[MAXREP];
 	double dgain[MAXREP], zgain[MAXREP], bat[MAXREP];
-	double bin[MAXREP], bout[MAXREP];
+	double bin[MAXREP], bout[MAXREP], mean;
 	char buf[32], saved[16] = "false";
 	size_t len = 64 * MIB, n = 1024;
 	FILE *f;
 	int r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: privmem_cram_bench /dev/privmemN [repeats]\n");
+		fprintf(stderr, "usage: privmem_cram_bench /dev/privmemN [repeats [SIZES]]\n");
 		return 2;
 	}
 	if (argc > 2)
@@ -390,11 +439,11 @@ int main(int argc, char **argv)
 	if (put(CG "/cgroup.procs", buf))
 		die("joining " CG);
 
-	for (r = 0; r < repeats; r++) {
+	for (r = 0; r < repeats && argc <= 3; r++) {
 		dem[r] = reclaim_once(len, 1, r + 1, &dgain[r]);
 		swp[r] = reclaim_once(len, 0, r + 1, &zgain[r]);
-		pro[r] = promote_once(n);
-		mov[r] = move_once(n, &bat[r]);
+		pro[r] = promote_once(n, &mean);
+		mov[r] = move_once(n, &bat[r], &mean);
 		balloon_once(&bin[r], &bout[r]);
 		bench_sample("demote.cram", r, dem[r]);
 		bench_sample("demote.zswap", r, swp[r]);
@@ -406,10 +455,16 @@ int main(int argc, char **argv)
 		bench_sample("balloon.inflate", r, bin[r]);
 		bench_sample("balloon.deflate", r, bout[r]);
 	}
+	if (argc > 3)
+		curves(argv[3]);
 	set_demotion(1);
 	put("/sys/fs/cgroup/cgroup.procs", buf);
 	rmdir(CG);
 	put("/sys/kernel/mm/numa/demotion_enabled", saved);
+	if (argc > 3) {
+		close(fd);
+		return 0;
+	}
 
 	printf("compressed node %d, %d repeats, medians\n", nid, repeats);
 	printf("reclaim of 64 MiB of text on node 1:\n");
