@@ -724,6 +724,18 @@ bool private_node_damon_target(int nid)
 	return false;
 }
 
+/*
+ * The node of a policy's mask after @nid (-1: the first), or nr_node_ids.
+ * A policy names possible nodes only, so the walk stops at nr_node_ids:
+ * for_each_node_mask() scans MAX_NUMNODES bits (1024 with Debian's
+ * NODES_SHIFT, sixteen words for a mask of one private node), and these
+ * walks run on every fault of a private mapping.
+ */
+static inline int policy_node_next(const nodemask_t *nodes, int nid)
+{
+	return find_next_bit(nodes->bits, nr_node_ids, nid + 1);
+}
+
 /**
  * __private_node_policy_usable() - can a private policy still allocate
  * @nodes: nodemask of a policy with MPOL_F_PRIVATE
@@ -743,7 +755,8 @@ bool __private_node_policy_usable(const nodemask_t *nodes)
 {
 	int nid;
 
-	for_each_node_mask(nid, *nodes)
+	for (nid = policy_node_next(nodes, -1); nid < nr_node_ids;
+	     nid = policy_node_next(nodes, nid))
 		if (node_state(nid, N_MEMORY_PRIVATE) &&
 		    !(__node_private_flags(nid) & NODE_PRIVATE_F_DRAINING))
 			return true;
@@ -900,7 +913,8 @@ int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
 	int nid, nr = 0;
 
 	nodes_clear(*usable);
-	for_each_node_mask(nid, *nodes) {
+	for (nid = policy_node_next(nodes, -1); nid < nr_node_ids;
+	     nid = policy_node_next(nodes, nid)) {
 		if (node_state(nid, N_MEMORY)) {
 			node_set(nid, *usable);
 		} else if (private_node_takes_policy(nid, owner)) {
@@ -909,6 +923,35 @@ int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
 		}
 	}
 	return nr;
+}
+
+/**
+ * __private_node_policy_intact() - may a private policy allocate as it is
+ * @nodes: nodemask of a policy with MPOL_F_PRIVATE
+ * @owner: the owner installed the policy (MPOL_F_PRIVATE_OWNER)
+ *
+ * The common case of __private_node_policy_nodes(), decided without
+ * building a copy of the mask: every node of @nodes is kept and at least
+ * one of them is private, so the policy can be used unchanged.
+ *
+ * Context: task context (the allocating task's cpuset is read); lockless.
+ * Return: true if __private_node_policy_nodes() would return @nodes itself
+ * and a positive count.
+ */
+bool __private_node_policy_intact(const nodemask_t *nodes, bool owner)
+{
+	bool private = false;
+	int nid;
+
+	for (nid = policy_node_next(nodes, -1); nid < nr_node_ids;
+	     nid = policy_node_next(nodes, nid)) {
+		if (node_state(nid, N_MEMORY))
+			continue;
+		if (!private_node_takes_policy(nid, owner))
+			return false;
+		private = true;
+	}
+	return private;
 }
 
 /**

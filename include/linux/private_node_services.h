@@ -30,6 +30,7 @@ bool private_node_damon_target(int nid);
 bool __private_node_policy_usable(const nodemask_t *nodes);
 int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
 				nodemask_t *usable);
+bool __private_node_policy_intact(const nodemask_t *nodes, bool owner);
 bool __private_node_oom_only(const nodemask_t *nodemask);
 bool private_node_oom_kill_current(void);
 
@@ -75,6 +76,18 @@ static inline int private_node_policy_nodes(const nodemask_t *nodes,
 	return __private_node_policy_nodes(nodes, owner, usable);
 }
 
+/*
+ * May a policy with MPOL_F_PRIVATE be used unchanged: does every node it
+ * names take the allocation now, one of them private? The fast path of
+ * private_node_policy_nodes().
+ */
+static inline bool private_node_policy_intact(const nodemask_t *nodes,
+					      bool owner)
+{
+	return private_nodes_enabled() &&
+	       __private_node_policy_intact(nodes, owner);
+}
+
 /* Could only private nodes serve the allocation that ran out of memory? */
 static inline bool private_node_oom_only(const nodemask_t *nodemask)
 {
@@ -108,6 +121,12 @@ static inline int private_node_policy_nodes(const nodemask_t *nodes,
 {
 	*usable = *nodes;
 	return 0;
+}
+
+static inline bool private_node_policy_intact(const nodemask_t *nodes,
+					      bool owner)
+{
+	return false;
 }
 
 static inline bool private_node_oom_only(const nodemask_t *nodemask)
