@@ -258,11 +258,11 @@ bench: modules user kernel-vanilla
 	@rm -rf $(BUILD)/bench && mkdir -p $(BUILD)/bench
 	@echo "  BENCH   $(ROUNDS) rounds in one guest, $(ICOUNT_ROUNDS) under -icount, the CXL guest, then $(GATE_ROUNDS) patched/unpatched boot pairs (TCG: only ratios mean anything)"
 	@start=$$(date +%s); load0=$$(cut -d' ' -f1-3 /proc/loadavg); \
-	GUEST_APPEND="pm_bench_rounds=$(ROUNDS) $(GUEST_APPEND)" \
+	GUEST_DRAM_MIB=2048 GUEST_APPEND="pm_bench_rounds=$(ROUNDS) $(GUEST_APPEND)" \
 		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench; \
 	test -f $(BUILD)/bench/samples.txt || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }; \
 	echo "  BENCH   the same under $(ICOUNT_ARGS): $(ICOUNT_ROUNDS) rounds"; \
-	GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
+	GUEST_DRAM_MIB=2048 GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
 	GUEST_APPEND="pm_bench_rounds=$(ICOUNT_ROUNDS) pm_curve_rounds=1 pm_fio_runtime=2 $(GUEST_APPEND)" \
 		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/icount; \
 	test -f $(BUILD)/bench/icount/samples.txt || { echo "bench: the -icount guest did not finish; see $(BUILD)/bench/icount/console.log"; exit 1; }; \

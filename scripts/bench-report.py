@@ -109,10 +109,12 @@ ROWS = [
         ('demotion to compressed', 'demote.cram', 'MiB/s'),
         ('promotion fault (median)', 'promote.fault', 'us'))
 ] + [
-    ('gate: anon 4K faults', 'gate.fault.patched', 'gate.fault.vanilla',
-     'unpatched 6.12', 'pages/s', '>=', 0.99),
-    ('gate: fork/exec/file mix', 'gate.mixed.patched', 'gate.mixed.vanilla',
-     'unpatched 6.12', 'iter/s', '>=', 0.99),
+    # The patched boots bind two private nodes, plain and compressed, and
+    # hold 64 MiB on each while they measure (scripts/guest-gate.sh).
+    ('gate: anon 4K, nodes in use', 'gate.fault.patched',
+     'gate.fault.vanilla', 'unpatched 6.12', 'pages/s', '>=', 0.99),
+    ('gate: fork/exec/file, nodes', 'gate.mixed.patched',
+     'gate.mixed.vanilla', 'unpatched 6.12', 'iter/s', '>=', 0.99),
 ]
 
 NOTE = """\
@@ -187,13 +189,16 @@ def verdict(op, tgt, ratio):
 
 
 def merge_clocks(wall, icount):
-    """Pairs the rows of the wall-clock run and of the -icount run."""
+    """Pairs the rows of the wall-clock run and of the -icount run. The CXL
+    guest runs on the wall clock only (its rows have no instruction
+    column)."""
     rows = []
     for i, w in enumerate(wall or icount):
+        cxl = w['label'].startswith('CXL node')
         rows.append(dict(label=w['label'], baseline=w['baseline'],
                          unit=w['unit'], target=w['target'],
                          wall=wall[i] if wall else None,
-                         icount=icount[i] if icount else None))
+                         icount=icount[i] if icount and not cxl else None))
     return rows
 
 

@@ -4,7 +4,7 @@
 # run-guest.sh MODE KERNEL BUILD RESULTS
 #
 # Boots the privmem guest under QEMU (TCG unless ACCEL=kvm):
-#   node 0  CPUs 0-1 and 1G DRAM
+#   node 0  CPUs 0-1 and 1G DRAM (GUEST_DRAM_MIB: MiB per DRAM node)
 #   node 1  1G DRAM, no CPUs (the DRAM baseline for migrations)
 #   node 2  no CPUs, no memory; NVDIMM 0 (1026M) -> dax0.0
 #   node 3  no CPUs, no memory; NVDIMM 1 (1026M) -> dax1.0
@@ -24,6 +24,9 @@ set -euo pipefail
 mode=$1 kernel=$2 build=$3 results=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
 accel=${ACCEL:-tcg}
+# make bench gives each DRAM node 2G: its 768 MiB curve points must not
+# run node 0 into reclaim.
+dram=${GUEST_DRAM_MIB:-1024}
 timeout_s=${GUEST_TIMEOUT:-1800}
 
 [ -f "$kernel" ] || { echo "run-guest: no kernel at $kernel; run 'make kernel'" >&2; exit 1; }
@@ -46,9 +49,9 @@ fi
 qemu_data=()
 [ -n "${QEMU_DATA:-}" ] && qemu_data=(-L "$QEMU_DATA")
 qemu=("${QEMU:-qemu-system-x86_64}" "${qemu_data[@]}" -accel "$accel" -machine "$machine"
-	-m 2G,slots=4,maxmem=8G -smp 2
-	-object memory-backend-ram,id=m0,size=1G
-	-object memory-backend-ram,id=m1,size=1G
+	-m "$((2 * dram))M,slots=4,maxmem=$((2 * dram + 6144))M" -smp 2
+	-object "memory-backend-ram,id=m0,size=${dram}M"
+	-object "memory-backend-ram,id=m1,size=${dram}M"
 	-numa node,nodeid=0,cpus=0-1,memdev=m0
 	-numa node,nodeid=1,memdev=m1
 	-numa node,nodeid=2
