@@ -250,7 +250,8 @@ static void migration(int fd, size_t len, int thp, int nid)
 	       thp ? "THP" : "4K", bench_median(in, repeats) / bench_median(to1, repeats),
 	       bench_median(out, repeats) / bench_median(to0, repeats));
 	if (!curve_mib)
-		printf("migrate %-3s same nodes: move_pages 0->%d %7.1f, %d->0 %7.1f MiB/s; MIGRATE/move_pages in %.2fx out %.2fx\n",
+		printf("migrate %-3s same nodes: move_pages 0->%d %7.1f, %d->0 %7.1f MiB/s;"
+		       " MIGRATE/move_pages in %.2fx out %.2fx\n",
 		       thp ? "THP" : "4K", nid, bench_median(pin, repeats),
 		       nid, bench_median(pout, repeats),
 		       bench_median(in, repeats) / bench_median(pin, repeats),
@@ -309,7 +310,8 @@ int main(int argc, char **argv)
 	int fd, dax, thp;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: privmem_bench /dev/privmemN /dev/daxX.Y [repeats [SIZES]]\n");
+		fprintf(stderr,
+			"usage: privmem_bench /dev/privmemN /dev/daxX.Y [repeats [SIZES]]\n");
 		return 2;
 	}
 	if (argc > 3)

@@ -391,8 +391,12 @@ static void curves(const char *sizes)
 			bench_sample(key, r, mean_pro);
 			snprintf(key, sizeof(key), "curve.promote.move_pages.%zu", mib);
 			bench_sample(key, r, mean_mov);
-			printf("curve %4zu MiB round %d: demotion %.1f MiB/s, zswap %.1f MiB/s; promotion fault %.1f us/page (median %.1f), 1-page move_pages %.1f us (median %.1f)\n",
-			       mib, r, dem, swp, mean_pro, pro, mean_mov, mov);
+			printf("curve %4zu MiB round %d: demotion %.1f MiB/s, zswap %.1f MiB/s;",
+			       mib, r, dem, swp);
+			printf(" promotion fault %.1f us/page (median %.1f),",
+			       mean_pro, pro);
+			printf(" 1-page move_pages %.1f us (median %.1f)\n",
+			       mean_mov, mov);
 		}
 	}
 	free(list);
