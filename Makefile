@@ -283,6 +283,20 @@ bench: modules user kernel-vanilla
 	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,curves.png,curves-*.csv,bench.txt}"; \
 	exit $$rc
 
+# The -icount guest of make bench alone (build/bench-icount), its
+# instruction ratios printed beside those of the last make bench: the
+# repeat check of the instruction column (it should agree within 2%).
+bench-icount: modules user
+	@rm -rf $(BUILD)/bench-icount && mkdir -p $(BUILD)/bench-icount
+	@GUEST_DRAM_MIB=2048 GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
+	GUEST_APPEND="pm_bench_rounds=$(ICOUNT_ROUNDS) pm_curve_rounds=1 pm_fio_runtime=2 $(GUEST_APPEND)" \
+		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-icount
+	@test -f $(BUILD)/bench-icount/samples.txt || { echo "bench-icount: the guest did not finish; see $(BUILD)/bench-icount/console.log"; exit 1; }
+	@python3 $(TOP)/scripts/bench-report.py --icount-samples $(BUILD)/bench-icount/samples.txt \
+		--out $(BUILD)/bench-icount \
+		$$(test -f $(BUILD)/bench/bench.csv && echo --previous $(BUILD)/bench/bench.csv) \
+		> $(BUILD)/bench-icount/table.txt; rc=$$?; cat $(BUILD)/bench-icount/table.txt; exit $$rc
+
 # Debian 12's QEMU 7.2 (unpacked, not installed) against the installed one:
 # boot time and the node bench rows (scripts/qemu-compare.sh).
 qemu-compare: modules user
