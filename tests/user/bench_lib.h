@@ -43,6 +43,38 @@ static inline double bench_mean(const double *v, int n)
 	return n ? sum / n : 0;
 }
 
+#define BENCH_MAX_SIZES	16
+
+/*
+ * The sizes of a cost curve: @list is "16,64,256,768" (MiB, each 1-1024),
+ * parsed into @mib. Exits with status 2 on a bad list, naming @prog.
+ * Returns the number of sizes.
+ */
+static inline int bench_sizes(const char *prog, const char *list, size_t *mib)
+{
+	const char *p = list;
+	char *end;
+	int n = 0;
+
+	while (*p) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p || !v || v > 1024 || n == BENCH_MAX_SIZES ||
+		    (*end && *end != ',')) {
+			fprintf(stderr, "%s: bad sizes '%s' (MiB, 1-1024, comma-separated)\n",
+				prog, list);
+			exit(2);
+		}
+		mib[n++] = v;
+		p = *end ? end + 1 : end;
+	}
+	if (!n) {
+		fprintf(stderr, "%s: no sizes\n", prog);
+		exit(2);
+	}
+	return n;
+}
+
 /*
  * One measurement, for scripts/bench-report.py: "sample KEY ROUND VALUE".
  * KEY names the series (e.g. fault4k.privmem), ROUND the repeat it belongs

@@ -279,18 +279,11 @@ static void fault_rows(int fd, int dax, size_t len, int thp)
 /* Each size of @sizes ("16,64,256,768", MiB): one curve point. */
 static void curves(int fd, int dax, const char *sizes, int nid)
 {
-	char *list = strdup(sizes), *tok, *save = NULL;
-	int thp;
+	size_t mib[BENCH_MAX_SIZES];
+	int i, n = bench_sizes("privmem_bench", sizes, mib), thp;
 
-	if (!list)
-		die("strdup");
-	for (tok = strtok_r(list, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		curve_mib = strtoul(tok, NULL, 10);
-		if (!curve_mib || curve_mib > 1024) {
-			fprintf(stderr, "privmem_bench: bad size '%s' (MiB, 1-1024)\n", tok);
-			exit(2);
-		}
+	for (i = 0; i < n; i++) {
+		curve_mib = mib[i];
 		for (thp = 0; thp <= 1; thp++) {
 			/* A THP curve point needs room for a few THPs. */
 			if (thp && curve_mib < 64)
@@ -300,7 +293,6 @@ static void curves(int fd, int dax, const char *sizes, int nid)
 		}
 	}
 	curve_mib = 0;
-	free(list);
 }
 
 int main(int argc, char **argv)

@@ -364,20 +364,13 @@ static void balloon_once(double *in, double *out)
  */
 static void curves(const char *sizes)
 {
-	char *list = strdup(sizes), *tok, *save = NULL, key[64];
 	double dem, swp, gain, pro, mov, bat, mean_pro, mean_mov;
-	size_t mib;
-	int r;
+	size_t mibs[BENCH_MAX_SIZES], mib;
+	int i, n = bench_sizes("privmem_cram_bench", sizes, mibs), r;
+	char key[64];
 
-	if (!list)
-		die("strdup");
-	for (tok = strtok_r(list, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		mib = strtoul(tok, NULL, 10);
-		if (!mib || mib > 1024) {
-			fprintf(stderr, "privmem_cram_bench: bad size '%s' (MiB, 1-1024)\n", tok);
-			exit(2);
-		}
+	for (i = 0; i < n; i++) {
+		mib = mibs[i];
 		for (r = 0; r < repeats; r++) {
 			dem = reclaim_once(mib * MIB, 1, r + 1, &gain);
 			swp = reclaim_once(mib * MIB, 0, r + 1, &gain);
@@ -399,7 +392,6 @@ static void curves(const char *sizes)
 			       mean_mov, mov);
 		}
 	}
-	free(list);
 }
 
 int main(int argc, char **argv)
