@@ -251,6 +251,7 @@ restore_all() {
 	echo "$saved_demotion" > /sys/kernel/mm/numa/demotion_enabled
 	echo "$saved_thp" > $thp
 	rm -rf "$tmp"
+	say "redis: restored: dax1.0 -> $(basename "$(readlink -f /sys/bus/dax/devices/dax1.0/driver)"), zswap enabled $(cat $zsw/enabled) ($(cat $zsw/compressor), $(cat $zsw/zpool), $(cat $zsw/max_pool_percent)%), numa_balancing $(cat /proc/sys/kernel/numa_balancing), demotion_enabled $(cat /sys/kernel/mm/numa/demotion_enabled), THP $(cat $thp)"
 }
 trap restore_all EXIT
 # No THP (Redis's own advice; it turns them off for itself anyway): with
