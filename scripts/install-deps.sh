@@ -21,6 +21,8 @@ pkgs=(
 	# selftests (mlock-random-test and memfd_secret link libcap, cow and
 	# gup_longterm use liburing when present, memfd's fuse_mnt libfuse)
 	libcap-dev liburing-dev libfuse-dev
+	# make bench: the Redis rows
+	redis-server redis-tools
 )
 
 sudo=
