@@ -64,7 +64,7 @@ USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
 USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
 USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
-	privmem_cram_bench gate_mixed_bench
+	privmem_cram_bench gate_mixed_bench redis_load
 USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
 MODROOT_VANILLA := $(BUILD)/modroot-vanilla
@@ -246,11 +246,12 @@ check-upstream: modules privctl modules-vanilla upstream-selftests
 ROUNDS      ?= 5
 ICOUNT_ROUNDS ?= 3
 CXL_ROUNDS  ?= 3
+REDIS_ROUNDS ?= 3
 GATE_ROUNDS ?= 4
 ICOUNT_ARGS := -icount shift=3,sleep=off
 
-# Four guests: the wall-clock run, the same benchmarks under -icount (the
-# instruction column), the CXL guest, the gate boots. The previous run's
+# Five guests: the wall-clock run, the same benchmarks under -icount (the
+# instruction column), the CXL guest, the gate boots, the Redis guest. The previous run's
 # bench.csv is kept as build/bench-previous.csv: its instruction ratios
 # are printed beside this run's (they should repeat within 2%).
 bench: modules user kernel-vanilla
@@ -273,13 +274,19 @@ bench: modules user kernel-vanilla
 	cat $(BUILD)/bench/cxl/samples.txt >> $(BUILD)/bench/samples.txt; \
 	GATE_NO_REPORT=1 $(TOP)/scripts/bench-gate.sh $(BZIMAGE) \
 		$(KSRC_VANILLA)/arch/x86/boot/bzImage $(BUILD) $(BUILD)/bench/gate $(GATE_ROUNDS) || exit 1; \
+	echo "  BENCH   Redis: compressed node, modelled read cost, zswap; $(REDIS_ROUNDS) rounds"; \
+	GUEST_APPEND="pm_bench_rounds=$(REDIS_ROUNDS)" \
+		$(TOP)/scripts/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench/redis; \
+	test -f $(BUILD)/bench/redis/done || { echo "bench: the Redis guest did not finish; see $(BUILD)/bench/redis/console.log"; exit 1; }; \
 	load1=$$(cut -d' ' -f1-3 /proc/loadavg); echo; \
 	python3 $(TOP)/scripts/bench-report.py --samples $(BUILD)/bench/samples.txt \
 		--icount-samples $(BUILD)/bench/icount/samples.txt \
 		--gate $(BUILD)/bench/gate/gate.csv --out $(BUILD)/bench \
 		$$(test -f $(BUILD)/bench-previous.csv && echo --previous $(BUILD)/bench-previous.csv) \
 		--host-load "1/5/15 min $$load0 at the start, $$load1 at the end" \
-		> $(BUILD)/bench/table.txt; rc=$$?; cat $(BUILD)/bench/table.txt; \
+		> $(BUILD)/bench/table.txt; rc=$$?; \
+	{ echo; python3 $(TOP)/scripts/redis-report.py $(BUILD)/bench/redis/bench.txt; } >> $(BUILD)/bench/table.txt || rc=1; \
+	cat $(BUILD)/bench/table.txt; \
 	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,curves.png,curves-*.csv,bench.txt}"; \
 	exit $$rc
 
@@ -296,6 +303,19 @@ bench-icount: modules user
 		--out $(BUILD)/bench-icount \
 		$$(test -f $(BUILD)/bench/bench.csv && echo --previous $(BUILD)/bench/bench.csv) \
 		> $(BUILD)/bench-icount/table.txt; rc=$$?; cat $(BUILD)/bench-icount/table.txt; exit $$rc
+
+# Redis on a compressed node against zswap (scripts/guest-bench-redis.sh,
+# REDIS_ROUNDS rounds, about 2 min each): build/bench-redis/table.txt.
+bench-redis: modules user
+	@rm -rf $(BUILD)/bench-redis && mkdir -p $(BUILD)/bench-redis
+	@echo "  BENCH   Redis: compressed node, modelled read cost, zswap; $(REDIS_ROUNDS) rounds"
+	@start=$$(date +%s); \
+	GUEST_APPEND="pm_bench_rounds=$(REDIS_ROUNDS) $(GUEST_APPEND)" \
+		$(TOP)/scripts/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench-redis; \
+	test -f $(BUILD)/bench-redis/done || { echo "bench-redis: the guest did not finish; see $(BUILD)/bench-redis/console.log"; exit 1; }; \
+	python3 $(TOP)/scripts/redis-report.py $(BUILD)/bench-redis/bench.txt > $(BUILD)/bench-redis/table.txt; rc=$$?; \
+	cat $(BUILD)/bench-redis/table.txt; \
+	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench-redis/{table.txt,bench.txt,console.log}"; exit $$rc
 
 # Debian 12's QEMU 7.2 (unpacked, not installed) against the installed one:
 # boot time and the node bench rows (scripts/qemu-compare.sh).
