@@ -12,10 +12,17 @@
 #   make check    build everything, boot the guest, run every test
 #   make demo     build everything, boot the guest, show a private node
 #   make bench    build everything (and the unpatched kernel), boot the
-#                 guest for the benchmarks, then the gate boots; prints the
-#                 table, writes build/bench/bench.{csv,png} (ROUNDS=N rounds
-#                 in the guest, default 5; GATE_ROUNDS=N patched/unpatched
+#                 guest for the benchmarks on the wall clock and again
+#                 under -icount, the CXL guest, the gate boots and the
+#                 Redis guest; prints the table, writes build/bench/
+#                 bench.{csv,png}, curves.png (ROUNDS=N rounds in the
+#                 wall-clock guest, default 5; ICOUNT_ROUNDS, CXL_ROUNDS,
+#                 REDIS_ROUNDS, default 3; GATE_ROUNDS=N patched/unpatched
 #                 boot pairs, default 4, even for ABBA)
+#   make bench-icount  the -icount guest alone, its instruction ratios
+#                 beside those of the last make bench
+#   make bench-redis  Redis on a compressed node against zswap
+#   make bench-cxl  the CXL rows alone
 #   make bench-gate  only the isolation gate's cost: anonymous-fault and
 #                 mixed fork/exec/file benchmarks, patched vs unpatched
 #                 kernel (build/linux-vanilla), alternating boots; results
