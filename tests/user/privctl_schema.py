@@ -3,7 +3,7 @@
 """privctl_schema.py PRIVCTL
 
 Checks the JSON of `privctl list --json` and `privctl info DEV --json`
-against the documented schema (README.md, privctl(1)) and every privmem
+against the documented schema (docs/privctl.md, privctl(1)) and every privmem
 device's values against its sysfs directory /sys/class/privmem/privmemN,
 online or offline (state, settings), and what backs its dax device (a
 CXL region, an NVDIMM namespace, or other) against the device tree.

@@ -2,7 +2,7 @@
 /*
  * privctl: the JSON shape of a device, shared by list, info and create.
  * Sizes are integers in bytes, always (as `daxctl list` without --human).
- * The schema is documented in privctl(1) and README.md.
+ * The schema is documented in privctl(1) and docs/privctl.md.
  */
 #include <stdio.h>
 #include <json-c/json.h>
