@@ -158,29 +158,8 @@ redis_pid=
 comp_pid=
 cdev=
 
-# bind_privmem DAX [SETTING=VALUE...], unbind_privmem DAX: as in
-# guest-bench.sh.
-bind_privmem() {
-	local dax=$1 d sys='' kv
-	shift
-	echo "$dax" > /sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
-	echo "$dax" > /sys/bus/dax/drivers/privmem/new_id || return 1
-	for d in /sys/class/privmem/*; do
-		[ "$(cat "$d/dax" 2>/dev/null)" = "$dax" ] && sys=$d
-	done
-	[ -n "$sys" ] || return 1
-	for kv in "$@"; do
-		echo "${kv#*=}" > "$sys/${kv%%=*}" || return 1
-	done
-	echo online > "$sys/state" || return 1
-	echo "/dev/$(basename "$sys")"
-}
-
-unbind_privmem() {
-	echo "$1" > /sys/bus/dax/drivers/privmem/unbind
-	echo "$1" > /sys/bus/dax/drivers/privmem/remove_id
-	echo "$1" > /sys/bus/dax/drivers/device_dax/bind
-}
+# bind_privmem, unbind_privmem
+. "$top/scripts/guest-privmem-bind.sh"
 
 # zswap's pool lives in DRAM, the compressed node's data does not: so that
 # both configurations leave Redis the same DRAM for uncompressed pages,

@@ -53,29 +53,8 @@ say() { echo "[guest] $*"; }
 run() { "$@" 2>&1 | tee -a "$log" | grep -v '^sample ' | sed 's/^/[guest] /'; }
 : > "$log"
 
-# bind_privmem DAX [SETTING=VALUE...]: bind DAX to privmem, write the
-# device's settings, bring it online and print /dev/privmemN.
-bind_privmem() {
-	local dax=$1 d sys= kv
-	shift
-	echo "$dax" > /sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
-	echo "$dax" > /sys/bus/dax/drivers/privmem/new_id || return 1
-	for d in /sys/class/privmem/*; do
-		[ "$(cat "$d/dax" 2>/dev/null)" = "$dax" ] && sys=$d
-	done
-	[ -n "$sys" ] || return 1
-	for kv in "$@"; do
-		echo "${kv#*=}" > "$sys/${kv%%=*}" || return 1
-	done
-	echo online > "$sys/state" || return 1
-	echo "/dev/$(basename "$sys")"
-}
-
-unbind_privmem() {
-	echo "$1" > /sys/bus/dax/drivers/privmem/unbind
-	echo "$1" > /sys/bus/dax/drivers/privmem/remove_id
-	echo "$1" > /sys/bus/dax/drivers/device_dax/bind
-}
+# bind_privmem, unbind_privmem
+. "$top/scripts/guest-privmem-bind.sh"
 
 modprobe privmem
 if ! dev=$(bind_privmem dax0.0 type=plain); then
