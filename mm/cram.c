@@ -2,7 +2,7 @@
 /*
  * CRAM: the compressed-RAM service of private memory nodes: promotion
  * faults, kswapd pushed by device pressure, and counting refused
- * demotions. See include/linux/cram.h.
+ * demotions. See include/linux/private_node.h.
  *
  * It lives in mm/ rather than in a driver because each of its parts needs
  * mm internals that are not (and should not be) exported to modules:
@@ -12,7 +12,6 @@
  * memory driver (the privmem emulation, a CXL compressed-memory device)
  * registers its node and gets the same behaviour.
  */
-#include <linux/cram.h>
 #include <linux/export.h>
 #include <linux/memory-tiers.h>
 #include <linux/migrate.h>
@@ -20,7 +19,6 @@
 #include <linux/mm_inline.h>
 #include <linux/mutex.h>
 #include <linux/private_node.h>
-#include <linux/private_node_driver.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/swap.h>
@@ -28,6 +26,7 @@
 #include <linux/vmstat.h>
 
 #include "internal.h"
+#include "private_node.h"
 
 /*
  * How hard kswapd is pushed: at pressure p between the low watermark and
@@ -56,7 +55,7 @@ int cram_register(struct cram_node *cn, int nid)
 {
 	int ret = 0;
 
-	if (nid < 0 || nid >= MAX_NUMNODES || !node_private_write_protected(nid))
+	if (nid < 0 || nid >= MAX_NUMNODES || !private_node_write_protected(nid))
 		return -EINVAL;
 	mutex_lock(&cram_mutex);
 	if (rcu_access_pointer(cram_nodes[nid])) {
@@ -117,17 +116,10 @@ EXPORT_SYMBOL_GPL(cram_migration_done);
 /* The faulting CPU's node if it has normal memory, else the nearest one. */
 static int cram_promotion_node(void)
 {
-	int nid = numa_node_id(), n, best = NUMA_NO_NODE, dist = INT_MAX;
+	int nid = numa_node_id();
 
-	if (node_state(nid, N_MEMORY))
-		return nid;
-	for_each_node_state(n, N_MEMORY) {
-		if (node_distance(nid, n) < dist) {
-			dist = node_distance(nid, n);
-			best = n;
-		}
-	}
-	return best;
+	return node_state(nid, N_MEMORY) ? nid :
+	       private_node_nearest_normal(nid);
 }
 
 /*
@@ -195,7 +187,7 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 		*outcome = CRAM_FAILED;
 		return VM_FAULT_OOM;
 	}
-	if (!folio_isolate_lru(folio)) {
+	if (!private_node_isolate_folio(folio, &folios)) {
 		/*
 		 * Someone else isolated it (a concurrent promotion, reclaim)
 		 * or it just arrived and still sits in a per-CPU LRU batch,
@@ -212,9 +204,6 @@ vm_fault_t cram_promote_fault(struct vm_fault *vmf, struct folio *folio,
 	}
 	/* The isolation holds the folio now: migration wants no other ref. */
 	folio_put(folio);
-	list_add_tail(&folio->lru, &folios);
-	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
-			    folio_nr_pages(folio));
 	ret = cram_migrate_out(&folios, nid);
 	if (!ret) {
 		*outcome = CRAM_PROMOTED;
@@ -319,8 +308,8 @@ static bool cram_refuses(struct cram_node *cn, int source_nid)
 {
 	int nid = cn->nid;
 
-	return node_private_has(nid, NODE_PRIVATE_CAP_DEMOTION) &&
-		node_private_blocked(nid) &&
+	return private_node_has(nid, PRIVATE_NODE_CAP_DEMOTION) &&
+		private_node_blocked(nid) &&
 		private_node_demotion_source(nid, source_nid);
 }
 

@@ -15,7 +15,7 @@
  *                 policy's folios carry the gate (MPOL_F_PRIVATE).
  * DEMOTION        the node joins the memory tiers below DRAM and becomes a
  *                 demotion target of the N_MEMORY nodes; MR_DEMOTION
- *                 targets get the gate. node_private_set_blocked() takes it
+ *                 targets get the gate. private_node_set_blocked() takes it
  *                 out of next_demotion_node() and the fallback targets.
  * PROTECT_WRITE   PTEs/PMDs stay read-only (migration restore, mprotect,
  *                 NUMA hinting restore, file fault-in); writes reach
@@ -62,8 +62,6 @@
 #include <linux/mutex.h>
 #include <linux/oom.h>
 #include <linux/private_node.h>
-#include <linux/private_node_driver.h>
-#include <linux/private_node_services.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -72,6 +70,7 @@
 #include <kunit/visibility.h>
 
 #include "internal.h"
+#include "private_node.h"
 
 /*
  * How many passes offline_pages() makes over a private range before it
@@ -84,15 +83,15 @@
 DEFINE_STATIC_KEY_FALSE(private_nodes_present);
 EXPORT_SYMBOL_GPL(private_nodes_present);
 
-/* Caps and state bits per node; written under node_private_mutex. */
-unsigned long node_private_flags[MAX_NUMNODES];
-EXPORT_SYMBOL_GPL(node_private_flags);
+/* Caps and state bits per node; written under private_node_mutex. */
+unsigned long private_node_flags[MAX_NUMNODES];
+EXPORT_SYMBOL_GPL(private_node_flags);
 
-static struct node_private __rcu *node_private_owner[MAX_NUMNODES];
-static DEFINE_MUTEX(node_private_mutex);
+static struct private_node __rcu *private_node_owner[MAX_NUMNODES];
+static DEFINE_MUTEX(private_node_mutex);
 
 /*
- * Ownership is by memory range, not by node id: node_private_ranges[nid]
+ * Ownership is by memory range, not by node id: private_node_ranges[nid]
  * lists the ranges the node's owner added with
  * add_private_memory_driver_managed(), and only memory inside them may go
  * online on the node (private_node_memory_callback()). Memory another
@@ -102,7 +101,7 @@ static DEFINE_MUTEX(node_private_mutex);
  * know ever reaches its callbacks, and removing the owner's last range
  * always unregisters it.
  *
- * Locking: a list is changed with node_private_mutex and the memory
+ * Locking: a list is changed with private_node_mutex and the memory
  * hotplug read lock (get_online_mems()) held, and read either with the
  * mutex or by the hotplug notifier, which runs with the hotplug write
  * lock held and so never takes the mutex (the mutex nests outside the
@@ -114,7 +113,7 @@ struct private_node_range {
 	u64 size;
 };
 
-static struct list_head node_private_ranges[MAX_NUMNODES];
+static struct list_head private_node_ranges[MAX_NUMNODES];
 
 /* The range of @nid's owner that contains [@start, @start + @size), or NULL. */
 static struct private_node_range *private_node_find_range(int nid, u64 start,
@@ -122,7 +121,7 @@ static struct private_node_range *private_node_find_range(int nid, u64 start,
 {
 	struct private_node_range *r;
 
-	list_for_each_entry(r, &node_private_ranges[nid], list)
+	list_for_each_entry(r, &private_node_ranges[nid], list)
 		if (start >= r->start && start + size <= r->start + r->size)
 			return r;
 	return NULL;
@@ -141,49 +140,49 @@ static void private_node_free_ranges(int nid)
 {
 	struct private_node_range *r, *tmp;
 
-	list_for_each_entry_safe(r, tmp, &node_private_ranges[nid], list) {
+	list_for_each_entry_safe(r, tmp, &private_node_ranges[nid], list) {
 		list_del(&r->list);
 		kfree(r);
 	}
 }
 
-static int node_private_check_caps(const struct node_private *np)
+static int private_node_check_caps(const struct private_node *np)
 {
 	unsigned long caps = np->caps;
 
-	if (caps & ~NODE_PRIVATE_CAP_ALL)
+	if (caps & ~PRIVATE_NODE_CAP_ALL)
 		return -EINVAL;
 	/* Naming the node in a policy means migrating into it. */
-	if ((caps & NODE_PRIVATE_CAP_MEMPOLICY) &&
-	    !(caps & NODE_PRIVATE_CAP_MIGRATION))
+	if ((caps & PRIVATE_NODE_CAP_MEMPOLICY) &&
+	    !(caps & PRIVATE_NODE_CAP_MIGRATION))
 		return -EINVAL;
 	/* Policy-placed folios are written to; they cannot stay read-only. */
-	if ((caps & NODE_PRIVATE_CAP_MEMPOLICY) &&
-	    (caps & NODE_PRIVATE_CAP_PROTECT_WRITE))
+	if ((caps & PRIVATE_NODE_CAP_MEMPOLICY) &&
+	    (caps & PRIVATE_NODE_CAP_PROTECT_WRITE))
 		return -EINVAL;
-	if ((caps & NODE_PRIVATE_CAP_COMPACTION) &&
-	    !(caps & NODE_PRIVATE_CAP_MIGRATION))
+	if ((caps & PRIVATE_NODE_CAP_COMPACTION) &&
+	    !(caps & PRIVATE_NODE_CAP_MIGRATION))
 		return -EINVAL;
 	/* NUMA balancing migrates, except on a write-protected node. */
-	if ((caps & NODE_PRIVATE_CAP_NUMA_BALANCING) &&
-	    !(caps & (NODE_PRIVATE_CAP_MIGRATION |
-		      NODE_PRIVATE_CAP_PROTECT_WRITE)))
+	if ((caps & PRIVATE_NODE_CAP_NUMA_BALANCING) &&
+	    !(caps & (PRIVATE_NODE_CAP_MIGRATION |
+		      PRIVATE_NODE_CAP_PROTECT_WRITE)))
 		return -EINVAL;
 	/* A write to a protected folio must reach somebody. */
-	if ((caps & NODE_PRIVATE_CAP_PROTECT_WRITE) &&
+	if ((caps & PRIVATE_NODE_CAP_PROTECT_WRITE) &&
 	    (!np->ops || !np->ops->write_fault))
 		return -EINVAL;
 	return 0;
 }
 
 /**
- * node_private_register() - make @np the owner of private node @nid
+ * private_node_register() - make @np the owner of private node @nid
  * @nid: node id; the node must be possible and have no normal memory
  * @np: owner description, with @np->owner, @np->caps and @np->ops filled in
  *
  * After this, memory onlined on @nid becomes private memory (N_MEMORY_PRIVATE)
  * and the services in @np->caps apply to it. @np must stay valid until
- * node_private_unregister() returns.
+ * private_node_unregister() returns.
  *
  * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL for a bad node id or an incoherent set of
@@ -193,22 +192,22 @@ static int node_private_check_caps(const struct node_private *np)
  * PROTECT_WRITE without a write_fault callback), -EBUSY if the node already
  * has normal memory or another owner.
  */
-int node_private_register(int nid, struct node_private *np)
+int private_node_register(int nid, struct private_node *np)
 {
 	int ret;
 
 	if (!np || nid < 0 || nid >= MAX_NUMNODES || !node_possible(nid))
 		return -EINVAL;
-	ret = node_private_check_caps(np);
+	ret = private_node_check_caps(np);
 	if (ret)
 		return ret;
 
 	/* Before the hotplug lock: the key takes cpu_hotplug_lock. */
 	static_branch_inc(&private_nodes_present);
 
-	mutex_lock(&node_private_mutex);
+	mutex_lock(&private_node_mutex);
 	get_online_mems();
-	if (rcu_access_pointer(node_private_owner[nid]) ||
+	if (rcu_access_pointer(private_node_owner[nid]) ||
 	    node_state(nid, N_MEMORY) || node_state(nid, N_MEMORY_PRIVATE)) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -216,105 +215,105 @@ int node_private_register(int nid, struct node_private *np)
 	np->nid = nid;
 	refcount_set(&np->ref, 1);
 	init_completion(&np->released);
-	rcu_assign_pointer(node_private_owner[nid], np);
-	WRITE_ONCE(node_private_flags[nid], np->caps | NODE_PRIVATE_F_REGISTERED);
+	rcu_assign_pointer(private_node_owner[nid], np);
+	WRITE_ONCE(private_node_flags[nid], np->caps | PRIVATE_NODE_F_REGISTERED);
 out_unlock:
 	put_online_mems();
-	mutex_unlock(&node_private_mutex);
+	mutex_unlock(&private_node_mutex);
 	if (ret)
 		static_branch_dec(&private_nodes_present);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(node_private_register);
+EXPORT_SYMBOL_GPL(private_node_register);
 
 /**
- * node_private_unregister() - drop the owner of private node @nid
+ * private_node_unregister() - drop the owner of private node @nid
  * @nid: node id
  *
  * The node must have no online memory left. Waits until no callback into
  * the owner runs any more; when it returns the owner may free its
- * struct node_private.
+ * struct private_node.
  *
  * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL for a bad node id, -ENOENT if the node has
  * no owner, -EBUSY while the node still has private memory online.
  */
-int node_private_unregister(int nid)
+int private_node_unregister(int nid)
 {
-	struct node_private *np;
+	struct private_node *np;
 
 	if (nid < 0 || nid >= MAX_NUMNODES)
 		return -EINVAL;
 
-	mutex_lock(&node_private_mutex);
+	mutex_lock(&private_node_mutex);
 	get_online_mems();
-	np = rcu_dereference_protected(node_private_owner[nid],
-				       lockdep_is_held(&node_private_mutex));
+	np = rcu_dereference_protected(private_node_owner[nid],
+				       lockdep_is_held(&private_node_mutex));
 	if (!np) {
 		put_online_mems();
-		mutex_unlock(&node_private_mutex);
+		mutex_unlock(&private_node_mutex);
 		return -ENOENT;
 	}
 	if (node_state(nid, N_MEMORY_PRIVATE)) {
 		put_online_mems();
-		mutex_unlock(&node_private_mutex);
+		mutex_unlock(&private_node_mutex);
 		return -EBUSY;
 	}
-	WRITE_ONCE(node_private_flags[nid], 0);
-	RCU_INIT_POINTER(node_private_owner[nid], NULL);
+	WRITE_ONCE(private_node_flags[nid], 0);
+	RCU_INIT_POINTER(private_node_owner[nid], NULL);
 	/* Ranges added but never onlined (MMOP_OFFLINE) are forgotten. */
 	private_node_free_ranges(nid);
 	put_online_mems();
-	mutex_unlock(&node_private_mutex);
+	mutex_unlock(&private_node_mutex);
 
 	/* No new reference can be taken after the grace period. */
 	synchronize_rcu();
-	node_private_put(np);
+	private_node_put(np);
 	wait_for_completion(&np->released);
 	static_branch_dec(&private_nodes_present);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(node_private_unregister);
+EXPORT_SYMBOL_GPL(private_node_unregister);
 
 /**
- * node_private_get() - take a reference on the owner of a private node
+ * private_node_get() - take a reference on the owner of a private node
  * @nid: node id
  *
  * Context: any context.
  * Return: the owner, or NULL if @nid is not a private node (or is being
- * unregistered). Drop the reference with node_private_put().
+ * unregistered). Drop the reference with private_node_put().
  */
-struct node_private *node_private_get(int nid)
+struct private_node *private_node_get(int nid)
 {
-	struct node_private *np;
+	struct private_node *np;
 
 	if (!node_is_private(nid))
 		return NULL;
 	rcu_read_lock();
-	np = rcu_dereference(node_private_owner[nid]);
+	np = rcu_dereference(private_node_owner[nid]);
 	if (np && !refcount_inc_not_zero(&np->ref))
 		np = NULL;
 	rcu_read_unlock();
 	return np;
 }
-EXPORT_SYMBOL_GPL(node_private_get);
+EXPORT_SYMBOL_IF_KUNIT(private_node_get);
 
 /**
- * node_private_put() - drop a reference taken with node_private_get()
+ * private_node_put() - drop a reference taken with private_node_get()
  * @np: owner, may be NULL
  *
  * Context: any context.
  */
-void node_private_put(struct node_private *np)
+void private_node_put(struct private_node *np)
 {
 	if (np && refcount_dec_and_test(&np->ref))
 		complete(&np->released);
 }
-EXPORT_SYMBOL_GPL(node_private_put);
+EXPORT_SYMBOL_IF_KUNIT(private_node_put);
 
 /**
- * node_private_alloc_folio() - the owner allocates a folio on its own node
- * @np: the owner's registration, as given to node_private_register()
+ * private_node_alloc_folio() - the owner allocates a folio on its own node
+ * @np: the owner's registration, as given to private_node_register()
  * @gfp: gfp mask, usually GFP_HIGHUSER_MOVABLE (private memory is onlined
  *	ZONE_MOVABLE), with or without reclaim
  * @order: folio order
@@ -328,22 +327,22 @@ EXPORT_SYMBOL_GPL(node_private_put);
  * Return: the folio, or NULL if the node has no room or @np is not (or no
  * longer) its node's owner.
  */
-struct folio *node_private_alloc_folio(struct node_private *np, gfp_t gfp,
+struct folio *private_node_alloc_folio(struct private_node *np, gfp_t gfp,
 				       unsigned int order)
 {
-	struct node_private *cur = node_private_get(np->nid);
+	struct private_node *cur = private_node_get(np->nid);
 	struct folio *folio = NULL;
 
 	if (cur == np)
 		folio = __folio_alloc_private(gfp | __GFP_THISNODE, order,
 					      np->nid, NULL);
-	node_private_put(cur);
+	private_node_put(cur);
 	return folio;
 }
-EXPORT_SYMBOL_GPL(node_private_alloc_folio);
+EXPORT_SYMBOL_GPL(private_node_alloc_folio);
 
 /**
- * node_private_set_blocked() - refuse or accept new folios under pressure
+ * private_node_set_blocked() - refuse or accept new folios under pressure
  * @nid: private node id
  * @blocked: true to refuse demotion and migration into the node
  *
@@ -352,21 +351,21 @@ EXPORT_SYMBOL_GPL(node_private_alloc_folio);
  *
  * Context: any context.
  */
-void node_private_set_blocked(int nid, bool blocked)
+void private_node_set_blocked(int nid, bool blocked)
 {
 	if (!node_is_private(nid))
 		return;
 	if (blocked)
-		set_bit(__ffs(NODE_PRIVATE_F_BLOCKED), &node_private_flags[nid]);
+		set_bit(__ffs(PRIVATE_NODE_F_BLOCKED), &private_node_flags[nid]);
 	else
-		clear_bit(__ffs(NODE_PRIVATE_F_BLOCKED), &node_private_flags[nid]);
+		clear_bit(__ffs(PRIVATE_NODE_F_BLOCKED), &private_node_flags[nid]);
 }
-EXPORT_SYMBOL_GPL(node_private_set_blocked);
+EXPORT_SYMBOL_GPL(private_node_set_blocked);
 
-static struct node_private *node_private_owned_by(int nid)
+static struct private_node *private_node_owned_by(int nid)
 {
-	return rcu_dereference_protected(node_private_owner[nid],
-					 lockdep_is_held(&node_private_mutex));
+	return rcu_dereference_protected(private_node_owner[nid],
+					 lockdep_is_held(&private_node_mutex));
 }
 
 /* Record a range of @nid's owner; see struct private_node_range. */
@@ -378,11 +377,11 @@ static int private_node_add_range(int nid, u64 start, u64 size)
 		return -ENOMEM;
 	r->start = start;
 	r->size = size;
-	mutex_lock(&node_private_mutex);
+	mutex_lock(&private_node_mutex);
 	get_online_mems();
-	list_add_tail(&r->list, &node_private_ranges[nid]);
+	list_add_tail(&r->list, &private_node_ranges[nid]);
 	put_online_mems();
-	mutex_unlock(&node_private_mutex);
+	mutex_unlock(&private_node_mutex);
 	return 0;
 }
 
@@ -392,16 +391,16 @@ static bool private_node_forget_range(int nid, u64 start, u64 size)
 	struct private_node_range *r;
 	bool last;
 
-	mutex_lock(&node_private_mutex);
+	mutex_lock(&private_node_mutex);
 	get_online_mems();
 	r = private_node_own_range(nid, start, size);
 	if (r) {
 		list_del(&r->list);
 		kfree(r);
 	}
-	last = list_empty(&node_private_ranges[nid]);
+	last = list_empty(&private_node_ranges[nid]);
 	put_online_mems();
-	mutex_unlock(&node_private_mutex);
+	mutex_unlock(&private_node_mutex);
 	return last;
 }
 
@@ -424,17 +423,17 @@ static bool private_node_forget_range(int nid, u64 start, u64 size)
  * the owner is unregistered again if this call registered it.
  *
  * Context: process context, may sleep. Takes the device hotplug lock.
- * Return: 0 on success or a negative errno (see node_private_register()
+ * Return: 0 on success or a negative errno (see private_node_register()
  * and add_memory_driver_managed()); -ENOMEM if the range cannot be
  * recorded.
  */
 int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 				      const char *resource_name,
 				      mhp_t mhp_flags, int online_type,
-				      struct node_private *np)
+				      struct private_node *np)
 {
 	bool registered = false;
-	struct node_private *cur;
+	struct private_node *cur;
 	int ret;
 
 	if (nid < 0 || nid >= MAX_NUMNODES || !np || !size)
@@ -446,13 +445,13 @@ int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 	if (mhp_flags & MHP_NID_IS_MGID)
 		return -EINVAL;
 
-	mutex_lock(&node_private_mutex);
-	cur = node_private_owned_by(nid);
-	mutex_unlock(&node_private_mutex);
+	mutex_lock(&private_node_mutex);
+	cur = private_node_owned_by(nid);
+	mutex_unlock(&private_node_mutex);
 	if (cur && cur != np)
 		return -EBUSY;
 	if (!cur) {
-		ret = node_private_register(nid, np);
+		ret = private_node_register(nid, np);
 		if (ret)
 			return ret;
 		registered = true;
@@ -471,7 +470,7 @@ err_forget:
 	private_node_forget_range(nid, start, size);
 err_unregister:
 	if (registered)
-		WARN_ON_ONCE(node_private_unregister(nid));
+		WARN_ON_ONCE(private_node_unregister(nid));
 	return ret;
 }
 EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
@@ -488,17 +487,17 @@ EXPORT_SYMBOL_GPL(add_private_memory_driver_managed);
  * cannot be migrated (pinned, or no room elsewhere) the removal fails and
  * everything is rolled back: the memory stays online and no data is lost.
  * When the owner's last range is gone the owner is unregistered, and the
- * owner may free its struct node_private once this returned 0.
+ * owner may free its struct private_node once this returned 0.
  *
  * Context: process context, may sleep. Takes the device hotplug lock.
  * Return: 0 on success, -ENOENT if @nid has no owner, -EINVAL if the range
  * is not one the owner added, -EBUSY if folios could not be migrated out,
  * another negative errno from offline_and_remove_memory(), or the error
- * of node_private_unregister() (the owner is then still registered).
+ * of private_node_unregister() (the owner is then still registered).
  */
 int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 {
-	unsigned long bit = __ffs(NODE_PRIVATE_F_DRAINING);
+	unsigned long bit = __ffs(PRIVATE_NODE_F_DRAINING);
 	int ret = 0;
 
 	if (nid < 0 || nid >= MAX_NUMNODES)
@@ -506,19 +505,19 @@ int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 	if (!node_is_private(nid))
 		return -ENOENT;
 
-	mutex_lock(&node_private_mutex);
-	if (!node_private_owned_by(nid))
+	mutex_lock(&private_node_mutex);
+	if (!private_node_owned_by(nid))
 		ret = -ENOENT;
 	else if (!private_node_own_range(nid, start, size))
 		ret = -EINVAL;
-	mutex_unlock(&node_private_mutex);
+	mutex_unlock(&private_node_mutex);
 	if (ret)
 		return ret;
 
-	set_bit(bit, &node_private_flags[nid]);
+	set_bit(bit, &private_node_flags[nid]);
 	ret = offline_and_remove_memory(start, size);
 	if (node_is_private(nid))
-		clear_bit(bit, &node_private_flags[nid]);
+		clear_bit(bit, &private_node_flags[nid]);
 	if (ret == -EINTR)
 		ret = -EBUSY;
 	if (ret)
@@ -527,7 +526,7 @@ int remove_private_memory_driver_managed(int nid, u64 start, u64 size)
 	if (!private_node_forget_range(nid, start, size))
 		return 0;
 	/* Only the owner's ranges can be online, and none is left. */
-	ret = node_private_unregister(nid);
+	ret = private_node_unregister(nid);
 	WARN_ON_ONCE(ret);
 	return ret;
 }
@@ -549,7 +548,7 @@ static int private_node_memory_callback(struct notifier_block *nb,
 					unsigned long action, void *arg)
 {
 	struct memory_notify *mn = arg;
-	struct node_private *np;
+	struct private_node *np;
 	u64 start, size;
 	int nid, ret = NOTIFY_OK;
 
@@ -560,7 +559,7 @@ static int private_node_memory_callback(struct notifier_block *nb,
 	start = PFN_PHYS(mn->start_pfn);
 	size = PFN_PHYS(mn->nr_pages);
 	rcu_read_lock();
-	np = rcu_dereference(node_private_owner[nid]);
+	np = rcu_dereference(private_node_owner[nid]);
 	if (np && !private_node_find_range(nid, start, size)) {
 		pr_warn_ratelimited("private node %d: refusing to online memory %#llx-%#llx its owner did not add\n",
 				    nid, start, start + size - 1);
@@ -580,7 +579,7 @@ static int __init private_node_init(void)
 	int nid;
 
 	for (nid = 0; nid < MAX_NUMNODES; nid++)
-		INIT_LIST_HEAD(&node_private_ranges[nid]);
+		INIT_LIST_HEAD(&private_node_ranges[nid]);
 	hotplug_memory_notifier(private_node_memory_callback,
 				DEFAULT_CALLBACK_PRI);
 	return 0;
@@ -633,30 +632,30 @@ bool private_node_migration_allowed(const struct folio *src, int nid,
 {
 	unsigned long need;
 
-	if (!node_is_private(nid) || node_private_blocked(nid))
+	if (!node_is_private(nid) || private_node_blocked(nid))
 		return false;
-	if (src && !folio_test_anon(src) && node_private_write_protected(nid))
+	if (src && !folio_test_anon(src) && private_node_write_protected(nid))
 		return false;
 
 	switch (reason) {
 	case MR_DEMOTION:
-		need = NODE_PRIVATE_CAP_DEMOTION;
+		need = PRIVATE_NODE_CAP_DEMOTION;
 		break;
 	case MR_NUMA_MISPLACED:
 		/* On a write-protected node NUMA balancing only scans. */
-		if (node_private_write_protected(nid))
+		if (private_node_write_protected(nid))
 			return false;
-		need = NODE_PRIVATE_CAP_NUMA_BALANCING;
+		need = PRIVATE_NODE_CAP_NUMA_BALANCING;
 		break;
 	case MR_SYSCALL:
 	case MR_MEMPOLICY_MBIND:
 	case MR_DAMON:
-		need = NODE_PRIVATE_CAP_MIGRATION;
+		need = PRIVATE_NODE_CAP_MIGRATION;
 		break;
 	default:
 		return false;
 	}
-	return node_private_has(nid, need);
+	return private_node_has(nid, need);
 }
 EXPORT_SYMBOL_IF_KUNIT(private_node_migration_allowed);
 
@@ -664,39 +663,39 @@ EXPORT_SYMBOL_IF_KUNIT(private_node_migration_allowed);
  * __private_node_numa_scan() - may NUMA balancing scan a node's folios
  * @nid: node of the folio change_prot_numa() is about to make PROT_NONE
  *
- * Return: false for a private node without NODE_PRIVATE_CAP_NUMA_BALANCING.
+ * Return: false for a private node without PRIVATE_NODE_CAP_NUMA_BALANCING.
  */
 bool __private_node_numa_scan(int nid)
 {
 	return !node_is_private(nid) ||
-		node_private_has(nid, NODE_PRIVATE_CAP_NUMA_BALANCING);
+		private_node_has(nid, PRIVATE_NODE_CAP_NUMA_BALANCING);
 }
 
 /**
  * __private_node_numa_may_leave() - may a hinting fault migrate a folio off
  * @nid: node of the folio that took the hinting fault
  *
- * Return: false for a private node without NODE_PRIVATE_CAP_NUMA_BALANCING
+ * Return: false for a private node without PRIVATE_NODE_CAP_NUMA_BALANCING
  * and for a write-protected one (its folios leave through the owner).
  */
 bool __private_node_numa_may_leave(int nid)
 {
 	if (!node_is_private(nid))
 		return true;
-	return node_private_has(nid, NODE_PRIVATE_CAP_NUMA_BALANCING) &&
-		!node_private_write_protected(nid);
+	return private_node_has(nid, PRIVATE_NODE_CAP_NUMA_BALANCING) &&
+		!private_node_write_protected(nid);
 }
 
 /**
  * __private_node_compact_allowed() - may compaction run on a node
  * @nid: node compact_node() is asked to compact
  *
- * Return: false for a private node without NODE_PRIVATE_CAP_COMPACTION.
+ * Return: false for a private node without PRIVATE_NODE_CAP_COMPACTION.
  */
 bool __private_node_compact_allowed(int nid)
 {
 	return !node_is_private(nid) ||
-		node_private_has(nid, NODE_PRIVATE_CAP_COMPACTION);
+		private_node_has(nid, PRIVATE_NODE_CAP_COMPACTION);
 }
 
 /**
@@ -716,8 +715,8 @@ bool private_node_damon_target(int nid)
 		return true;
 	if (!node_is_private(nid))
 		return false;
-	if (node_private_has(nid, NODE_PRIVATE_CAP_MIGRATION) &&
-	    !node_private_blocked(nid))
+	if (private_node_has(nid, PRIVATE_NODE_CAP_MIGRATION) &&
+	    !private_node_blocked(nid))
 		return true;
 	pr_info_ratelimited("damon: private node %d refuses migration (not opted in, or blocked)\n",
 			    nid);
@@ -758,7 +757,7 @@ bool __private_node_policy_usable(const nodemask_t *nodes)
 	for (nid = policy_node_next(nodes, -1); nid < nr_node_ids;
 	     nid = policy_node_next(nodes, nid))
 		if (node_state(nid, N_MEMORY_PRIVATE) &&
-		    !(__node_private_flags(nid) & NODE_PRIVATE_F_DRAINING))
+		    !(__private_node_flags(nid) & PRIVATE_NODE_F_DRAINING))
 			return true;
 	return false;
 }
@@ -848,7 +847,7 @@ EXPORT_SYMBOL_GPL(private_node_cpuset_check);
  * names no node the task may use then fails with -EINVAL.
  *
  * Return: the number of nodes in @out, or -EINVAL if one of them did not
- * opt into NODE_PRIVATE_CAP_MEMPOLICY.
+ * opt into PRIVATE_NODE_CAP_MEMPOLICY.
  */
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
 {
@@ -859,7 +858,7 @@ int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
 		return 0;
 	nodes_and(*out, *nodes, node_states[N_MEMORY_PRIVATE]);
 	for_each_node_mask(nid, *out) {
-		if (!node_private_has(nid, NODE_PRIVATE_CAP_MEMPOLICY))
+		if (!private_node_has(nid, PRIVATE_NODE_CAP_MEMPOLICY))
 			return -EINVAL;
 		if (!private_node_cpuset_allows(current, nid))
 			node_clear(nid, *out);
@@ -880,13 +879,13 @@ int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out)
  */
 static bool private_node_takes_policy(int nid, bool owner)
 {
-	unsigned long flags = __node_private_flags(nid);
+	unsigned long flags = __private_node_flags(nid);
 
 	if (!node_state(nid, N_MEMORY_PRIVATE) ||
-	    (flags & (NODE_PRIVATE_F_DRAINING | NODE_PRIVATE_CAP_PROTECT_WRITE)))
+	    (flags & (PRIVATE_NODE_F_DRAINING | PRIVATE_NODE_CAP_PROTECT_WRITE)))
 		return false;
-	if (!owner && (!(flags & NODE_PRIVATE_CAP_MEMPOLICY) ||
-		       (flags & NODE_PRIVATE_F_BLOCKED)))
+	if (!owner && (!(flags & PRIVATE_NODE_CAP_MEMPOLICY) ||
+		       (flags & PRIVATE_NODE_F_BLOCKED)))
 		return false;
 	return private_node_cpuset_allows(current, nid);
 }
@@ -1017,8 +1016,8 @@ void private_node_demotion_filter(nodemask_t *targets)
 		return;
 	for_each_node_mask(nid, *targets)
 		if (node_is_private(nid) &&
-		    (!node_private_has(nid, NODE_PRIVATE_CAP_DEMOTION) ||
-		     node_private_blocked(nid)))
+		    (!private_node_has(nid, PRIVATE_NODE_CAP_DEMOTION) ||
+		     private_node_blocked(nid)))
 			node_clear(nid, *targets);
 }
 
@@ -1028,25 +1027,25 @@ void private_node_demotion_filter(nodemask_t *targets)
  */
 void private_node_folio_free(struct folio *folio)
 {
-	struct node_private *np = node_private_get(folio_nid(folio));
+	struct private_node *np = private_node_get(folio_nid(folio));
 
 	if (!np)
 		return;
 	if (np->ops && np->ops->folio_free)
 		np->ops->folio_free(folio, np->owner);
-	node_private_put(np);
+	private_node_put(np);
 }
 
 static void private_node_notify_migrate(int nid, struct folio *src,
 					struct folio *dst)
 {
-	struct node_private *np = node_private_get(nid);
+	struct private_node *np = private_node_get(nid);
 
 	if (!np)
 		return;
 	if (np->ops && np->ops->folio_migrate)
 		np->ops->folio_migrate(src, dst, np->owner);
-	node_private_put(np);
+	private_node_put(np);
 }
 
 /**
@@ -1084,7 +1083,7 @@ void private_node_folio_migrate(struct folio *src, struct folio *dst)
  */
 vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
 {
-	struct node_private *np = node_private_get(folio_nid(folio));
+	struct private_node *np = private_node_get(folio_nid(folio));
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
 	if (!np) {
@@ -1095,7 +1094,7 @@ vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio)
 		ret = np->ops->write_fault(vmf, folio, np->owner);
 	else
 		folio_put(folio);
-	node_private_put(np);
+	private_node_put(np);
 	return ret;
 }
 
@@ -1128,6 +1127,29 @@ EXPORT_SYMBOL_IF_KUNIT(private_node_alloc_migration_target);
 #endif
 
 /**
+ * private_node_nearest_normal() - the normal memory node nearest a node
+ * @nid: node to measure from
+ *
+ * Return: the N_MEMORY node at the smallest distance from @nid (the lowest
+ * id on a tie), or NUMA_NO_NODE if there is none.
+ */
+int private_node_nearest_normal(int nid)
+{
+	int n, best = NUMA_NO_NODE, best_dist = INT_MAX;
+
+	for_each_node_state(n, N_MEMORY) {
+		int d = node_distance(nid, n);
+
+		if (d < best_dist) {
+			best = n;
+			best_dist = d;
+		}
+	}
+	return best;
+}
+EXPORT_SYMBOL_GPL(private_node_nearest_normal);
+
+/**
  * private_node_core_ready() - report whether the private-node core is built in
  *
  * Return: true when the kernel was built with CONFIG_PRIVATE_NODE.
@@ -1137,99 +1159,3 @@ bool private_node_core_ready(void)
 	return true;
 }
 EXPORT_SYMBOL_GPL(private_node_core_ready);
-
-/**
- * private_node_migrate_folios() - migrate isolated folios to a node
- * @folios: folios isolated from the LRU (folio_isolate_lru())
- * @nid: target node, private or not
- * @reason: MR_SYSCALL for an explicit request, MR_DEMOTION for demotion
- * @nr_succeeded: if not NULL, set to the number of pages migrated
- *
- * Folios that could not be migrated are put back on the LRU.
- *
- * The target allocation only gets the private gate if @nid accepts a
- * migration for @reason (see private_node_migration_allowed()); otherwise no
- * folio moves.
- *
- * Context: process context, may sleep.
- * Return: 0 if all folios were migrated, else the number of folios that
- * were not, or a negative errno.
- */
-int private_node_migrate_folios(struct list_head *folios, int nid,
-				enum migrate_reason reason,
-				unsigned int *nr_succeeded)
-{
-	struct migration_target_control mtc = {
-		.nid = nid,
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-			    __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
-		.reason = reason,
-	};
-	unsigned int done = 0;
-	int ret;
-
-	ret = private_node_migrate_isolated(folios, &mtc, MIGRATE_SYNC, &done);
-	if (nr_succeeded)
-		*nr_succeeded = done;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(private_node_migrate_folios);
-
-/**
- * private_node_migrate_user_range() - move a user range to a node
- * @mm: address space, with a reference held by the caller
- * @start: page-aligned start address
- * @nr_pages: number of pages
- * @nid: target node, private (with the service for @reason) or normal
- * @reason: MR_SYSCALL or MR_DEMOTION
- *
- * The driver-initiated migration used for explicit moves in and out of a
- * private node. Pages already on @nid, and pages that cannot be isolated,
- * are skipped.
- *
- * Context: process context, may sleep. Takes the mmap lock of @mm.
- * Return: number of pages that ended up migrated, or a negative errno.
- */
-long private_node_migrate_user_range(struct mm_struct *mm, unsigned long start,
-				     unsigned long nr_pages, int nid,
-				     enum migrate_reason reason)
-{
-	unsigned int done = 0;
-	unsigned long i;
-	LIST_HEAD(folios);
-	int ret;
-
-	if (nid < 0 || nid >= MAX_NUMNODES || !PAGE_ALIGNED(start))
-		return -EINVAL;
-
-	lru_add_drain_all();
-	mmap_read_lock(mm);
-	for (i = 0; i < nr_pages; i++) {
-		unsigned long addr = start + i * PAGE_SIZE;
-		struct folio *folio;
-		struct page *page;
-
-		if (get_user_pages_remote(mm, addr, 1, FOLL_DUMP, &page,
-					  NULL) != 1)
-			continue;
-		folio = page_folio(page);
-		if (folio_nid(folio) != nid && !folio_test_large(folio) &&
-		    folio_isolate_lru(folio)) {
-			list_add_tail(&folio->lru, &folios);
-			node_stat_mod_folio(folio, NR_ISOLATED_ANON +
-					    folio_is_file_lru(folio),
-					    folio_nr_pages(folio));
-		}
-		put_page(page);
-	}
-	mmap_read_unlock(mm);
-
-	if (list_empty(&folios))
-		return 0;
-
-	ret = private_node_migrate_folios(&folios, nid, reason, &done);
-	if (ret < 0)
-		return ret;
-	return done;
-}
-EXPORT_SYMBOL_GPL(private_node_migrate_user_range);

@@ -5,7 +5,7 @@
  * - private_node_migrate_range(): batched migration of a user address
  *   range to or from a node, with per-page accounting, for the owner's
  *   explicit MIGRATE requests (large folios move whole);
- * - node_private_set_demotion()/node_private_get_demotion(): the one
+ * - private_node_set_demotion()/private_node_get_demotion(): the one
  *   runtime-mutable service, whether the node is a demotion target and for
  *   which source nodes, wired into the memory tiers.
  *
@@ -22,7 +22,6 @@
 #include <linux/mutex.h>
 #include <linux/pagewalk.h>
 #include <linux/private_node.h>
-#include <linux/private_node_driver.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -31,6 +30,7 @@
 #include <linux/swap.h>
 
 #include "internal.h"
+#include "private_node.h"
 
 /* Base pages isolated per migrate_pages() batch (16 MiB of 4K pages). */
 #define PRIVATE_NODE_MIGRATE_BATCH	4096
@@ -79,12 +79,12 @@ void private_node_demotion_filter_src(int source, nodemask_t *targets)
 }
 
 /**
- * node_private_set_demotion() - open or close a private node to demotion
+ * private_node_set_demotion() - open or close a private node to demotion
  * @nid: private node
  * @enable: true to make the node a demotion target
  * @sources: nodes allowed to demote into @nid, NULL for every node
  *
- * Sets or clears NODE_PRIVATE_CAP_DEMOTION, the only service that may
+ * Sets or clears PRIVATE_NODE_CAP_DEMOTION, the only service that may
  * change after registration, records the allowed sources and rebuilds the
  * memory tiers and demotion targets (which the kernel prints).
  *
@@ -93,9 +93,9 @@ void private_node_demotion_filter_src(int source, nodemask_t *targets)
  * memory node, -EBUSY while the node is write-protected without reclaim
  * (demoted folios could then never leave).
  */
-int node_private_set_demotion(int nid, bool enable, const nodemask_t *sources)
+int private_node_set_demotion(int nid, bool enable, const nodemask_t *sources)
 {
-	unsigned long bit = __ffs(NODE_PRIVATE_CAP_DEMOTION);
+	unsigned long bit = __ffs(PRIVATE_NODE_CAP_DEMOTION);
 
 	if (nid < 0 || nid >= MAX_NUMNODES || !node_is_private(nid))
 		return -EINVAL;
@@ -109,17 +109,17 @@ int node_private_set_demotion(int nid, bool enable, const nodemask_t *sources)
 		clear_bit(nid, demotion_sources_set);
 	}
 	if (enable)
-		set_bit(bit, &node_private_flags[nid]);
+		set_bit(bit, &private_node_flags[nid]);
 	else
-		clear_bit(bit, &node_private_flags[nid]);
+		clear_bit(bit, &private_node_flags[nid]);
 	memory_tier_private_node_changed(nid);
 	mutex_unlock(&demotion_mutex);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(node_private_set_demotion);
+EXPORT_SYMBOL_GPL(private_node_set_demotion);
 
 /**
- * node_private_get_demotion() - read a private node's demotion settings
+ * private_node_get_demotion() - read a private node's demotion settings
  * @nid: private node
  * @enabled: set to whether the node takes demotion
  * @sources: set to the nodes allowed to demote into it (all possible
@@ -128,12 +128,12 @@ EXPORT_SYMBOL_GPL(node_private_set_demotion);
  * Context: process context, may sleep.
  * Return: 0, or -EINVAL if @nid is not a private node.
  */
-int node_private_get_demotion(int nid, bool *enabled, nodemask_t *sources)
+int private_node_get_demotion(int nid, bool *enabled, nodemask_t *sources)
 {
 	if (nid < 0 || nid >= MAX_NUMNODES || !node_is_private(nid))
 		return -EINVAL;
 	mutex_lock(&demotion_mutex);
-	*enabled = node_private_has(nid, NODE_PRIVATE_CAP_DEMOTION);
+	*enabled = private_node_has(nid, PRIVATE_NODE_CAP_DEMOTION);
 	if (test_bit(nid, demotion_sources_set))
 		*sources = demotion_sources[nid];
 	else
@@ -141,7 +141,7 @@ int node_private_get_demotion(int nid, bool *enabled, nodemask_t *sources)
 	mutex_unlock(&demotion_mutex);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(node_private_get_demotion);
+EXPORT_SYMBOL_GPL(private_node_get_demotion);
 
 struct range_migration {
 	struct mm_struct *mm;
@@ -197,27 +197,48 @@ static int rm_queue_folio(struct range_migration *rm, struct folio *folio)
 	if (folio_likely_mapped_shared(folio) &&
 	    (!rm->shared || folio_mapping(folio) != rm->shared))
 		return RM_FAILED;
-	if (!folio_isolate_lru(folio))
+	if (!private_node_isolate_folio(folio, &rm->folios))
 		return RM_FAILED;
-	list_add_tail(&folio->lru, &rm->folios);
-	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
-			    folio_nr_pages(folio));
 	rm->isolated += folio_nr_pages(folio);
 	return RM_QUEUED;
 }
 
-static void isolated_mod(struct list_head *folios, int sign)
+static void isolated_mod(struct folio *folio, int sign)
+{
+	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+			    sign * folio_nr_pages(folio));
+}
+
+static void isolated_mod_list(struct list_head *folios, int sign)
 {
 	struct folio *folio;
 
 	list_for_each_entry(folio, folios, lru)
-		node_stat_mod_folio(folio, NR_ISOLATED_ANON +
-				    folio_is_file_lru(folio),
-				    sign * folio_nr_pages(folio));
+		isolated_mod(folio, sign);
 }
 
 /**
- * private_node_migrate_isolated() - migrate folios isolated by the caller
+ * private_node_isolate_folio() - take a folio off the LRU for migration
+ * @folio: folio to isolate; the caller holds a reference
+ * @list: where the isolated folio goes (on its ->lru)
+ *
+ * folio_isolate_lru() plus the NR_ISOLATED_* accounting migrate_pages()
+ * and putback_movable_pages() expect: the one place the private-node code
+ * isolates a folio.
+ *
+ * Return: true if the folio was isolated and added to @list.
+ */
+bool private_node_isolate_folio(struct folio *folio, struct list_head *list)
+{
+	if (!folio_isolate_lru(folio))
+		return false;
+	list_add_tail(&folio->lru, list);
+	isolated_mod(folio, 1);
+	return true;
+}
+
+/*
+ * Migrate folios isolated by the caller.
  * @folios: folios isolated from the LRU, each counted in NR_ISOLATED_*
  *	of its node; the ones that do not move are put back
  * @mtc: migration target; @mtc->reason is the migration reason
@@ -236,32 +257,30 @@ static void isolated_mod(struct list_head *folios, int sign)
  * Context: process context, may sleep.
  * Return: as migrate_pages().
  */
-int private_node_migrate_isolated(struct list_head *folios,
-				  struct migration_target_control *mtc,
-				  enum migrate_mode mode, unsigned int *done)
+static int migrate_isolated(struct list_head *folios,
+			    struct migration_target_control *mtc,
+			    enum migrate_mode mode, unsigned int *done)
 {
 	bool demotion = mtc->reason == MR_DEMOTION;
 	int ret;
 
 	if (demotion)
-		isolated_mod(folios, -1);
+		isolated_mod_list(folios, -1);
 	ret = migrate_pages(folios, alloc_migration_target, NULL,
 			    (unsigned long)mtc, mode, mtc->reason, done);
 	if (ret) {
 		if (demotion)
-			isolated_mod(folios, 1);
+			isolated_mod_list(folios, 1);
 		putback_movable_pages(folios);
 	}
 	return ret;
 }
-EXPORT_SYMBOL_GPL(private_node_migrate_isolated);
 
 static int rm_flush(struct range_migration *rm)
 {
 	struct migration_target_control mtc = {
 		.nid = rm->nid,
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-			    __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
+		.gfp_mask = PRIVATE_NODE_MIGRATE_GFP,
 		.reason = rm->reason,
 	};
 	unsigned int done = 0;
@@ -269,7 +288,7 @@ static int rm_flush(struct range_migration *rm)
 
 	if (list_empty(&rm->folios))
 		return 0;
-	ret = private_node_migrate_isolated(&rm->folios, &mtc, rm->mode, &done);
+	ret = migrate_isolated(&rm->folios, &mtc, rm->mode, &done);
 	/*
 	 * Large folios move whole but only their pages in the range count:
 	 * exact when the whole batch moved or none of it did.
@@ -475,40 +494,3 @@ out:
 	return mm;
 }
 EXPORT_SYMBOL_GPL(private_node_get_mm);
-
-/**
- * private_node_promote_folio() - move a folio off its private node
- * @folio: folio on a private node, with a reference held by the caller
- * @nid: normal node to move it to
- *
- * Used by owners on a write fault to a write-protected folio.
- *
- * Context: process context, may sleep; the mmap or VMA lock may be held.
- * Return: 0 if the folio was migrated, -EBUSY if it could not be isolated
- * (someone else is migrating it: refault), -EAGAIN if migration failed.
- */
-int private_node_promote_folio(struct folio *folio, int nid)
-{
-	struct migration_target_control mtc = {
-		.nid = nid,
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE |
-			    __GFP_NOWARN | __GFP_RETRY_MAYFAIL,
-		.reason = MR_NUMA_MISPLACED,
-	};
-	unsigned int done = 0;
-	LIST_HEAD(folios);
-	int ret;
-
-	if (!folio_isolate_lru(folio))
-		return -EBUSY;
-	list_add_tail(&folio->lru, &folios);
-	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
-			    folio_nr_pages(folio));
-	ret = migrate_pages(&folios, alloc_migration_target, NULL,
-			    (unsigned long)&mtc, MIGRATE_SYNC, MR_NUMA_MISPLACED,
-			    &done);
-	if (ret)
-		putback_movable_pages(&folios);
-	return done ? 0 : -EAGAIN;
-}
-EXPORT_SYMBOL_GPL(private_node_promote_folio);

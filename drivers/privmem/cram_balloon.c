@@ -52,7 +52,7 @@
  * a second), by the device's threshold interrupt and by a change of the
  * physical capacity or of the target; never in the fault or free paths.
  * Inflating allocates order-0 folios on the node as its owner
- * (node_private_alloc_folio()) without reclaim, without waking kswapd and
+ * (private_node_alloc_folio()) without reclaim, without waking kswapd and
  * without warnings: when the node has no free page left it stops.
  * Deflating frees them; the node's folio_free callback sees a page that
  * was never charged to the device and does nothing.
@@ -191,7 +191,7 @@ static void privmem_balloon_inflate(struct privmem_dev *pm, unsigned long n)
 	struct folio *folio;
 
 	while (n--) {
-		folio = node_private_alloc_folio(&pm->np, PRIVMEM_BALLOON_GFP, 0);
+		folio = private_node_alloc_folio(&pm->np, PRIVMEM_BALLOON_GFP, 0);
 		if (!folio)
 			break;
 		__folio_set_offline(folio);

@@ -258,7 +258,7 @@ static void privmem_cram_check(struct privmem_cram *c)
 		return;
 	/* Block at once, so that a migration batch in flight stops here. */
 	if (!READ_ONCE(pm->injected))
-		node_private_set_blocked(pm->nid, now);
+		private_node_set_blocked(pm->nid, now);
 	schedule_work(&c->irq_work);
 }
 
@@ -429,7 +429,7 @@ unsigned int privmem_cram_level(struct privmem_dev *pm)
 					 pm->high, &c->latched);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (was != c->latched && !READ_ONCE(pm->injected))
-		node_private_set_blocked(pm->nid, !was);
+		private_node_set_blocked(pm->nid, !was);
 	return level;
 }
 

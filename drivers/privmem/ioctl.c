@@ -33,7 +33,7 @@ static bool privmem_zero(const void *p, size_t len)
 
 u64 privmem_caps(struct privmem_dev *pm)
 {
-	return __node_private_flags(pm->nid) & NODE_PRIVATE_CAP_ALL;
+	return __private_node_flags(pm->nid) & PRIVATE_NODE_CAP_ALL;
 }
 
 static void privmem_node_pages(struct privmem_dev *pm, unsigned long *managed,
@@ -162,7 +162,7 @@ long privmem_ioctl_get_demotion(struct privmem_dev *pm, void __user *arg)
 	if (d.flags || d.reserved0 ||
 	    !privmem_zero(d.reserved, sizeof(d.reserved)))
 		return -EINVAL;
-	ret = node_private_get_demotion(pm->nid, &enabled, &sources);
+	ret = private_node_get_demotion(pm->nid, &enabled, &sources);
 	if (ret)
 		return ret;
 
@@ -198,7 +198,7 @@ long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg)
 	if (d.flags & PRIVMEM_DEMOTION_ALL_SOURCES) {
 		if (!privmem_zero(d.sources, sizeof(d.sources)))
 			return -EINVAL;
-		return node_private_set_demotion(pm->nid,
+		return private_node_set_demotion(pm->nid,
 						 d.flags & PRIVMEM_DEMOTION_ENABLE,
 						 NULL);
 	}
@@ -214,7 +214,7 @@ long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg)
 	}
 	if (nodes_empty(sources))
 		return -EINVAL;
-	return node_private_set_demotion(pm->nid,
+	return private_node_set_demotion(pm->nid,
 					 d.flags & PRIVMEM_DEMOTION_ENABLE,
 					 &sources);
 }

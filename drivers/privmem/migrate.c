@@ -17,28 +17,6 @@
 #include <linux/uaccess.h>
 #include "privmem.h"
 
-/**
- * privmem_nearest_dram_node() - the normal memory node nearest a node
- * @nid: node to measure from
- *
- * Return: the N_MEMORY node at the smallest distance from @nid (the lowest
- * id on a tie), or NUMA_NO_NODE if there is none.
- */
-int privmem_nearest_dram_node(int nid)
-{
-	int n, best = NUMA_NO_NODE, best_dist = INT_MAX;
-
-	for_each_node_state(n, N_MEMORY) {
-		int d = node_distance(nid, n);
-
-		if (d < best_dist) {
-			best = n;
-			best_dist = d;
-		}
-	}
-	return best;
-}
-
 long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg)
 {
 	struct privmem_dev *pm = pf->pm;
@@ -72,7 +50,7 @@ long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg)
 		/* A compressed node only takes folios as demotion. */
 		if (pm->set.type == PRIVMEM_TYPE_COMPRESSED)
 			reason = MR_DEMOTION;
-		if (node_private_blocked(pm->nid)) {
+		if (private_node_blocked(pm->nid)) {
 			atomic64_add(m.length >> PAGE_SHIFT,
 				     &pm->cnt.demotions_refused);
 			return -ENOSPC;
@@ -84,7 +62,7 @@ long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg)
 	} else {
 		nid = m.target_node;
 		if (nid == NUMA_NO_NODE)
-			nid = privmem_nearest_dram_node(pm->nid);
+			nid = private_node_nearest_normal(pm->nid);
 		if (nid < 0 || nid >= MAX_NUMNODES || !node_state(nid, N_MEMORY))
 			return -EINVAL;
 		from = pm->nid;
@@ -107,7 +85,7 @@ long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg)
 	if (dir == PRIVMEM_MIGRATE_TO_NODE && pm->cram)
 		cram_migration_done(&pm->cram->cn);
 	/* The node blocked mid-way (its device hit the high watermark). */
-	if (dir == PRIVMEM_MIGRATE_TO_NODE && node_private_blocked(pm->nid)) {
+	if (dir == PRIVMEM_MIGRATE_TO_NODE && private_node_blocked(pm->nid)) {
 		if (st.failed)
 			atomic64_add(st.failed, &pm->cnt.demotions_refused);
 		/* No target page could be had on the blocked node. */

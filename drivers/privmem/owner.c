@@ -26,7 +26,7 @@
  * mm/private_node.c). Compaction needs migration, so a compressed node
  * ignores it.
  *
- * Return: NODE_PRIVATE_CAP_* for node_private_register().
+ * Return: PRIVATE_NODE_CAP_* for private_node_register().
  */
 unsigned long privmem_settings_caps(const struct privmem_settings *set)
 {
@@ -34,18 +34,18 @@ unsigned long privmem_settings_caps(const struct privmem_settings *set)
 
 	switch (set->type) {
 	case PRIVMEM_TYPE_COMPRESSED:
-		/* Demotion is switched on by node_private_set_demotion(). */
-		caps = NODE_PRIVATE_CAP_PROTECT_WRITE | NODE_PRIVATE_CAP_RECLAIM;
+		/* Demotion is switched on by private_node_set_demotion(). */
+		caps = PRIVATE_NODE_CAP_PROTECT_WRITE | PRIVATE_NODE_CAP_RECLAIM;
 		break;
 	case PRIVMEM_TYPE_PLAIN:
 	default:
-		caps = NODE_PRIVATE_CAP_MIGRATION | NODE_PRIVATE_CAP_MEMPOLICY;
+		caps = PRIVATE_NODE_CAP_MIGRATION | PRIVATE_NODE_CAP_MEMPOLICY;
 		if (set->compaction)
-			caps |= NODE_PRIVATE_CAP_COMPACTION;
+			caps |= PRIVATE_NODE_CAP_COMPACTION;
 		break;
 	}
 	if (set->numa_balancing)
-		caps |= NODE_PRIVATE_CAP_NUMA_BALANCING;
+		caps |= PRIVATE_NODE_CAP_NUMA_BALANCING;
 	return caps;
 }
 
@@ -96,7 +96,7 @@ static vm_fault_t privmem_write_fault(struct vm_fault *vmf,
 	return ret;
 }
 
-const struct node_private_ops privmem_node_ops = {
+const struct private_node_ops privmem_node_ops = {
 	.folio_free = privmem_folio_free,
 	.folio_migrate = privmem_folio_migrate,
 	.write_fault = privmem_write_fault,

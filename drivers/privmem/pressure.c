@@ -65,7 +65,7 @@ static void privmem_pressure_commit(struct privmem_dev *pm)
 	spin_unlock(&pm->pressure_lock);
 
 	if (block_changed)
-		node_private_set_blocked(pm->nid, blocked);
+		private_node_set_blocked(pm->nid, blocked);
 	if (crossed) {
 		wake_up_interruptible_poll(&pm->waitq, EPOLLPRI);
 		if (pm->cdev_added)

@@ -41,12 +41,10 @@
 
 #include <linux/atomic.h>
 #include <linux/cdev.h>
-#include <linux/cram.h>
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/private_node.h>
-#include <linux/private_node_driver.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -189,7 +187,7 @@ struct privmem_dev {
 	int nr_ranges;
 	struct privmem_range *ranges;
 	u64 capacity;
-	struct node_private np;
+	struct private_node np;
 
 	struct cdev cdev;
 	struct device dev;
@@ -324,10 +322,9 @@ unsigned long privmem_poisoned_pages(struct privmem_dev *pm);
 
 /* migrate.c */
 long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg);
-int privmem_nearest_dram_node(int nid);
 
 /* owner.c */
-extern const struct node_private_ops privmem_node_ops;
+extern const struct private_node_ops privmem_node_ops;
 unsigned long privmem_settings_caps(const struct privmem_settings *set);
 
 /* pressure.c */

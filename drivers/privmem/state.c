@@ -225,7 +225,7 @@ int privmem_online(struct privmem_dev *pm)
 		if (ret)
 			goto err_remove;
 	}
-	ret = node_private_set_demotion(nid,
+	ret = private_node_set_demotion(nid,
 					pm->set.type == PRIVMEM_TYPE_COMPRESSED,
 					NULL);
 	if (ret)

@@ -166,7 +166,7 @@ static ssize_t demotion_show(struct device *dev, struct device_attribute *attr,
 	bool enabled = false;
 
 	if (!privmem_enter(to_pm(dev))) {
-		node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+		private_node_get_demotion(to_pm(dev)->nid, &enabled, &sources);
 		privmem_leave(to_pm(dev));
 	}
 	return sysfs_emit(buf, "%d\n", enabled);
@@ -180,7 +180,7 @@ static ssize_t demotion_sources_show(struct device *dev,
 	bool enabled;
 
 	if (!privmem_enter(to_pm(dev))) {
-		node_private_get_demotion(to_pm(dev)->nid, &enabled, &sources);
+		private_node_get_demotion(to_pm(dev)->nid, &enabled, &sources);
 		privmem_leave(to_pm(dev));
 	}
 	return sysfs_emit(buf, "%*pbl\n", nodemask_pr_args(&sources));

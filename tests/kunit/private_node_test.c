@@ -31,6 +31,9 @@
 #include <linux/timer.h>
 #include <linux/uaccess.h>
 
+/* mm/private_node.h: the internals this test reaches (EXPORT_SYMBOL_IF_KUNIT) */
+#include "private_node.h"
+
 static int test_nid = NUMA_NO_NODE;
 module_param(test_nid, int, 0444);
 MODULE_PARM_DESC(test_nid, "memory-less node to make private");
@@ -59,7 +62,7 @@ static bool test_range(u64 *start, u64 *size)
 
 /* An owner that counts its callbacks. */
 struct test_owner {
-	struct node_private np;
+	struct private_node np;
 	atomic_t frees;
 	atomic_t migrations;
 	atomic_t write_faults;
@@ -93,7 +96,7 @@ static vm_fault_t test_write_fault(struct vm_fault *vmf, struct folio *folio,
 	return o->write_fault_ret;
 }
 
-static const struct node_private_ops test_ops = {
+static const struct private_node_ops test_ops = {
 	.folio_free = test_folio_free,
 	.folio_migrate = test_folio_migrate,
 	.write_fault = test_write_fault,
@@ -112,16 +115,16 @@ static void test_owner_init(struct test_owner *o, unsigned long caps)
 static void test_owner_cleanup(void *data)
 {
 	struct test_owner *o = data;
-	struct node_private *np;
+	struct private_node *np;
 
 	if (o->added &&
 	    remove_private_memory_driver_managed(test_nid, o->start, o->size))
 		pr_err("private_node_test: cleanup: hot-remove failed\n");
 	o->added = false;
-	np = node_private_get(test_nid);
-	node_private_put(np);
+	np = private_node_get(test_nid);
+	private_node_put(np);
 	if (np == &o->np)
-		node_private_unregister(test_nid);
+		private_node_unregister(test_nid);
 }
 
 /* An owner that lives as long as the test, and is cleaned up after it. */
@@ -238,8 +241,13 @@ static unsigned int test_pages_on(struct kunit *test, unsigned long addr,
 static long test_move(unsigned long addr, unsigned int nr, int nid,
 		      enum migrate_reason reason)
 {
-	return private_node_migrate_user_range(current->mm, addr, nr, nid,
-					       reason);
+	struct private_node_migrate_stats st;
+	long ret;
+
+	ret = private_node_migrate_range(current->mm, addr, nr, nid,
+					 NUMA_NO_NODE, reason, MIGRATE_SYNC,
+					 NULL, &st);
+	return ret < 0 ? ret : st.moved;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -249,33 +257,33 @@ static void reg_rejects_bad_arguments(struct kunit *test)
 {
 	struct test_owner o;
 	static const unsigned long bad_caps[] = {
-		NODE_PRIVATE_CAP_MEMPOLICY,
-		NODE_PRIVATE_CAP_MEMPOLICY | NODE_PRIVATE_CAP_MIGRATION |
-			NODE_PRIVATE_CAP_PROTECT_WRITE,
-		NODE_PRIVATE_CAP_NUMA_BALANCING,
-		NODE_PRIVATE_CAP_COMPACTION,
+		PRIVATE_NODE_CAP_MEMPOLICY,
+		PRIVATE_NODE_CAP_MEMPOLICY | PRIVATE_NODE_CAP_MIGRATION |
+			PRIVATE_NODE_CAP_PROTECT_WRITE,
+		PRIVATE_NODE_CAP_NUMA_BALANCING,
+		PRIVATE_NODE_CAP_COMPACTION,
 		BIT(12),
 	};
 	int nid = test_nid >= 0 ? test_nid : 2, i;
 
-	test_owner_init(&o, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_EXPECT_EQ(test, node_private_register(-1, &o.np), -EINVAL);
-	KUNIT_EXPECT_EQ(test, node_private_register(MAX_NUMNODES, &o.np),
+	test_owner_init(&o, PRIVATE_NODE_CAP_MIGRATION);
+	KUNIT_EXPECT_EQ(test, private_node_register(-1, &o.np), -EINVAL);
+	KUNIT_EXPECT_EQ(test, private_node_register(MAX_NUMNODES, &o.np),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, node_private_register(nid, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, private_node_register(nid, NULL), -EINVAL);
 
 	for (i = 0; i < ARRAY_SIZE(bad_caps); i++) {
 		test_owner_init(&o, bad_caps[i]);
-		KUNIT_EXPECT_EQ_MSG(test, node_private_register(nid, &o.np),
+		KUNIT_EXPECT_EQ_MSG(test, private_node_register(nid, &o.np),
 				    -EINVAL, "caps %#lx", bad_caps[i]);
 		KUNIT_EXPECT_FALSE(test, node_is_private(nid));
 	}
 
 	/* Write protection needs somebody to tell about writes. */
-	test_owner_init(&o, NODE_PRIVATE_CAP_PROTECT_WRITE);
+	test_owner_init(&o, PRIVATE_NODE_CAP_PROTECT_WRITE);
 	o.np.ops = NULL;
-	KUNIT_EXPECT_EQ(test, node_private_register(nid, &o.np), -EINVAL);
-	KUNIT_EXPECT_EQ(test, node_private_unregister(nid), -ENOENT);
+	KUNIT_EXPECT_EQ(test, private_node_register(nid, &o.np), -EINVAL);
+	KUNIT_EXPECT_EQ(test, private_node_unregister(nid), -ENOENT);
 }
 
 static void reg_rejects_busy_nodes(struct kunit *test)
@@ -285,22 +293,22 @@ static void reg_rejects_busy_nodes(struct kunit *test)
 
 	if (nid < 0)
 		kunit_skip(test, "no test_nid");
-	a = test_new_owner(test, NODE_PRIVATE_CAP_MIGRATION);
-	b = test_new_owner(test, NODE_PRIVATE_CAP_MIGRATION);
+	a = test_new_owner(test, PRIVATE_NODE_CAP_MIGRATION);
+	b = test_new_owner(test, PRIVATE_NODE_CAP_MIGRATION);
 
 	/* A node with normal memory can never become private. */
 	KUNIT_EXPECT_TRUE(test, node_state(0, N_MEMORY));
-	KUNIT_EXPECT_EQ(test, node_private_register(0, &a->np), -EBUSY);
+	KUNIT_EXPECT_EQ(test, private_node_register(0, &a->np), -EBUSY);
 	KUNIT_EXPECT_FALSE(test, node_is_private(0));
 
-	KUNIT_ASSERT_EQ(test, node_private_register(nid, &a->np), 0);
+	KUNIT_ASSERT_EQ(test, private_node_register(nid, &a->np), 0);
 	KUNIT_EXPECT_TRUE(test, node_is_private(nid));
-	KUNIT_EXPECT_TRUE(test, node_private_has(nid,
-						 NODE_PRIVATE_CAP_MIGRATION));
-	KUNIT_EXPECT_FALSE(test, node_private_has(nid,
-						  NODE_PRIVATE_CAP_DEMOTION));
+	KUNIT_EXPECT_TRUE(test, private_node_has(nid,
+						 PRIVATE_NODE_CAP_MIGRATION));
+	KUNIT_EXPECT_FALSE(test, private_node_has(nid,
+						  PRIVATE_NODE_CAP_DEMOTION));
 	/* One owner per node. */
-	KUNIT_EXPECT_EQ(test, node_private_register(nid, &b->np), -EBUSY);
+	KUNIT_EXPECT_EQ(test, private_node_register(nid, &b->np), -EBUSY);
 	if (test_range(&b->start, &b->size)) {
 		int ret = add_private_memory_driver_managed(nid, b->start,
 							    b->size,
@@ -311,9 +319,9 @@ static void reg_rejects_busy_nodes(struct kunit *test)
 
 		KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	}
-	KUNIT_EXPECT_EQ(test, node_private_unregister(nid), 0);
+	KUNIT_EXPECT_EQ(test, private_node_unregister(nid), 0);
 	KUNIT_EXPECT_FALSE(test, node_is_private(nid));
-	KUNIT_EXPECT_EQ(test, node_private_unregister(nid), -ENOENT);
+	KUNIT_EXPECT_EQ(test, private_node_unregister(nid), -ENOENT);
 }
 
 struct unreg_ctx {
@@ -326,7 +334,7 @@ static int unreg_thread(void *data)
 {
 	struct unreg_ctx *ctx = data;
 
-	ctx->ret = node_private_unregister(ctx->nid);
+	ctx->ret = private_node_unregister(ctx->nid);
 	complete(&ctx->done);
 	return 0;
 }
@@ -335,18 +343,18 @@ static int unreg_thread(void *data)
 static void reg_unregister_waits_for_callbacks(struct kunit *test)
 {
 	struct task_struct *t;
-	struct node_private *np;
+	struct private_node *np;
 	struct unreg_ctx ctx;
 	struct test_owner *o;
 	unsigned long left;
 
 	if (test_nid < 0)
 		kunit_skip(test, "no test_nid");
-	o = test_new_owner(test, NODE_PRIVATE_CAP_MIGRATION);
-	KUNIT_ASSERT_EQ(test, node_private_register(test_nid, &o->np), 0);
+	o = test_new_owner(test, PRIVATE_NODE_CAP_MIGRATION);
+	KUNIT_ASSERT_EQ(test, private_node_register(test_nid, &o->np), 0);
 
 	/* What the core holds while it runs a callback. */
-	np = node_private_get(test_nid);
+	np = private_node_get(test_nid);
 	KUNIT_ASSERT_PTR_EQ(test, np, &o->np);
 
 	ctx.nid = test_nid;
@@ -359,9 +367,9 @@ static void reg_unregister_waits_for_callbacks(struct kunit *test)
 	left = wait_for_completion_timeout(&ctx.done, msecs_to_jiffies(300));
 	KUNIT_EXPECT_EQ(test, left, 0UL);
 	/* ...but no new callback can start. */
-	KUNIT_EXPECT_NULL(test, node_private_get(test_nid));
+	KUNIT_EXPECT_NULL(test, private_node_get(test_nid));
 
-	node_private_put(np);
+	private_node_put(np);
 	left = wait_for_completion_timeout(&ctx.done, msecs_to_jiffies(10000));
 	KUNIT_EXPECT_NE(test, left, 0UL);
 	KUNIT_EXPECT_EQ(test, ctx.ret, 0);
@@ -373,9 +381,9 @@ static void reg_unregister_while_in_use(struct kunit *test)
 {
 	struct test_owner *o;
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	KUNIT_EXPECT_FALSE(test, node_state(test_nid, N_MEMORY));
-	KUNIT_EXPECT_EQ(test, node_private_unregister(test_nid), -EBUSY);
+	KUNIT_EXPECT_EQ(test, private_node_unregister(test_nid), -EBUSY);
 	KUNIT_EXPECT_TRUE(test, node_is_private(test_nid));
 	KUNIT_EXPECT_TRUE(test, node_state(test_nid, N_MEMORY_PRIVATE));
 	test_remove_node(test, o);
@@ -389,8 +397,8 @@ static void reg_remove_busy_keeps_data(struct kunit *test)
 	int i, ret;
 	u8 *p;
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
-	folio = node_private_alloc_folio(&o->np, GFP_HIGHUSER_MOVABLE, 0);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
+	folio = private_node_alloc_folio(&o->np, GFP_HIGHUSER_MOVABLE, 0);
 	KUNIT_ASSERT_NOT_NULL(test, folio);
 	KUNIT_EXPECT_EQ(test, folio_nid(folio), test_nid);
 	p = kmap_local_folio(folio, 0);
@@ -422,7 +430,7 @@ static void reg_remove_migrates_user_data(struct kunit *test)
 	struct test_owner *o;
 	unsigned long addr;
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	addr = test_user_pages(test, TEST_PAGES, 0x5a);
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
 			(long)TEST_PAGES);
@@ -480,11 +488,11 @@ static void test_remove_foreign(void *data)
 static void reg_foreign_memory_refused(struct kunit *test)
 {
 	u64 bs = memory_block_size_bytes();
-	struct node_private *np;
+	struct private_node *np;
 	struct test_owner *o;
 	int ret;
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	if (o->start + 2 * bs > test_start + test_size)
 		kunit_skip(test, "the test range has no second memory block");
 	foreign.start = o->start + bs;
@@ -512,8 +520,8 @@ static void reg_foreign_memory_refused(struct kunit *test)
 
 	/* The owner's last range gone: the owner is gone, strictly. */
 	test_remove_node(test, o);
-	np = node_private_get(test_nid);
-	node_private_put(np);
+	np = private_node_get(test_nid);
+	private_node_put(np);
 	KUNIT_EXPECT_NULL(test, np);
 }
 
@@ -543,8 +551,8 @@ static int alloc_suite_init(struct kunit_suite *suite)
 	u64 start, size;
 	int ret;
 
-	test_owner_init(&alloc_owner, NODE_PRIVATE_CAP_MIGRATION |
-			NODE_PRIVATE_CAP_MEMPOLICY);
+	test_owner_init(&alloc_owner, PRIVATE_NODE_CAP_MIGRATION |
+			PRIVATE_NODE_CAP_MEMPOLICY);
 	if (!test_range(&start, &size))
 		return 0;	/* the tests skip */
 	alloc_owner.start = start;
@@ -691,13 +699,13 @@ static void alloc_contig_skips_node(struct kunit *test)
 static void alloc_owner_folio_on_node(struct kunit *test)
 {
 	unsigned int orders[] = { 0, 2, HPAGE_PMD_ORDER };
-	struct node_private impostor = { .nid = test_nid };
+	struct private_node impostor = { .nid = test_nid };
 	struct folio *folio;
 	int i;
 
 	alloc_need_node(test);
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
-		folio = node_private_alloc_folio(&alloc_owner.np,
+		folio = private_node_alloc_folio(&alloc_owner.np,
 						 GFP_HIGHUSER_MOVABLE |
 						 __GFP_NOWARN, orders[i]);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, folio, "order %u", orders[i]);
@@ -706,7 +714,7 @@ static void alloc_owner_folio_on_node(struct kunit *test)
 		folio_put(folio);
 	}
 	/* Who is not the registered owner gets nothing. */
-	folio = node_private_alloc_folio(&impostor, GFP_HIGHUSER_MOVABLE, 0);
+	folio = private_node_alloc_folio(&impostor, GFP_HIGHUSER_MOVABLE, 0);
 	KUNIT_EXPECT_NULL(test, folio);
 	if (folio)
 		folio_put(folio);
@@ -724,7 +732,7 @@ static void irq_alloc_fn(struct timer_list *t)
 	struct irq_alloc_ctx *ctx = from_timer(ctx, t, timer);
 
 	ctx->in_irq = !in_task();
-	ctx->folio = node_private_alloc_folio(&alloc_owner.np, GFP_ATOMIC |
+	ctx->folio = private_node_alloc_folio(&alloc_owner.np, GFP_ATOMIC |
 					      __GFP_HIGHMEM | __GFP_MOVABLE |
 					      __GFP_NOWARN, 0);
 	complete(&ctx->done);
@@ -789,7 +797,7 @@ static void alloc_cpuset_including_node(struct kunit *test)
 
 	/* The owner: fine even when the cpuset does not list the node. */
 	set_mems_allowed(node_states[N_MEMORY]);
-	folio = node_private_alloc_folio(&alloc_owner.np, GFP_HIGHUSER_MOVABLE,
+	folio = private_node_alloc_folio(&alloc_owner.np, GFP_HIGHUSER_MOVABLE,
 					 0);
 	KUNIT_EXPECT_NOT_NULL(test, folio);
 	if (folio) {
@@ -926,7 +934,7 @@ static void flag_migration(struct kunit *test)
 	unsigned long addr;
 
 	/* Without the service nothing can migrate in. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_DEMOTION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_DEMOTION);
 	addr = test_user_pages(test, TEST_PAGES, 1);
 	/* 0 moved, or -ENOMEM: no target page could be allocated there */
 	KUNIT_EXPECT_LE(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
@@ -937,7 +945,7 @@ static void flag_migration(struct kunit *test)
 	test_remove_node(test, o);
 
 	/* With it, in and back out, contents intact. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	KUNIT_EXPECT_TRUE(test, private_node_migration_allowed(NULL, test_nid, MR_SYSCALL));
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, test_nid, MR_SYSCALL),
 			(long)TEST_PAGES);
@@ -946,9 +954,9 @@ static void flag_migration(struct kunit *test)
 	KUNIT_EXPECT_GE(test, atomic_read(&o->migrations), TEST_PAGES);
 	test_user_check(test, addr, TEST_PAGES, 1);
 	/* Blocked under pressure: no more migration in. */
-	node_private_set_blocked(test_nid, true);
+	private_node_set_blocked(test_nid, true);
 	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_SYSCALL));
-	node_private_set_blocked(test_nid, false);
+	private_node_set_blocked(test_nid, false);
 
 	KUNIT_EXPECT_EQ(test, test_move(addr, TEST_PAGES, 0, MR_SYSCALL),
 			(long)TEST_PAGES);
@@ -978,7 +986,7 @@ static void flag_mempolicy(struct kunit *test)
 	u8 byte = 0x33;
 
 	/* Without the service: -EINVAL, pages stay. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	maskp = test_user_pages(test, 1, 0);
 	umask = (unsigned long __user *)maskp;
 	addr = test_user_pages(test, TEST_PAGES, 2);
@@ -991,8 +999,8 @@ static void flag_mempolicy(struct kunit *test)
 	test_remove_node(test, o);
 
 	/* With it: mbind moves existing pages, new faults land there. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
-		      NODE_PRIVATE_CAP_MEMPOLICY);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION |
+		      PRIVATE_NODE_CAP_MEMPOLICY);
 	KUNIT_EXPECT_EQ(test, test_mbind(test, addr, TEST_PAGES * PAGE_SIZE,
 					 maskp, test_nid), 0L);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, TEST_PAGES, test_nid),
@@ -1027,7 +1035,7 @@ static void flag_demotion(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, src);
 
 	/* Without the service: no tier, no demotion target, no gate. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_NE(test, next_demotion_node(1), test_nid);
 	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
@@ -1038,7 +1046,7 @@ static void flag_demotion(struct kunit *test)
 	test_remove_node(test, o);
 
 	/* With it: the DRAM nodes demote to it, unless it is blocked. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_DEMOTION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_DEMOTION);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(0), test_nid);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(1), test_nid);
 	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
@@ -1055,15 +1063,15 @@ static void flag_demotion(struct kunit *test)
 	if (dst)
 		folio_put(dst);
 
-	node_private_set_blocked(test_nid, true);
-	KUNIT_EXPECT_TRUE(test, node_private_blocked(test_nid));
+	private_node_set_blocked(test_nid, true);
+	KUNIT_EXPECT_TRUE(test, private_node_blocked(test_nid));
 	KUNIT_EXPECT_NE(test, next_demotion_node(0), test_nid);
 	dst = private_node_alloc_migration_target(src, test_nid, MR_DEMOTION,
 						  gfp);
 	KUNIT_EXPECT_NULL(test, dst);
 	if (dst)
 		folio_put(dst);
-	node_private_set_blocked(test_nid, false);
+	private_node_set_blocked(test_nid, false);
 	KUNIT_EXPECT_EQ(test, next_demotion_node(0), test_nid);
 	test_remove_node(test, o);
 
@@ -1079,7 +1087,7 @@ static void flag_write_protect(struct kunit *test)
 	u8 byte = 0x77;
 
 	/* Without it, a migrated folio is writable as before. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	addr = test_user_pages(test, 1, 3);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
 	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr, &byte, 1), 0UL);
@@ -1088,8 +1096,8 @@ static void flag_write_protect(struct kunit *test)
 	test_remove_node(test, o);
 
 	/* With it, the write goes to the owner, who refuses it here. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
-		      NODE_PRIVATE_CAP_PROTECT_WRITE);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION |
+		      PRIVATE_NODE_CAP_PROTECT_WRITE);
 	addr = test_user_pages(test, 1, 3);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
 	KUNIT_EXPECT_EQ(test, test_pages_on(test, addr, 1, test_nid), 1U);
@@ -1113,7 +1121,7 @@ static void flag_longterm_pin(struct kunit *test)
 	struct test_owner *o;
 	struct page *page;
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	addr = test_user_pages(test, 1, 4);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
 	/* A longterm pin first moves the folio off the node. */
@@ -1124,8 +1132,8 @@ static void flag_longterm_pin(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
 	test_remove_node(test, o);
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
-		      NODE_PRIVATE_CAP_LONGTERM_PIN);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION |
+		      PRIVATE_NODE_CAP_LONGTERM_PIN);
 	addr = test_user_pages(test, 1, 4);
 	KUNIT_ASSERT_EQ(test, test_move(addr, 1, test_nid, MR_SYSCALL), 1L);
 	KUNIT_ASSERT_EQ(test, test_pin(addr, &page), 1L);
@@ -1140,27 +1148,27 @@ static void flag_numa_balancing(struct kunit *test)
 	struct test_owner *o;
 
 	/* Without it, NUMA balancing never migrates into the node. */
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION);
 	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	test_remove_node(test, o);
 
-	o = test_add_node(test, NODE_PRIVATE_CAP_MIGRATION |
-		      NODE_PRIVATE_CAP_NUMA_BALANCING);
+	o = test_add_node(test, PRIVATE_NODE_CAP_MIGRATION |
+		      PRIVATE_NODE_CAP_NUMA_BALANCING);
 	KUNIT_EXPECT_TRUE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
-	node_private_set_blocked(test_nid, true);
+	private_node_set_blocked(test_nid, true);
 	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
-	node_private_set_blocked(test_nid, false);
+	private_node_set_blocked(test_nid, false);
 	test_remove_node(test, o);
 
 	/*
 	 * A write-protected node may take it without MIGRATION: there it
 	 * only scans, and nothing migrates in.
 	 */
-	o = test_add_node(test, NODE_PRIVATE_CAP_PROTECT_WRITE |
-		      NODE_PRIVATE_CAP_NUMA_BALANCING);
+	o = test_add_node(test, PRIVATE_NODE_CAP_PROTECT_WRITE |
+		      PRIVATE_NODE_CAP_NUMA_BALANCING);
 	KUNIT_EXPECT_TRUE(test,
-			  node_private_has(test_nid,
-					   NODE_PRIVATE_CAP_NUMA_BALANCING));
+			  private_node_has(test_nid,
+					   PRIVATE_NODE_CAP_NUMA_BALANCING));
 	KUNIT_EXPECT_FALSE(test, private_node_migration_allowed(NULL, test_nid, MR_NUMA_MISPLACED));
 	test_remove_node(test, o);
 }

@@ -6,7 +6,7 @@
  * debugfs: /sys/kernel/debug/private_node_testdrv/control
  *   "add NID START SIZE CAPS"  hot-add [START, START+SIZE), aligned inwards
  *                              to memory blocks, as a private node with the
- *                              NODE_PRIVATE_CAP_* mask CAPS;
+ *                              PRIVATE_NODE_CAP_* mask CAPS;
  *   "remove"                   offline and remove it again (-EBUSY if its
  *                              folios cannot be migrated out).
  * The write() returns the errno of the operation. Reading the file shows
@@ -29,7 +29,7 @@ static DEFINE_MUTEX(testdrv_lock);
 static struct dentry *testdrv_dir;
 
 static struct testdrv_node {
-	struct node_private np;
+	struct private_node np;
 	int nid;
 	u64 start;
 	u64 size;
@@ -43,7 +43,7 @@ static vm_fault_t testdrv_write_fault(struct vm_fault *vmf,
 	return VM_FAULT_SIGBUS;
 }
 
-static const struct node_private_ops testdrv_ops = {
+static const struct private_node_ops testdrv_ops = {
 	.write_fault = testdrv_write_fault,
 };
 

@@ -23,7 +23,7 @@
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 #include "private_node_testdrv.h"
-#define CAPS		0x3	/* NODE_PRIVATE_CAP_MIGRATION | _MEMPOLICY */
+#define CAPS		0x3	/* PRIVATE_NODE_CAP_MIGRATION | _MEMPOLICY */
 
 FIXTURE(skips) {
 	struct pn_range r;

@@ -31,7 +31,7 @@
 #include "privmem_lib.h"
 #include "private_node_testdrv.h"
 
-/* NODE_PRIVATE_CAP_* of include/linux/private_node.h */
+/* PRIVATE_NODE_CAP_* of include/linux/private_node.h */
 #define CAP_MIGRATION	0x1UL
 #define CAP_MEMPOLICY	0x2UL
 #define CAP_RECLAIM	0x10UL

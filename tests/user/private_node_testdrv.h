@@ -55,7 +55,7 @@ static inline int pn_take_dax(struct pn_range *r)
 	return r->size ? 0 : -1;
 }
 
-/* Register @r as a private node with NODE_PRIVATE_CAP_* @caps: 0 or -errno. */
+/* Register @r as a private node with PRIVATE_NODE_CAP_* @caps: 0 or -errno. */
 static inline int pn_add(struct pn_range *r, unsigned long caps)
 {
 	char cmd[128];
