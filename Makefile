@@ -38,6 +38,8 @@
 #                 (build/linux-vanilla, its modules), the patched kernel
 #                 without and with private nodes bound; one table, the
 #                 regressions counted (results in build/check-upstream/)
+#   make check-headers  compile each header of tests/lib and tests/bench
+#                 alone (each must include what it needs)
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
 #                 kunit and user tests, and patches/
 #   make install  install privctl and its man page under $(DESTDIR)$(PREFIX)
@@ -64,15 +66,17 @@ KFLAGS = -j$(JOBS) CC="$(CCACHE) gcc" \
 	KBUILD_BUILD_HOST=privmem
 KMAKE = $(MAKE) -C $(KSRC) $(KFLAGS)
 
+# tests/user: the kselftest_harness programs make check runs; tests/lib: the
+# helpers they share (each header includes what it needs); tests/bench and
+# tests/demo: the programs of make bench and make demo (not run by check).
 USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter \
-	-I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
+	-I$(TOP)/tests/lib -I$(KSRC)/tools/testing/selftests -I$(TOP)/include/uapi
 USER_LIBS   := -lnuma -lpthread -llz4 -lm
+USER_HDRS   := $(wildcard $(TOP)/include/uapi/linux/*.h $(TOP)/tests/lib/*.h $(TOP)/tests/bench/*.h)
 USER_SRCS   := $(wildcard $(TOP)/tests/user/*_test.c)
-USER_BINS   := $(patsubst $(TOP)/tests/user/%.c,$(BUILD)/tests/user/%,$(USER_SRCS))
 # Programs for the demo and the benchmarks (not run by check).
-USER_TOOLS  := privmem_demo privmem_bench gate_fault_bench privmem_cram_demo \
-	privmem_cram_bench gate_mixed_bench redis_load
-USER_BINS   += $(patsubst %,$(BUILD)/tests/user/%,$(USER_TOOLS))
+USER_TOOLS  := $(wildcard $(TOP)/tests/bench/*.c $(TOP)/tests/demo/*.c)
+USER_BINS   := $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(USER_SRCS) $(USER_TOOLS))
 KSRC_VANILLA := $(BUILD)/linux-vanilla
 MODROOT_VANILLA := $(BUILD)/modroot-vanilla
 # The debug kernel (make check-debug): both fragments, its own module root,
@@ -93,12 +97,12 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-cxl bench-gate qemu-compare install checkpatch clean distclean
+.PHONY: check-headers config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-cxl bench-gate qemu-compare install checkpatch clean distclean
 
 all: kernel modules user
 
 deps:
-	@$(TOP)/scripts/install-deps.sh
+	@$(TOP)/scripts/host/install-deps.sh
 
 # prepare-tree.sh runs every time: it is cheap when nothing changed and it is
 # what guarantees that the tree matches patches/, mm/, include/ and configs/.
@@ -114,7 +118,7 @@ kernel:
 	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
 else
 kernel: deps
-	@$(TOP)/scripts/prepare-tree.sh $(KSRC) $(CONFIGS)
+	@$(TOP)/scripts/host/prepare-tree.sh $(KSRC) $(CONFIGS)
 	@$(KMAKE) bzImage modules
 	@rm -rf $(MODROOT)
 	@$(KMAKE) -s INSTALL_MOD_PATH=$(MODROOT) modules_install
@@ -123,7 +127,7 @@ endif
 
 # The unpatched baseline: same config without our options, no modules.
 kernel-vanilla: deps
-	@$(TOP)/scripts/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
+	@$(TOP)/scripts/host/prepare-tree.sh --vanilla $(KSRC_VANILLA) $(CONFIGS)
 	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) bzImage
 
 # The unpatched kernel's modules (make check-upstream boots it with the same
@@ -137,7 +141,7 @@ modules-vanilla: $(if $(filter 1,$(KERNEL_PREBUILT)),,kernel-vanilla)
 	@$(MAKE) -C $(KSRC_VANILLA) $(KFLAGS) -s INSTALL_MOD_PATH=$(MODROOT_VANILLA) modules_install
 
 kernel-debug: deps
-	@$(TOP)/scripts/prepare-tree.sh $(KSRC_DEBUG) $(CONFIGS_DEBUG)
+	@$(TOP)/scripts/host/prepare-tree.sh $(KSRC_DEBUG) $(CONFIGS_DEBUG)
 	@$(KMAKE_DEBUG) bzImage modules
 	@rm -rf $(MODROOT_DEBUG)
 	@$(KMAKE_DEBUG) -s INSTALL_MOD_PATH=$(MODROOT_DEBUG) modules_install
@@ -167,19 +171,33 @@ install: $(PRIVCTL)
 	install -D -m 0644 $(TOP)/userspace/privctl/privctl.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man1/privctl.1
 
+# The guest runs every $(BUILD)/tests/user/*_test: a program whose source
+# is gone (renamed, merged into another) must not be left there to run.
 user: $(PRIVCTL) $(USER_BINS)
+	@for b in $(BUILD)/tests/user/*_test; do \
+		[ ! -e "$$b" ] || [ -f "$(TOP)/tests/user/$${b##*/}.c" ] || \
+		{ echo "  RM      tests/user/$${b##*/}"; rm -f "$$b"; }; done
 
 # The privctl test parses privctl's JSON with json-c.
 $(BUILD)/tests/user/privctl_test: USER_LIBS += $(PRIVCTL_LIBS)
 # Static: the gate's mixed workload execs itself and must not time 9p reads.
-$(BUILD)/tests/user/gate_mixed_bench: USER_CFLAGS += -static
-$(BUILD)/tests/user/gate_mixed_bench: USER_LIBS :=
+$(BUILD)/tests/bench/gate_mixed_bench: USER_CFLAGS += -static
+$(BUILD)/tests/bench/gate_mixed_bench: USER_LIBS :=
 
+# tests/{user,bench,demo}/NAME.c -> $(BUILD)/tests/{user,bench,demo}/NAME
 # (after modules: the kernel rule reinstalls build/modroot without them)
-$(BUILD)/tests/user/%: $(TOP)/tests/user/%.c $(wildcard $(TOP)/include/uapi/linux/*.h) $(wildcard $(TOP)/tests/user/*.h) | modules
+$(BUILD)/tests/%: $(TOP)/tests/%.c $(USER_HDRS) | modules
 	@mkdir -p $(dir $@)
-	@echo "  CC      tests/user/$*"
+	@echo "  CC      tests/$*"
 	@$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
+
+# Every shared header compiles on its own (includes what it needs), so the
+# programs may include them in any order.
+check-headers:
+	@for h in $(wildcard $(TOP)/tests/lib/*.h $(TOP)/tests/bench/*.h); do \
+		echo "  HDR     $${h#$(TOP)/}"; \
+		$(CC) $(USER_CFLAGS) -Wno-unused-function -Werror -fsyntax-only -x c $$h || exit 1; \
+	done
 
 # The CXL guest: a q35 machine with a volatile CXL type-3 device (QEMU 10),
 # its RAM region made a private node: tests/user/privmem_cxl_test.c, and
@@ -192,13 +210,13 @@ check-cxl: modules user
 	@rm -rf $(BUILD)/check-cxl && mkdir -p $(BUILD)/check-cxl
 	@echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"
 	@rc=0; CXL=1 GUEST_APPEND="pm_tests=$(CXL_TESTS) pm_dax=cxl $(GUEST_APPEND)" \
-		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
-	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
+		$(TOP)/scripts/host/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
+	python3 $(TOP)/scripts/host/collect-results.py --results $(BUILD)/check-cxl \
 		--console $(BUILD)/check-cxl/console.log \
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc
 
 vm: modules user
-	@$(TOP)/scripts/run-guest.sh vm $(BZIMAGE) $(BUILD) $(BUILD)/vm
+	@$(TOP)/scripts/host/run-guest.sh vm $(BZIMAGE) $(BUILD) $(BUILD)/vm
 
 # Both guests: the NVDIMM guest (every test, or those GUEST_APPEND picks),
 # then the CXL guest (CXL_TESTS and kunit, whatever GUEST_APPEND says);
@@ -206,15 +224,15 @@ vm: modules user
 check: modules user
 	@rm -rf $(BUILD)/check $(BUILD)/check-cxl && mkdir -p $(BUILD)/check $(BUILD)/check-cxl
 	@echo "  GUEST   booting (TCG); console log in $(BUILD)/check/console.log"
-	@rc=0; $(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check || rc=$$?; \
-	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check \
+	@rc=0; $(TOP)/scripts/host/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check || rc=$$?; \
+	python3 $(TOP)/scripts/host/collect-results.py --results $(BUILD)/check \
 		--console $(BUILD)/check/console.log \
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
 		> $(BUILD)/check/summary.txt; s1=$$?; cat $(BUILD)/check/summary.txt; \
 	echo "  GUEST   booting the CXL guest (TCG); console log in $(BUILD)/check-cxl/console.log"; \
 	rc=0; CXL=1 GUEST_APPEND="pm_tests=$(CXL_TESTS) pm_dax=cxl" \
-		$(TOP)/scripts/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
-	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-cxl \
+		$(TOP)/scripts/host/run-guest.sh check $(BZIMAGE) $(BUILD) $(BUILD)/check-cxl || rc=$$?; \
+	python3 $(TOP)/scripts/host/collect-results.py --results $(BUILD)/check-cxl \
 		--console $(BUILD)/check-cxl/console.log \
 		--kunit-py $(KSRC)/tools/testing/kunit/kunit.py --qemu-rc $$rc \
 		> $(BUILD)/check-cxl/summary.txt; s2=$$?; cat $(BUILD)/check-cxl/summary.txt; \
@@ -230,24 +248,24 @@ check-debug: modules-debug user
 	@echo "  GUEST   booting the debug kernel (TCG); console log in $(BUILD)/check-debug/console.log"
 	@rc=0; GUEST_TIMEOUT=$(or $(GUEST_TIMEOUT),5400) \
 	GUEST_APPEND="pm_modroot=$(MODROOT_DEBUG) $(GUEST_APPEND)" \
-	$(TOP)/scripts/run-guest.sh check $(KSRC_DEBUG)/arch/x86/boot/bzImage \
+	$(TOP)/scripts/host/run-guest.sh check $(KSRC_DEBUG)/arch/x86/boot/bzImage \
 		$(BUILD) $(BUILD)/check-debug || rc=$$?; \
-	python3 $(TOP)/scripts/collect-results.py --results $(BUILD)/check-debug \
+	python3 $(TOP)/scripts/host/collect-results.py --results $(BUILD)/check-debug \
 		--console $(BUILD)/check-debug/console.log \
 		--kunit-py $(KSRC_DEBUG)/tools/testing/kunit/kunit.py --qemu-rc $$rc
 
 demo: modules user
 	@rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
-	@$(TOP)/scripts/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
+	@$(TOP)/scripts/host/run-guest.sh demo $(BZIMAGE) $(BUILD) $(BUILD)/demo
 	@test -f $(BUILD)/demo/done || { echo "demo: the guest did not finish; see $(BUILD)/demo/console.log"; exit 1; }
 
 # The selftests are built once, from the patched tree's sources (copied:
 # nothing is written into KSRC), and run on all three kernels.
 upstream-selftests: kernel
-	@$(TOP)/scripts/upstream-build.sh $(KSRC) $(BUILD)/upstream
+	@$(TOP)/scripts/host/upstream-build.sh $(KSRC) $(BUILD)/upstream
 
 check-upstream: modules privctl modules-vanilla upstream-selftests
-	@$(TOP)/scripts/check-upstream.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
+	@$(TOP)/scripts/host/check-upstream.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
 		$(BUILD) $(MODROOT_VANILLA)
 
 ROUNDS      ?= 5
@@ -267,32 +285,32 @@ bench: modules user kernel-vanilla
 	@echo "  BENCH   $(ROUNDS) rounds in one guest, $(ICOUNT_ROUNDS) under -icount, the CXL guest, then $(GATE_ROUNDS) patched/unpatched boot pairs (TCG: only ratios mean anything)"
 	@start=$$(date +%s); load0=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	GUEST_DRAM_MIB=2048 GUEST_APPEND="pm_bench_rounds=$(ROUNDS) $(GUEST_APPEND)" \
-		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench; \
+		$(TOP)/scripts/host/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench; \
 	test -f $(BUILD)/bench/samples.txt || { echo "bench: the guest did not finish; see $(BUILD)/bench/console.log"; exit 1; }; \
 	echo "  BENCH   the same under $(ICOUNT_ARGS): $(ICOUNT_ROUNDS) rounds"; \
 	GUEST_DRAM_MIB=2048 GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
 	GUEST_APPEND="pm_bench_rounds=$(ICOUNT_ROUNDS) pm_curve_rounds=1 pm_fio_runtime=2 $(GUEST_APPEND)" \
-		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/icount; \
+		$(TOP)/scripts/host/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/icount; \
 	test -f $(BUILD)/bench/icount/samples.txt || { echo "bench: the -icount guest did not finish; see $(BUILD)/bench/icount/console.log"; exit 1; }; \
 	echo "  BENCH   the CXL guest: $(CXL_ROUNDS) rounds of the CXL rows"; \
 	CXL=1 GUEST_APPEND="pm_bench_rounds=$(CXL_ROUNDS) pm_bench_only=cxl" \
-		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/cxl; \
+		$(TOP)/scripts/host/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench/cxl; \
 	test -f $(BUILD)/bench/cxl/samples.txt || { echo "bench: the CXL guest did not finish; see $(BUILD)/bench/cxl/console.log"; exit 1; }; \
 	cat $(BUILD)/bench/cxl/samples.txt >> $(BUILD)/bench/samples.txt; \
-	GATE_NO_REPORT=1 $(TOP)/scripts/bench-gate.sh $(BZIMAGE) \
+	GATE_NO_REPORT=1 $(TOP)/scripts/host/bench-gate.sh $(BZIMAGE) \
 		$(KSRC_VANILLA)/arch/x86/boot/bzImage $(BUILD) $(BUILD)/bench/gate $(GATE_ROUNDS) || exit 1; \
 	echo "  BENCH   Redis: compressed node, modelled read cost, zswap; $(REDIS_ROUNDS) rounds"; \
 	GUEST_APPEND="pm_bench_rounds=$(REDIS_ROUNDS)" \
-		$(TOP)/scripts/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench/redis; \
+		$(TOP)/scripts/host/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench/redis; \
 	test -f $(BUILD)/bench/redis/done || { echo "bench: the Redis guest did not finish; see $(BUILD)/bench/redis/console.log"; exit 1; }; \
 	load1=$$(cut -d' ' -f1-3 /proc/loadavg); echo; \
-	python3 $(TOP)/scripts/bench-report.py --samples $(BUILD)/bench/samples.txt \
+	python3 $(TOP)/scripts/host/bench-report.py --samples $(BUILD)/bench/samples.txt \
 		--icount-samples $(BUILD)/bench/icount/samples.txt \
 		--gate $(BUILD)/bench/gate/gate.csv --out $(BUILD)/bench \
 		$$(test -f $(BUILD)/bench-previous.csv && echo --previous $(BUILD)/bench-previous.csv) \
 		--host-load "1/5/15 min $$load0 at the start, $$load1 at the end" \
 		> $(BUILD)/bench/table.txt; rc=$$?; \
-	{ echo; python3 $(TOP)/scripts/redis-report.py $(BUILD)/bench/redis/bench.txt; } >> $(BUILD)/bench/table.txt || rc=1; \
+	{ echo; python3 $(TOP)/scripts/host/redis-report.py $(BUILD)/bench/redis/bench.txt; } >> $(BUILD)/bench/table.txt || rc=1; \
 	cat $(BUILD)/bench/table.txt; \
 	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench/{table.txt,bench.csv,bench.png,curves.png,curves-*.csv,bench.txt}"; \
 	exit $$rc
@@ -304,41 +322,41 @@ bench-icount: modules user
 	@rm -rf $(BUILD)/bench-icount && mkdir -p $(BUILD)/bench-icount
 	@GUEST_DRAM_MIB=2048 GUEST_QEMU_ARGS="$(ICOUNT_ARGS)" GUEST_TIMEOUT=3600 \
 	GUEST_APPEND="pm_bench_rounds=$(ICOUNT_ROUNDS) pm_curve_rounds=1 pm_fio_runtime=2 $(GUEST_APPEND)" \
-		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-icount
+		$(TOP)/scripts/host/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-icount
 	@test -f $(BUILD)/bench-icount/samples.txt || { echo "bench-icount: the guest did not finish; see $(BUILD)/bench-icount/console.log"; exit 1; }
-	@python3 $(TOP)/scripts/bench-report.py --icount-samples $(BUILD)/bench-icount/samples.txt \
+	@python3 $(TOP)/scripts/host/bench-report.py --icount-samples $(BUILD)/bench-icount/samples.txt \
 		--out $(BUILD)/bench-icount \
 		$$(test -f $(BUILD)/bench/bench.csv && echo --previous $(BUILD)/bench/bench.csv) \
 		> $(BUILD)/bench-icount/table.txt; rc=$$?; cat $(BUILD)/bench-icount/table.txt; exit $$rc
 
-# Redis on a compressed node against zswap (scripts/guest-bench-redis.sh,
+# Redis on a compressed node against zswap (scripts/guest/guest-bench-redis.sh,
 # REDIS_ROUNDS rounds, about 2 min each): build/bench-redis/table.txt.
 bench-redis: modules user
 	@rm -rf $(BUILD)/bench-redis && mkdir -p $(BUILD)/bench-redis
 	@echo "  BENCH   Redis: compressed node, modelled read cost, zswap; $(REDIS_ROUNDS) rounds"
 	@start=$$(date +%s); \
 	GUEST_APPEND="pm_bench_rounds=$(REDIS_ROUNDS) $(GUEST_APPEND)" \
-		$(TOP)/scripts/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench-redis; \
+		$(TOP)/scripts/host/run-guest.sh redis $(BZIMAGE) $(BUILD) $(BUILD)/bench-redis; \
 	test -f $(BUILD)/bench-redis/done || { echo "bench-redis: the guest did not finish; see $(BUILD)/bench-redis/console.log"; exit 1; }; \
-	python3 $(TOP)/scripts/redis-report.py $(BUILD)/bench-redis/bench.txt > $(BUILD)/bench-redis/table.txt; rc=$$?; \
+	python3 $(TOP)/scripts/host/redis-report.py $(BUILD)/bench-redis/bench.txt > $(BUILD)/bench-redis/table.txt; rc=$$?; \
 	cat $(BUILD)/bench-redis/table.txt; \
 	echo "  BENCH   $$(( $$(date +%s) - start )) s; build/bench-redis/{table.txt,bench.txt,console.log}"; exit $$rc
 
 # Debian 12's QEMU 7.2 (unpacked, not installed) against the installed one:
-# boot time and the node bench rows (scripts/qemu-compare.sh).
+# boot time and the node bench rows (scripts/host/qemu-compare.sh).
 qemu-compare: modules user
-	@$(TOP)/scripts/qemu-compare.sh $(BZIMAGE) $(BUILD) $(BUILD)/qemu-compare
+	@$(TOP)/scripts/host/qemu-compare.sh $(BZIMAGE) $(BUILD) $(BUILD)/qemu-compare
 
 # The CXL rows alone (the CXL guest, pm_bench_only=cxl): build/bench-cxl.
 bench-cxl: modules user
 	@rm -rf $(BUILD)/bench-cxl && mkdir -p $(BUILD)/bench-cxl
 	@CXL=1 GUEST_APPEND="pm_bench_rounds=$(CXL_ROUNDS) pm_bench_only=cxl" \
-		$(TOP)/scripts/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-cxl
-	@python3 $(TOP)/scripts/bench-report.py --samples $(BUILD)/bench-cxl/samples.txt \
+		$(TOP)/scripts/host/run-guest.sh bench $(BZIMAGE) $(BUILD) $(BUILD)/bench-cxl
+	@python3 $(TOP)/scripts/host/bench-report.py --samples $(BUILD)/bench-cxl/samples.txt \
 		--out $(BUILD)/bench-cxl | grep -E "CXL node|^ *row|ratio" ; true
 
 bench-gate: kernel kernel-vanilla user
-	@$(TOP)/scripts/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
+	@$(TOP)/scripts/host/bench-gate.sh $(BZIMAGE) $(KSRC_VANILLA)/arch/x86/boot/bzImage \
 		$(BUILD) $(BUILD)/bench-gate $(GATE_ROUNDS)
 
 # Our own files only (git knows them; generated *.mod.c are not ours). Patches
@@ -347,7 +365,7 @@ CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude
 
 # The guest kernel's mm options against Debian's (configs/debian-mm.allow).
 config-vs-debian:
-	@$(TOP)/scripts/config-vs-debian diff $(KSRC)
+	@$(TOP)/scripts/host/config-vs-debian diff $(KSRC)
 
 checkpatch:
 	@test -f $(KSRC)/scripts/checkpatch.pl || { echo "run 'make kernel' first"; exit 1; }

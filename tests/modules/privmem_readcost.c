@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem_readcost: a modelled read cost for a compressed node, for the
- * "cram-model" rows of scripts/guest-bench-redis.sh.
+ * "cram-model" rows of scripts/guest/guest-bench-redis.sh.
  *
  * The emulated compressed device stores its pages uncompressed, so a read
  * of a page on the node costs what a DRAM read costs; a real device

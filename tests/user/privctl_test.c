@@ -16,7 +16,7 @@
  *   offline, list/info of an offline device;
  * - list/info --json against sysfs and PRIVMEM_IOC_INFO/GET_PRESSURE (and
  *   dax0.0 backed by an NVDIMM namespace), and the JSON schema through
- *   tests/user/privctl_schema.py (python3);
+ *   tests/lib/privctl_schema.py (python3);
  * - migrate against move_pages(2) queries, and its kernel error paths
  *   (no process, unmapped range, maximum pressure, no permission);
  * - demotion against the memory tiers and GET_DEMOTION;
@@ -715,7 +715,7 @@ TEST_F_TIMEOUT(pc, json_schema_python, 120)
 	const char *top = getenv("PRIVMEM_TOP");
 
 	ASSERT_EQ(0, pc_create(_metadata, self, "plain", NULL));
-	snprintf(cmd, sizeof(cmd), "python3 %s/tests/user/privctl_schema.py %s",
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/lib/privctl_schema.py %s",
 		 top ? top : ".", PRIVCTL);
 	EXPECT_EQ(0, system(cmd));
 }
@@ -1061,7 +1061,7 @@ TEST_F_TIMEOUT(pc, info_and_list_of_an_offline_device, 240)
 	json_object_put(o);
 
 	/* The schema checker takes an offline device. */
-	snprintf(cmd, sizeof(cmd), "python3 %s/tests/user/privctl_schema.py %s",
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/lib/privctl_schema.py %s",
 		 top ? top : ".", PRIVCTL);
 	EXPECT_EQ(0, system(cmd));
 
@@ -1776,7 +1776,7 @@ TEST_F_TIMEOUT(pc, create_failed_takeover_restores_the_device, 240)
  * create --type compressed writes 0 to it while dax0.0 is unbound, coming
  * from device_dax or taken over from privmem, and a create that fails
  * writes 1 back. A plain node keeps it. Needs
- * memory_hotplug.memmap_on_memory=1 (scripts/run-guest.sh passes it).
+ * memory_hotplug.memmap_on_memory=1 (scripts/host/run-guest.sh passes it).
  */
 TEST_F_TIMEOUT(pc, create_compressed_clears_memmap_on_memory, 300)
 {

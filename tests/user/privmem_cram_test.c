@@ -23,7 +23,7 @@
  *
  * The promotion, demotion and backpressure tests run with the multi-gen
  * LRU on (as distributions boot) and off (fixture cram_lru). The guest has
- * zram swap (scripts/guest-init).
+ * zram swap (scripts/guest/guest-init).
  */
 #define _GNU_SOURCE
 #include <lz4.h>

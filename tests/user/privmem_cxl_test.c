@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A private node on CXL memory (issue 18): the CXL guest (make check-cxl,
- * scripts/run-guest.sh CXL=1) has a volatile CXL type-3 device; its init
- * (scripts/guest-cxl.sh) made a RAM region over it, and the kernel made the
+ * scripts/host/run-guest.sh CXL=1) has a volatile CXL type-3 device; its init
+ * (scripts/guest/guest-cxl.sh) made a RAM region over it, and the kernel made the
  * region a dax device. In the NVDIMM guest there is no such device: every
  * case skips. The CXL guest also runs the generic programs (isolation under
  * stress, pressure, unbind, demotion, write protection paths) on this
- * device (PRIVMEM_DAX, scripts/guest-check.sh pm_dax=cxl).
+ * device (PRIVMEM_DAX, scripts/guest/guest-check.sh pm_dax=cxl).
  *
  * cxl.<type> (plain, compressed): the device made a node with
  * `privctl create`, as a user would, and removed with `privctl destroy`:
@@ -449,7 +449,7 @@ TEST_F_TIMEOUT(cxl, destroy_busy, 300)
  * Destroying the region under an online node: the dax device goes away,
  * which takes the node offline first (its pages migrate to DRAM), then
  * the region is gone. The data stays intact. The region is made again
- * (scripts/guest-cxl.sh) for the next cases.
+ * (scripts/guest/guest-cxl.sh) for the next cases.
  */
 TEST_F_TIMEOUT(cxl, region_destroy, 300)
 {
@@ -476,7 +476,7 @@ TEST_F_TIMEOUT(cxl, region_destroy, 300)
 	EXPECT_NE(0, access(self->b.syspath, F_OK));
 	munmap(p, len);
 
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest/guest-cxl.sh",
 			   top ? top : ".")) TH_LOG("%s", out);
 	EXPECT_EQ(0, cxl_dax(again, sizeof(again)));
 }
@@ -554,7 +554,7 @@ TEST_F_TIMEOUT(cxl, region_destroy_mapped, 300)
 	 * device's mapping still names it, so it cannot come back online
 	 * until that mapping and the file are gone.
 	 */
-	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest-cxl.sh",
+	EXPECT_EQ(0, pm_sh(out, sizeof(out), "%s/scripts/guest/guest-cxl.sh",
 			   top ? top : ".")) TH_LOG("%s", out);
 	ASSERT_EQ(0, cxl_dax(again, sizeof(again)));
 	EXPECT_EQ(1, pc_create(out, again, "plain", ""));

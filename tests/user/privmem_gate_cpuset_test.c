@@ -98,7 +98,7 @@ FIXTURE_SETUP(cg)
 	self->r = mmap(NULL, sizeof(*self->r), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->r);
-	/* The guest mounts cgroup2 there (scripts/guest-init). */
+	/* The guest mounts cgroup2 there (scripts/guest/guest-init). */
 	ASSERT_EQ(0, pm_read_str(CG_ROOT "/cgroup.controllers", ctl,
 				 sizeof(ctl)));
 	ASSERT_NE(NULL, strstr(ctl, "cpuset"));

@@ -9,7 +9,7 @@
  * have it, as dax/kmem allows (its struct pages then live on the node).
  *
  * Needs memory_hotplug.memmap_on_memory=1 on the kernel command line
- * (scripts/run-guest.sh passes it); the attribute is put back to 0.
+ * (scripts/host/run-guest.sh passes it); the attribute is put back to 0.
  */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
