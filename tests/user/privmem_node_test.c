@@ -35,31 +35,6 @@ FIXTURE_TEARDOWN(pm)
 		close(self->fd);
 }
 
-/* AnonHugePages of the mapping that starts at @addr, in kB. */
-static long smaps_thp_kb(void *addr)
-{
-	unsigned long start, end;
-	char line[256];
-	long kb = -1, v;
-	int in = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = start == (unsigned long)addr;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &v) == 1) {
-			kb = v;
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 TEST_F(pm, node_is_private)
 {
 	char buf[256] = "";
@@ -140,7 +115,7 @@ TEST_F(pm, placement_4k)
 	}
 	EXPECT_EQ((long)(len / PM_PAGE), pm_count_on_node(p, len / PM_PAGE,
 							  B.nid));
-	EXPECT_EQ(0, smaps_thp_kb(p));
+	EXPECT_EQ(0, pm_vma_huge_kb(p));
 	munmap(p, len);
 	EXPECT_EQ(0, pm_sys_long(&B, "mappings"));
 }
@@ -162,7 +137,7 @@ TEST_F(pm, placement_2m)
 			ASSERT_EQ(0, p[i]);
 	EXPECT_EQ((long)(len / PM_PAGE), pm_count_on_node(p, len / PM_PAGE,
 							  B.nid));
-	thp = smaps_thp_kb(p);
+	thp = pm_vma_huge_kb(p);
 	TH_LOG("AnonHugePages of a 16M mapping: %ld kB", thp);
 	EXPECT_GE(thp, 14L << 10);
 	munmap(p, len);

@@ -17,33 +17,19 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "privmem_lib.h"
 
 #define SZ_2M (2UL << 20)
-
-static int read_sysfs(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f)) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
 
 TEST(node_masks)
 {
 	char buf[64];
 
-	ASSERT_EQ(0, read_sysfs("/sys/devices/system/node/has_cpu", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str("/sys/devices/system/node/has_cpu", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);
-	ASSERT_EQ(0, read_sysfs("/sys/devices/system/node/has_memory", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str("/sys/devices/system/node/has_memory", buf, sizeof(buf)));
 	EXPECT_STREQ("0-1", buf);
-	ASSERT_EQ(0, read_sysfs("/sys/devices/system/node/possible", buf, sizeof(buf)));
+	ASSERT_EQ(0, pm_read_str("/sys/devices/system/node/possible", buf, sizeof(buf)));
 	EXPECT_STREQ("0-3", buf);
 }
 
@@ -58,11 +44,11 @@ TEST(dax_devices_on_nvdimm_nodes)
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/target_node",
 			 want[i].dev);
-		ASSERT_EQ(0, read_sysfs(path, buf, sizeof(buf))) TH_LOG("%s", path);
+		ASSERT_EQ(0, pm_read_str(path, buf, sizeof(buf))) TH_LOG("%s", path);
 		EXPECT_STREQ(want[i].node, buf);
 		snprintf(path, sizeof(path), "/sys/bus/dax/devices/%s/size",
 			 want[i].dev);
-		ASSERT_EQ(0, read_sysfs(path, buf, sizeof(buf)));
+		ASSERT_EQ(0, pm_read_str(path, buf, sizeof(buf)));
 		/* 1026M backend, less labels and metadata, 2M aligned. */
 		EXPECT_GE(strtoull(buf, NULL, 0), 900ULL << 20);
 		EXPECT_EQ(0ULL, strtoull(buf, NULL, 0) % SZ_2M);
