@@ -18,6 +18,10 @@ set -euo pipefail
 
 series=$(cd "${1:?usage: series-check.sh SERIESDIR TREE CONFIG [CCACHE]}" && pwd)
 tree=${2:?tree}
+mkdir -p "$(dirname "$tree")"
+tree=$(cd "$(dirname "$tree")" && pwd)/$(basename "$tree")
+# git -C "$tree" must never find the repository above it (this checkout).
+export GIT_CEILING_DIRECTORIES=$(dirname "$tree")
 config=$(cd "$(dirname "${3:?config}")" && pwd)/$(basename "$3")
 ccache=${4:-}
 pkg=linux-source-6.12
@@ -42,7 +46,7 @@ if [ "$(git -C "$tree" log -1 --format=%s base 2>/dev/null)" != "$pkg $pkgver" ]
 	mv "$tmp/$pkg" "$tree"
 	rmdir "$tmp"
 	git -C "$tree" init -q
-	git -C "$tree" add -A
+	git -C "$tree" add -A -f	# Debian's tarball ignores everything (.gitignore: /*)
 	git -C "$tree" commit -q -m "$pkg $pkgver"
 	git -C "$tree" tag base
 fi
