@@ -12,6 +12,9 @@
 # stays clean for git am and the next run is incremental (ccache makes it
 # cheap). scripts/checkpatch.pl --strict runs on every patch.
 #
+# SERIES_CHECK_FROM=N applies patches 1..N-1 without building them (to
+# resume after fixing patch N); a full check builds every prefix.
+#
 # One line per patch; stops at the first patch that does not apply, does
 # not build or adds a checkpatch error. Exit 0 only if every prefix built.
 set -euo pipefail
@@ -69,12 +72,18 @@ start=$SECONDS
 for p in "${patches[@]}"; do
 	case $(basename "$p") in 0000-*) continue ;; esac
 	n=$((n + 1))
-	subject=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' "$p" | head -1)
+	# the Subject: header, unfolded
+	subject=$(awk '/^Subject: /{s=$0; getline; while ($0 ~ /^ /) {s = s $0; getline}; print s; exit}' "$p" |
+		sed 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //')
 	t0=$SECONDS
 	if ! git -C "$tree" am -q "$p" > "$out/am.log" 2>&1; then
 		echo "FAIL [$n/$total] $subject: git am failed"
 		cat "$out/am.log"
 		exit 1
+	fi
+	if [ "$n" -lt "${SERIES_CHECK_FROM:-1}" ]; then
+		echo "skip [$n/$total] $subject (applied, not built: SERIES_CHECK_FROM=${SERIES_CHECK_FROM})"
+		continue
 	fi
 	cp "$config" "$out/.config"
 	if ! kmake olddefconfig > "$out/build.log" 2>&1 ||
