@@ -38,6 +38,11 @@
 #                 (build/linux-vanilla, its modules), the patched kernel
 #                 without and with private nodes bound; one table, the
 #                 regressions counted (results in build/check-upstream/)
+#   make series   the postable patch series (git format-patch style, cover
+#                 letter) in build/series: our mm files created by the
+#                 patches that introduce them (patches/layout)
+#   make series-check  git am the series onto pristine linux-source-6.12,
+#                 build vmlinux after every patch, checkpatch every patch
 #   make check-headers  compile each header of tests/lib and tests/bench
 #                 alone (each must include what it needs)
 #   make checkpatch  scripts/checkpatch.pl --strict on our kernel files,
@@ -97,7 +102,7 @@ PRIVCTL_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(TOP)/include/ua
 	$(shell pkg-config --cflags json-c 2>/dev/null)
 PRIVCTL_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 
-.PHONY: check-headers config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-cxl bench-gate qemu-compare install checkpatch clean distclean
+.PHONY: check-headers config-vs-debian all deps kernel kernel-vanilla kernel-debug modules modules-vanilla upstream-selftests check-upstream modules-debug privctl user vm check check-cxl check-debug demo bench bench-cxl bench-gate qemu-compare install checkpatch series series-keys series-check clean distclean
 
 all: kernel modules user
 
@@ -366,6 +371,25 @@ CHECKPATCH_FILES = $(shell cd $(TOP) && git ls-files --cached --others --exclude
 # The guest kernel's mm options against Debian's (configs/debian-mm.allow).
 config-vs-debian:
 	@$(TOP)/scripts/host/config-vs-debian diff $(KSRC)
+
+# The postable series (scripts/host/series.py): patches/*.patch (the hooks)
+# joined with our own mm files, each created and grown by the patches that
+# introduce its parts (patches/layout), written as `git format-patch` output
+# with a cover letter (patches/cover-letter) and one identity
+# (patches/identity) into $(BUILD)/series.
+SERIES := $(BUILD)/series
+series:
+	@$(TOP)/scripts/host/series.py $(SERIES)
+
+# Every item of our files with the patch that adds it (for patches/layout).
+series-keys:
+	@$(TOP)/scripts/host/series.py $(SERIES) --keys
+
+# git am the series onto pristine linux-source-6.12 and build vmlinux after
+# every patch (the guest kernel's .config, ccache), checkpatch each patch.
+series-check: series kernel
+	@$(TOP)/scripts/host/series-check.sh $(SERIES) $(BUILD)/series-check/linux \
+		$(KSRC)/.config $(CCACHE)
 
 checkpatch:
 	@test -f $(KSRC)/scripts/checkpatch.pl || { echo "run 'make kernel' first"; exit 1; }

@@ -81,38 +81,62 @@ static inline bool private_nodemask_allowed(const struct alloc_context *ac)
 struct private_node *private_node_get(int nid);
 void private_node_put(struct private_node *np);
 
-/* Hooks called by the mm core. */
+/* Migration into private nodes, and its owner callback. */
 bool private_node_migration_allowed(const struct folio *src, int nid,
 				    int reason);
 struct folio *private_node_alloc_migration_target(struct folio *src, int nid,
 						  enum migrate_reason reason,
 						  gfp_t gfp);
+void private_node_folio_migrate(struct folio *src, struct folio *dst);
+
+/* Migration asked for by the owner (mm/private_node_driver.c). */
 bool private_node_isolate_folio(struct folio *folio, struct list_head *list);
+
+/* Policies naming private nodes. */
 int private_node_mempolicy_nodes(const nodemask_t *nodes, nodemask_t *out);
+
+/* Demotion: which private nodes the memory tiers may demote to. */
 void private_node_demotion_filter(nodemask_t *targets);
+
+/* Demotion sources of each node (mm/private_node_driver.c). */
 bool private_node_demotion_source(int target, int source);
 void private_node_demotion_filter_src(int source, nodemask_t *targets);
 void memory_tier_private_node_changed(int nid);
+
+/* Owner callback: a folio on the node is being freed. */
 void private_node_folio_free(struct folio *folio);
-void private_node_folio_migrate(struct folio *src, struct folio *dst);
+
+/* Owner callback: a write to a write-protected folio. */
 vm_fault_t private_node_write_fault(struct vm_fault *vmf, struct folio *folio);
+
+/* Offlining gives up on folios that do not move. */
 bool private_node_offline_give_up(int nid, unsigned int pass);
+
+/* Cpusets govern who may place memory on a private node. */
 bool private_node_cpuset_allows(struct task_struct *tsk, int nid);
+
+/* The private nodes migrate_pages(2) and move_pages(2) may target. */
 void private_node_cpuset_nodes(struct task_struct *tsk, nodemask_t *mask);
 
 /* The compressed service's hooks for mm/vmscan.c (mm/cram.c). */
 bool cram_demotion_blocked(int source_nid);
 void cram_demotion_refused(int source_nid, unsigned long nr_pages);
 
-/* The services' checks. */
+/* The checks of NUMA balancing, compaction and private policies. */
 bool __private_node_numa_scan(int nid);
 bool __private_node_numa_may_leave(int nid);
 bool __private_node_compact_allowed(int nid);
-bool private_node_damon_target(int nid);
 bool __private_node_policy_usable(const nodemask_t *nodes);
 int __private_node_policy_nodes(const nodemask_t *nodes, bool owner,
 				nodemask_t *usable);
+
+/* May DAMON migrate to @nid? */
+bool private_node_damon_target(int nid);
+
+/* The fast path of private_node_policy_nodes(). */
 bool __private_node_policy_intact(const nodemask_t *nodes, bool owner);
+
+/* The OOM rule of private nodes. */
 bool __private_node_oom_only(const nodemask_t *nodemask);
 bool private_node_oom_kill_current(void);
 

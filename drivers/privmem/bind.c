@@ -10,6 +10,25 @@
  * memory offline and only then releases the device; bind attaches a
  * device named in new_id. Binding normally goes through new_id, as for
  * dax/kmem.
+ *
+ * Setup and teardown mirror each other row by row; teardown runs its
+ * column from the bottom up:
+ *
+ *	privmem_init()			privmem_exit()
+ *	  privmem_chardev_init()	  privmem_chardev_exit()
+ *	  dax_driver_register()		  dax_driver_unregister()
+ *
+ *	privmem_probe()			privmem_remove()
+ *	  kzalloc(pm), kref_init()	  privmem_put(): the last reference
+ *	  privmem_dev_setup()		    puts pm->dev, whose release
+ *	  kstrdup(res_name)		    (privmem_dev_release(), chardev.c)
+ *	  kcalloc(ranges)		    frees the ranges, name, minor, pm
+ *	  privmem_chardev_add()		  privmem_chardev_del()
+ *	  dev_set_drvdata(pm)		  dev_set_drvdata(NULL)
+ *	  (memory left offline)		  privmem_retire(): offline for good
+ *
+ * Once pm->dev owns pm, a failed probe unwinds through put_device(), as
+ * the last reference does after remove.
  */
 #include <linux/device.h>
 #include <linux/memory.h>
@@ -166,8 +185,8 @@ static void privmem_remove(struct dev_dax *dev_dax)
 		/* Owner callbacks still point here: keep pm (and the module). */
 		return;
 	}
-	privmem_chardev_del(pm);
 	dev_set_drvdata(&dev_dax->dev, NULL);
+	privmem_chardev_del(pm);
 	privmem_put(pm);
 }
 

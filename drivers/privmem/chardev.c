@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem: the character device /dev/privmemN (class "privmem", mode 0600)
- * and its file operations: open, release, poll, mmap and ioctl dispatch.
+ * and its file operations: open, release and poll here; mmap goes to
+ * mmap.c (MAP_PRIVATE) or shared.c (MAP_SHARED), ioctl to ioctl.c.
+ *
+ * Each open file has a struct privmem_file (privmem.h) as its
+ * private_data; the mmap and ioctl code gets it from here, never from the
+ * file.
  */
 #include <linux/cdev.h>
 #include <linux/fs.h>
@@ -10,7 +15,6 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include "privmem.h"
 
 #define PRIVMEM_MINORS	256
@@ -104,66 +108,13 @@ static __poll_t privmem_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-static long privmem_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
-{
-	struct privmem_file *pf = file->private_data;
-	struct privmem_dev *pm = pf->pm;
-	void __user *uarg = (void __user *)arg;
-	u64 seen;
-	long ret;
-
-	/* Unknown commands first: ENOTTY whatever the node's state. */
-	switch (cmd) {
-	case PRIVMEM_IOC_INFO:
-	case PRIVMEM_IOC_MIGRATE:
-	case PRIVMEM_IOC_GET_DEMOTION:
-	case PRIVMEM_IOC_SET_DEMOTION:
-	case PRIVMEM_IOC_GET_PRESSURE:
-	case PRIVMEM_IOC_SET_WATERMARKS:
-	case PRIVMEM_IOC_INJECT_PRESSURE:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	ret = privmem_enter(pm);
-	if (ret)
-		return ret;
-	switch (cmd) {
-	case PRIVMEM_IOC_INFO:
-		ret = privmem_ioctl_info(pm, uarg);
-		break;
-	case PRIVMEM_IOC_MIGRATE:
-		ret = privmem_ioctl_migrate(pf, uarg);
-		break;
-	case PRIVMEM_IOC_GET_DEMOTION:
-		ret = privmem_ioctl_get_demotion(pm, uarg);
-		break;
-	case PRIVMEM_IOC_SET_DEMOTION:
-		ret = privmem_ioctl_set_demotion(pm, uarg);
-		break;
-	case PRIVMEM_IOC_GET_PRESSURE:
-		ret = privmem_ioctl_get_pressure(pm, &seen, uarg);
-		if (!ret)
-			WRITE_ONCE(pf->seen_events, seen);
-		break;
-	case PRIVMEM_IOC_SET_WATERMARKS:
-		ret = privmem_ioctl_set_watermarks(pm, uarg);
-		break;
-	case PRIVMEM_IOC_INJECT_PRESSURE:
-		ret = privmem_ioctl_inject(pm, uarg);
-		break;
-	}
-	privmem_leave(pm);
-	return ret;
-}
-
 static int privmem_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	struct privmem_file *pf = file->private_data;
+
 	if (vma->vm_flags & VM_MAYSHARE)
-		return privmem_shared_mmap(file->private_data, vma);
-	return privmem_mmap(file, vma);
+		return privmem_shared_mmap(pf, vma);
+	return privmem_mmap(pf, vma);
 }
 
 static const struct file_operations privmem_fops = {

@@ -66,6 +66,7 @@
  * it (READ_ONCE) by the counters. The work item takes @lock; pause and
  * stop take it too, so no step runs while they release the pages.
  */
+#include <kunit/visibility.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -106,7 +107,7 @@ unsigned int privmem_balloon_estimate(unsigned int stored_ratio,
 		r = stored_ratio ? stored_ratio : recent_ratio;
 	return max(r, 1000U);
 }
-EXPORT_SYMBOL_GPL(privmem_balloon_estimate);
+EXPORT_SYMBOL_IF_KUNIT(privmem_balloon_estimate);
 
 /**
  * privmem_balloon_want() - the automatic size of the balloon
@@ -126,7 +127,7 @@ unsigned long privmem_balloon_want(unsigned long free, unsigned long held,
 
 	return avail > storable ? avail - storable : 0;
 }
-EXPORT_SYMBOL_GPL(privmem_balloon_want);
+EXPORT_SYMBOL_IF_KUNIT(privmem_balloon_want);
 
 /*
  * Free pages of the node above the high watermarks of its zones. A push
@@ -135,9 +136,9 @@ EXPORT_SYMBOL_GPL(privmem_balloon_want);
  * not a reserve, and counting it would have the balloon hand kswapd the
  * pages it was pushed to free from the device.
  */
-static unsigned long privmem_balloon_free(struct privmem_dev *pm)
+static unsigned long privmem_balloon_free(struct privmem_cram *c)
 {
-	pg_data_t *pgdat = NODE_DATA(pm->nid);
+	pg_data_t *pgdat = NODE_DATA(c->pm->nid);
 	unsigned long free = 0, high = 0, wm, push;
 	int z;
 
@@ -148,7 +149,7 @@ static unsigned long privmem_balloon_free(struct privmem_dev *pm)
 			continue;
 		free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
 		wm = high_wmark_pages(zone);
-		push = READ_ONCE(pm->cram->cn.pushed[z]);
+		push = READ_ONCE(c->cn.pushed[z]);
 		high += wm > push ? wm - push : 0;
 	}
 	return free > high ? free - high : 0;
@@ -158,11 +159,11 @@ static unsigned long privmem_balloon_free(struct privmem_dev *pm)
 static void privmem_balloon_sample(struct privmem_cram *c)
 {
 	struct privmem_balloon *b = &c->balloon;
-	u64 pages = atomic64_read(&c->charged_pages);
-	u64 bytes = atomic64_read(&c->charged);
+	u64 pages = atomic64_read(&c->model.charged_pages);
+	u64 bytes = atomic64_read(&c->model.charged);
 	u64 dp = pages - b->last_pages, db = bytes - b->last_bytes;
 
-	if (atomic64_read(&c->stored) < PRIVMEM_BALLOON_SAMPLE) {
+	if (atomic64_read(&c->model.stored) < PRIVMEM_BALLOON_SAMPLE) {
 		b->recent_ratio = 0;
 		b->last_pages = pages;
 		b->last_bytes = bytes;
@@ -176,22 +177,23 @@ static void privmem_balloon_sample(struct privmem_cram *c)
 	b->last_bytes = bytes;
 }
 
-static unsigned int privmem_balloon_nominal(struct privmem_dev *pm)
+static unsigned int privmem_balloon_nominal(struct privmem_cram *c)
 {
-	u64 phys = READ_ONCE(pm->cram->capacity);
+	u64 phys = READ_ONCE(c->model.capacity);
 
 	if (!phys)
 		return 1000;
-	return min_t(u64, div64_u64(pm->capacity * 1000, phys), U32_MAX);
+	return min_t(u64, div64_u64(c->pm->capacity * 1000, phys), U32_MAX);
 }
 
-static void privmem_balloon_inflate(struct privmem_dev *pm, unsigned long n)
+static void privmem_balloon_inflate(struct privmem_cram *c, unsigned long n)
 {
-	struct privmem_balloon *b = &pm->cram->balloon;
+	struct privmem_balloon *b = &c->balloon;
 	struct folio *folio;
 
 	while (n--) {
-		folio = private_node_alloc_folio(&pm->np, PRIVMEM_BALLOON_GFP, 0);
+		folio = private_node_alloc_folio(&c->pm->np, PRIVMEM_BALLOON_GFP,
+						 0);
 		if (!folio)
 			break;
 		__folio_set_offline(folio);
@@ -220,22 +222,21 @@ static void privmem_balloon_deflate(struct privmem_balloon *b, unsigned long n)
 }
 
 /* One step towards the target: the work item's body, under @lock. */
-static void privmem_balloon_step(struct privmem_dev *pm)
+static void privmem_balloon_step(struct privmem_cram *c)
 {
-	struct privmem_cram *c = pm->cram;
 	struct privmem_balloon *b = &c->balloon;
-	unsigned long free = privmem_balloon_free(pm);
+	unsigned long free = privmem_balloon_free(c);
 	struct privmem_cram_stats st;
 	unsigned long want;
 	u64 phys_free;
 
 	lockdep_assert_held(&b->lock);
 	privmem_balloon_sample(c);
-	privmem_cram_stats(c, &st);
+	privmem_cram_model_stats(&c->model, &st);
 	/* Fewer than a sample's pages say nothing of the data: empty. */
 	b->ratio = privmem_balloon_estimate(st.stored < PRIVMEM_BALLOON_SAMPLE ?
 					    0 : st.ratio, b->recent_ratio,
-					    privmem_balloon_nominal(pm));
+					    privmem_balloon_nominal(c));
 	if (b->target >= 0) {
 		want = min_t(u64, b->target, (u64)free + b->nr);
 	} else {
@@ -246,7 +247,7 @@ static void privmem_balloon_step(struct privmem_dev *pm)
 			return;
 	}
 	if (want > b->nr)
-		privmem_balloon_inflate(pm, want - b->nr);
+		privmem_balloon_inflate(c, want - b->nr);
 	else if (want < b->nr)
 		privmem_balloon_deflate(b, b->nr - want);
 }
@@ -258,16 +259,17 @@ static void privmem_balloon_work(struct work_struct *work)
 	struct privmem_cram *c = container_of(b, struct privmem_cram, balloon);
 
 	mutex_lock(&b->lock);
-	if (!b->paused && c->pm)
-		privmem_balloon_step(c->pm);
+	if (!b->paused)
+		privmem_balloon_step(c);
 	mutex_unlock(&b->lock);
 }
 
 /**
- * privmem_balloon_init() - set up the balloon of a device model
- * @c: the model, from privmem_cram_alloc()
+ * privmem_balloon_init() - set up the balloon of a device
+ * @c: the device, being created (privmem_cram_create())
  *
  * The balloon starts paused; privmem_balloon_resume() lets it move.
+ * Undo with privmem_balloon_stop().
  */
 void privmem_balloon_init(struct privmem_cram *c)
 {
@@ -292,6 +294,15 @@ void privmem_balloon_kick(struct privmem_dev *pm)
 		queue_work(system_unbound_wq, &pm->cram->balloon.work);
 }
 
+/* Give every page back and stop: no step moves it until it is resumed. */
+static void privmem_balloon_park(struct privmem_balloon *b)
+{
+	mutex_lock(&b->lock);
+	WRITE_ONCE(b->paused, true);
+	privmem_balloon_deflate(b, b->nr);
+	mutex_unlock(&b->lock);
+}
+
 /**
  * privmem_balloon_pause() - give every page back and stop moving
  * @pm: a compressed node
@@ -300,15 +311,8 @@ void privmem_balloon_kick(struct privmem_dev *pm)
  */
 void privmem_balloon_pause(struct privmem_dev *pm)
 {
-	struct privmem_balloon *b;
-
-	if (!pm->cram)
-		return;
-	b = &pm->cram->balloon;
-	mutex_lock(&b->lock);
-	WRITE_ONCE(b->paused, true);
-	privmem_balloon_deflate(b, b->nr);
-	mutex_unlock(&b->lock);
+	if (pm->cram)
+		privmem_balloon_park(&pm->cram->balloon);
 }
 
 /**
@@ -327,16 +331,15 @@ void privmem_balloon_resume(struct privmem_dev *pm)
 
 /**
  * privmem_balloon_stop() - release the balloon for good
- * @pm: a compressed node
+ * @c: the device
  *
- * Pauses the balloon and waits for a step in flight.
+ * Gives every page back, pauses the balloon and waits for a step in
+ * flight.
  */
-void privmem_balloon_stop(struct privmem_dev *pm)
+void privmem_balloon_stop(struct privmem_cram *c)
 {
-	if (!pm->cram)
-		return;
-	privmem_balloon_pause(pm);
-	cancel_work_sync(&pm->cram->balloon.work);
+	privmem_balloon_park(&c->balloon);
+	cancel_work_sync(&c->balloon.work);
 }
 
 /**
@@ -374,7 +377,9 @@ s64 privmem_balloon_target(struct privmem_dev *pm)
 
 /**
  * privmem_balloon_pages() - pages the balloon holds
- * @pm: any node (0 for a plain one)
+ * @pm: any node
+ *
+ * Return: the pages held, 0 for a plain node.
  */
 unsigned long privmem_balloon_pages(struct privmem_dev *pm)
 {

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privmem: the ioctls other than MIGRATE (migrate.c). Each one copies the
- * whole structure in, checks @size, @flags and the reserved fields, and
- * runs with the device's lock held for reading (chardev.c), so the node
- * cannot be removed underneath.
+ * privmem: the ioctls of /dev/privmemN: one table of the commands and
+ * their dispatch (privmem_ioctl()), and the commands but MIGRATE
+ * (migrate.c).
+ *
+ * A call is refused in this order: a command not in the table with
+ * -ENOTTY whatever the node's state; then -ENXIO while the memory is
+ * offline or -ENODEV once unbound (privmem_enter()); then, for the
+ * commands that change the node, -EPERM without CAP_SYS_ADMIN. Each
+ * command then copies its whole structure in and checks @size, @flags
+ * and the reserved fields (-EINVAL). Commands run with the device's lock
+ * held for reading, so the node cannot be removed underneath.
  */
 #include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/huge_mm.h>
-#include <linux/memory_hotplug.h>
-#include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/vmstat.h>
 #include "privmem.h"
 
 /* Copy a structure in and check its size field (its first member). */
@@ -31,97 +36,9 @@ static bool privmem_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-u64 privmem_caps(struct privmem_dev *pm)
+static long privmem_ioctl_info(struct privmem_file *pf, void __user *arg)
 {
-	return __private_node_flags(pm->nid) & PRIVATE_NODE_CAP_ALL;
-}
-
-static void privmem_node_pages(struct privmem_dev *pm, unsigned long *managed,
-			       unsigned long *free)
-{
-	pg_data_t *pgdat = NODE_DATA(pm->nid);
-	int z;
-
-	*managed = 0;
-	*free = 0;
-	/* Offline, the node is not the device's (it may not even exist). */
-	if (!pgdat || READ_ONCE(pm->state) != PRIVMEM_ONLINE)
-		return;
-	for (z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &pgdat->node_zones[z];
-
-		*managed += zone_managed_pages(zone);
-		/*
-		 * The snapshot adds the per-CPU counter deltas not yet folded
-		 * in; a private zone keeps no pages on per-CPU free lists
-		 * (patch 0004), so this is exact as soon as a folio is freed.
-		 */
-		*free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
-	}
-}
-
-u64 privmem_free_bytes(struct privmem_dev *pm)
-{
-	unsigned long managed, free;
-
-	privmem_node_pages(pm, &managed, &free);
-	return (u64)free << PAGE_SHIFT;
-}
-
-/*
- * Logical use of the node: managed pages that are neither free nor held
- * by a compressed node's balloon.
- */
-u64 privmem_used_bytes(struct privmem_dev *pm)
-{
-	unsigned long managed, free;
-
-	privmem_node_pages(pm, &managed, &free);
-	free += privmem_balloon_pages(pm);
-	return (u64)(managed > free ? managed - free : 0) << PAGE_SHIFT;
-}
-
-/*
- * Pages of the node that memory failure marked hardware-poisoned: the
- * kernel keeps no per-node count of them (memory_failure/total of the node
- * counts events, a page poisoned twice twice), so look at the page flags.
- * Free pages taken off the buddy lists and mapped pages that were unmapped
- * both keep PG_hwpoison until unpoisoned or the memory is removed. The
- * caller keeps removal out (privmem_enter()).
- */
-unsigned long privmem_poisoned_pages(struct privmem_dev *pm)
-{
-	unsigned long pfn, end, nr = 0;
-	struct page *page;
-	int i;
-
-	for (i = 0; i < pm->nr_ranges; i++) {
-		if (!pm->ranges[i].added)
-			continue;
-		pfn = PHYS_PFN(pm->ranges[i].start);
-		end = PHYS_PFN(pm->ranges[i].start + pm->ranges[i].size);
-		for (; pfn < end; pfn++) {
-			page = pfn_to_online_page(pfn);
-			if (page && PageHWPoison(page))
-				nr++;
-			if (!(pfn & 4095))
-				cond_resched();
-		}
-	}
-	return nr;
-}
-
-u64 privmem_page_sizes(void)
-{
-	u64 sizes = PAGE_SIZE;
-
-	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && has_transparent_hugepage())
-		sizes |= HPAGE_PMD_SIZE;
-	return sizes;
-}
-
-long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg)
-{
+	struct privmem_dev *pm = pf->pm;
 	struct privmem_info info;
 	int ret;
 
@@ -149,8 +66,10 @@ long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg)
 	return 0;
 }
 
-long privmem_ioctl_get_demotion(struct privmem_dev *pm, void __user *arg)
+static long privmem_ioctl_get_demotion(struct privmem_file *pf,
+				       void __user *arg)
 {
+	struct privmem_dev *pm = pf->pm;
 	struct privmem_demotion d;
 	nodemask_t sources;
 	bool enabled;
@@ -180,14 +99,14 @@ long privmem_ioctl_get_demotion(struct privmem_dev *pm, void __user *arg)
 	return 0;
 }
 
-long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg)
+static long privmem_ioctl_set_demotion(struct privmem_file *pf,
+				       void __user *arg)
 {
+	struct privmem_dev *pm = pf->pm;
 	struct privmem_demotion d;
 	nodemask_t sources;
 	int ret, n;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	ret = privmem_copy_in(&d, sizeof(d), arg);
 	if (ret)
 		return ret;
@@ -222,9 +141,11 @@ long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg)
 static_assert(offsetof(struct privmem_pressure, balloon) ==
 	      PRIVMEM_PRESSURE_SIZE_VER0);
 
-long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
-				void __user *arg)
+/* Also acknowledges the events it reports for the file's poll. */
+static long privmem_ioctl_get_pressure(struct privmem_file *pf,
+				       void __user *arg)
 {
+	struct privmem_dev *pm = pf->pm;
 	struct privmem_pressure p = { 0 };
 	u32 size;
 
@@ -262,34 +183,31 @@ long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
 	p.migrations_out = atomic64_read(&pm->cnt.migrations_out);
 	/* Compressed nodes: the emulated device's physical accounting. */
 	privmem_cram_pressure(pm, &p);
-	*seen = p.events;
 	if (copy_to_user(arg, &p, size))
 		return -EFAULT;
+	WRITE_ONCE(pf->seen_events, p.events);
 	return 0;
 }
 
-long privmem_ioctl_set_watermarks(struct privmem_dev *pm, void __user *arg)
+static long privmem_ioctl_set_watermarks(struct privmem_file *pf,
+					 void __user *arg)
 {
 	struct privmem_watermarks w;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	ret = privmem_copy_in(&w, sizeof(w), arg);
 	if (ret)
 		return ret;
 	if (w.flags || !privmem_zero(w.reserved, sizeof(w.reserved)))
 		return -EINVAL;
-	return privmem_set_watermarks(pm, w.low, w.high);
+	return privmem_set_watermarks(pf->pm, w.low, w.high);
 }
 
-long privmem_ioctl_inject(struct privmem_dev *pm, void __user *arg)
+static long privmem_ioctl_inject(struct privmem_file *pf, void __user *arg)
 {
 	struct privmem_inject in;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	ret = privmem_copy_in(&in, sizeof(in), arg);
 	if (ret)
 		return ret;
@@ -300,6 +218,61 @@ long privmem_ioctl_inject(struct privmem_dev *pm, void __user *arg)
 		return -EINVAL;
 	if ((in.flags & PRIVMEM_INJECT_CLEAR) && in.level)
 		return -EINVAL;
-	privmem_inject(pm, in.flags & PRIVMEM_INJECT_CLEAR, in.level);
+	privmem_inject(pf->pm, in.flags & PRIVMEM_INJECT_CLEAR, in.level);
 	return 0;
+}
+
+/**
+ * struct privmem_ioctl_cmd - a command of /dev/privmemN
+ * @cmd: PRIVMEM_IOC_*
+ * @fn: runs it, the node online and held there (privmem_enter())
+ * @admin: only with CAP_SYS_ADMIN (-EPERM without)
+ */
+struct privmem_ioctl_cmd {
+	unsigned int cmd;
+	long (*fn)(struct privmem_file *pf, void __user *arg);
+	bool admin;
+};
+
+static const struct privmem_ioctl_cmd privmem_ioctl_cmds[] = {
+	{ PRIVMEM_IOC_INFO,		privmem_ioctl_info,		false },
+	{ PRIVMEM_IOC_MIGRATE,		privmem_ioctl_migrate,		false },
+	{ PRIVMEM_IOC_GET_DEMOTION,	privmem_ioctl_get_demotion,	false },
+	{ PRIVMEM_IOC_SET_DEMOTION,	privmem_ioctl_set_demotion,	true },
+	{ PRIVMEM_IOC_GET_PRESSURE,	privmem_ioctl_get_pressure,	false },
+	{ PRIVMEM_IOC_SET_WATERMARKS,	privmem_ioctl_set_watermarks,	true },
+	{ PRIVMEM_IOC_INJECT_PRESSURE,	privmem_ioctl_inject,		true },
+};
+
+/**
+ * privmem_ioctl() - the unlocked_ioctl of /dev/privmemN
+ * @file: an open file of the device
+ * @cmd: PRIVMEM_IOC_*
+ * @arg: the command's structure in user memory
+ *
+ * Return: the command's result; -ENOTTY for an unknown command, -ENXIO
+ * or -ENODEV while the node is not online, -EPERM (see the top).
+ */
+long privmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct privmem_file *pf = file->private_data;
+	const struct privmem_ioctl_cmd *ic = NULL;
+	long ret;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(privmem_ioctl_cmds); i++)
+		if (privmem_ioctl_cmds[i].cmd == cmd)
+			ic = &privmem_ioctl_cmds[i];
+	if (!ic)
+		return -ENOTTY;
+
+	ret = privmem_enter(pf->pm);
+	if (ret)
+		return ret;
+	if (ic->admin && !capable(CAP_SYS_ADMIN))
+		ret = -EPERM;
+	else
+		ret = ic->fn(pf, (void __user *)arg);
+	privmem_leave(pf->pm);
+	return ret;
 }

@@ -4,7 +4,7 @@
  * node type and the callbacks the core makes into the driver.
  *
  * The callbacks count, and on a compressed node feed the emulated device
- * (cram_device.c): folio_migrate charges the pages that arrive (their data
+ * (cram_data.c): folio_migrate charges the pages that arrive (their data
  * is already copied) and uncharges those that leave, folio_free uncharges.
  * write_fault is the CRAM service's promotion fault (mm/cram.c).
  * folio_migrate runs with migration entries in place and may not sleep;

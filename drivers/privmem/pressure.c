@@ -9,11 +9,18 @@
  * periodic work and on every query. The low and high watermarks split the
  * range into three states (normal, elevated, high); every change of state
  * is a crossing: it counts an event and wakes pollers with POLLPRI (and
- * sysfs pollers of pressure/level). At the maximum level the node is
- * blocked: it refuses demotion and migration in until the level drops.
+ * sysfs pollers of pressure/level). The state the level is in is the
+ * node's pressure band (@band: PRIVMEM_STATE_*, reported as "state").
+ *
+ * At the maximum level the node is blocked: it refuses demotion and
+ * migration in until the level drops. privmem_set_blocked() is the one
+ * place that tells the mm core; it is called when the level reaches or
+ * leaves the maximum (privmem_pressure_commit()) and, ahead of that, the
+ * moment a compressed node's device latches or clears its maximum
+ * (privmem_pressure_latch(), from cram_pressure.c).
  *
  * Locking: @pressure_lock (spinlock, no sleeping under it) protects
- * level, low, high, zone, injected, blocked and events.
+ * level, low, high, band, injected, blocked and events.
  */
 #include <linux/sysfs.h>
 #include <linux/wait.h>
@@ -22,8 +29,9 @@
 
 #define PRIVMEM_PRESSURE_PERIOD	(HZ / 4)
 
-static unsigned int privmem_zone(unsigned int level, unsigned int low,
-				 unsigned int high)
+/* The pressure band (PRIVMEM_STATE_*) a level falls in. */
+static unsigned int privmem_pressure_band(unsigned int level,
+					  unsigned int low, unsigned int high)
 {
 	if (level >= high)
 		return PRIVMEM_STATE_HIGH;
@@ -36,7 +44,7 @@ static unsigned int privmem_measured_level(struct privmem_dev *pm)
 {
 	u64 used;
 
-	/* A compressed node's level is its device's (cram_device.c). */
+	/* A compressed node's level is its device's (cram_pressure.c). */
 	if (pm->cram)
 		return privmem_cram_level(pm);
 	used = privmem_used_bytes(pm);
@@ -46,17 +54,39 @@ static unsigned int privmem_measured_level(struct privmem_dev *pm)
 		     PRIVMEM_PRESSURE_MAX);
 }
 
+/* The only caller of private_node_set_blocked(). */
+static void privmem_set_blocked(struct privmem_dev *pm, bool blocked)
+{
+	private_node_set_blocked(pm->nid, blocked);
+}
+
+/**
+ * privmem_pressure_latch() - a device raised or cleared maximum pressure
+ * @pm: a compressed node
+ * @latched: the device is at maximum pressure
+ *
+ * Blocks or unblocks the node at once, before its level is next updated,
+ * unless a level is injected: the injected level decides then.
+ *
+ * Context: any context.
+ */
+void privmem_pressure_latch(struct privmem_dev *pm, bool latched)
+{
+	if (!READ_ONCE(pm->injected))
+		privmem_set_blocked(pm, latched);
+}
+
 /* Re-evaluate the state after a change of level or watermarks. */
 static void privmem_pressure_commit(struct privmem_dev *pm)
 {
 	bool crossed, blocked, block_changed;
-	unsigned int zone;
+	unsigned int band;
 
 	spin_lock(&pm->pressure_lock);
-	zone = privmem_zone(pm->level, pm->low, pm->high);
-	crossed = zone != pm->zone;
+	band = privmem_pressure_band(pm->level, pm->low, pm->high);
+	crossed = band != pm->band;
 	if (crossed) {
-		pm->zone = zone;
+		pm->band = band;
 		pm->events++;
 	}
 	blocked = pm->level >= PRIVMEM_PRESSURE_MAX;
@@ -65,7 +95,7 @@ static void privmem_pressure_commit(struct privmem_dev *pm)
 	spin_unlock(&pm->pressure_lock);
 
 	if (block_changed)
-		private_node_set_blocked(pm->nid, blocked);
+		privmem_set_blocked(pm, blocked);
 	if (crossed) {
 		wake_up_interruptible_poll(&pm->waitq, EPOLLPRI);
 		if (pm->cdev_added)
@@ -101,7 +131,7 @@ void privmem_pressure_init(struct privmem_dev *pm)
 	init_waitqueue_head(&pm->waitq);
 	pm->low = PRIVMEM_PRESSURE_LOW_DEFAULT;
 	pm->high = PRIVMEM_PRESSURE_HIGH_DEFAULT;
-	pm->zone = PRIVMEM_STATE_NORMAL;
+	pm->band = PRIVMEM_STATE_NORMAL;
 	INIT_DELAYED_WORK(&pm->pressure_work, privmem_pressure_work);
 }
 
@@ -157,7 +187,7 @@ void privmem_pressure_snapshot(struct privmem_dev *pm,
 	p->level = pm->level;
 	p->low = pm->low;
 	p->high = pm->high;
-	p->state = pm->zone;
+	p->state = pm->band;
 	p->events = pm->events;
 	if (pm->injected)
 		p->flags |= PRIVMEM_PRESSURE_INJECTED;

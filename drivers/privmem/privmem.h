@@ -4,17 +4,23 @@
  * node fronted by /dev/privmemN. Internal interfaces between its files:
  *
  *   bind.c      dax driver probe/remove, bind/unbind attributes, module
- *   state.c     online/offline: the node's memory and services
- *   chardev.c   /dev/privmemN: open, release, poll, ioctl dispatch
- *   cram_balloon.c  the balloon of a compressed node (honest free pages)
- *   cram_device.c  the emulated compressed device of a compressed node
- *   fault.c     mmap: anonymous memory bound to the private node
- *   shared.c    mmap(MAP_SHARED): the shared object of an open file
- *   ioctl.c     INFO, DEMOTION, PRESSURE, WATERMARKS, INJECT
+ *   state.c     online/offline: the node's memory and services; settings
+ *   chardev.c   /dev/privmemN: open, release, poll, mmap dispatch
+ *   ioctl.c     the ioctl table and its commands but MIGRATE
  *   migrate.c   MIGRATE
+ *   node_info.c what the node holds: caps, use, page sizes, poisoned pages
+ *   mmap.c      mmap(MAP_PRIVATE): anonymous memory bound to the node
+ *   shared.c    mmap(MAP_SHARED): the shared object of an open file
  *   owner.c     the node owner's callbacks (counters, write faults)
- *   pressure.c  pressure level, watermarks, events
+ *   pressure.c  pressure level, watermarks, events, blocking the node
  *   sysfs.c     /sys/class/privmem/privmemN attributes
+ *   cram_model.c    a compressed node's device model: accounting, latch
+ *   cram_data.c     pages arriving on and leaving the device
+ *   cram_pressure.c the device's interrupts and kswapd push
+ *   cram_device.c   the device's life: create, start, stop, destroy
+ *   cram_balloon.c  the balloon of a compressed node (honest free pages)
+ *   cram_sysfs.c    /sys/class/privmem/privmemN/cram attributes
+ *   tests/cram_kunit.c  kunit suite of cram_model.c and the balloon's sums
  *
  * Lifetime and locking
  *   A struct privmem_dev lives from probe until its last reference is
@@ -35,6 +41,9 @@
  *   Pressure state is under @pressure_lock (a spinlock: the level is also
  *   recomputed from a timer work); counters are atomics updated from the
  *   mm core's callbacks, which may run in any context.
+ *
+ * Files include this header and no other driver file: each .c file calls
+ * the others only through the declarations below.
  */
 #ifndef _PRIVMEM_H
 #define _PRIVMEM_H
@@ -125,31 +134,25 @@ struct privmem_balloon {
 };
 
 /**
- * struct privmem_cram - the emulated device of a compressed node
- * @pm: the node (NULL in unit tests)
+ * struct privmem_cram_model - the accounting of an emulated compressed
+ *	device (cram_model.c)
  * @capacity: physical capacity in bytes
  * @base_pfn: first page frame of the node's memory
  * @nr_pfns: frames covered by @cost
  * @cost: bytes stored for each frame, 0 when the frame holds no data
  * @csum: checksum of each charged frame's data (kvcalloc, one u32 per
- *	frame), published by @cost (see cram_device.c)
- * @verify: @csum is recorded and checked (the checksum parameter at bind)
- * @inplace_writes: frames found changed when they were uncharged
+ *	frame), published by @cost (see cram_model.c)
+ * @verify: @csum is recorded and checked (the checksum setting)
  * @used: physical bytes used (sum of @cost)
  * @stored: frames holding data
  * @charged: bytes ever charged
- * @charged_pages: charges ever made (pages)
  * @uncharged: bytes ever uncharged
- * @lock: orders updates of @latched
+ * @charged_pages: charges ever made (pages)
+ * @inplace_writes: frames found changed when they were uncharged
+ * @lock: orders @latched against changes of @capacity
  * @latched: at maximum pressure (high interrupt fired, low not yet)
- * @registered: registered with the CRAM service
- * @scratch: per-CPU lz4 work memory and output buffer
- * @irq_work: the threshold "interrupt"
- * @cn: the node's registration with the CRAM service (mm/cram.c)
- * @balloon: pages held off the node while the device cannot store them
  */
-struct privmem_cram {
-	struct privmem_dev *pm;
+struct privmem_cram_model {
 	u64 capacity;
 	unsigned long base_pfn, nr_pfns;
 	atomic_t *cost;
@@ -157,18 +160,45 @@ struct privmem_cram {
 	bool verify;
 	atomic64_t used, stored, charged, uncharged, charged_pages;
 	atomic64_t inplace_writes;
-	spinlock_t lock;	/* orders @latched */
+	spinlock_t lock;	/* orders @latched, @capacity */
 	bool latched;
-	bool registered;
-	void * __percpu *scratch;
-	struct work_struct irq_work;
-	struct cram_node cn;
-	struct privmem_balloon balloon;
+};
+
+/**
+ * struct privmem_cram_inplace - an in-place write an uncharge found
+ * @nr: in-place writes of the device, this one included; 0 for none
+ * @want: the checksum recorded when the frame was charged
+ * @got: the checksum of its data now
+ */
+struct privmem_cram_inplace {
+	s64 nr;
+	u32 want, got;
 };
 
 struct privmem_cram_stats {
 	u64 capacity, used, stored, charged, uncharged, inplace_writes;
 	unsigned int ratio;
+};
+
+/**
+ * struct privmem_cram - the emulated device of a compressed node
+ *	(cram_device.c)
+ * @pm: the node
+ * @model: its accounting (cram_model.c)
+ * @registered: registered with the CRAM service
+ * @scratch: per-CPU lz4 work memory and output buffer (cram_data.c)
+ * @irq_work: the threshold "interrupt" (cram_pressure.c)
+ * @cn: the node's registration with the CRAM service (mm/cram.c)
+ * @balloon: pages held off the node while the device cannot store them
+ */
+struct privmem_cram {
+	struct privmem_dev *pm;
+	struct privmem_cram_model model;
+	bool registered;
+	void * __percpu *scratch;
+	struct work_struct irq_work;
+	struct cram_node cn;
+	struct privmem_balloon balloon;
 };
 
 struct privmem_dev {
@@ -194,9 +224,9 @@ struct privmem_dev {
 	bool cdev_added;
 	bool orphaned;		/* removed by force while mapped (state.c) */
 
-	/* pressure.c */
+	/* pressure.c; @band is the PRIVMEM_STATE_* the level falls in */
 	spinlock_t pressure_lock;
-	unsigned int level, low, high, zone;
+	unsigned int level, low, high, band;
 	bool injected;
 	bool blocked;
 	u64 events;
@@ -257,71 +287,32 @@ void privmem_chardev_del(struct privmem_dev *pm);
 int privmem_enter(struct privmem_dev *pm);
 void privmem_leave(struct privmem_dev *pm);
 
-/* cram_balloon.c */
-unsigned int privmem_balloon_estimate(unsigned int stored_ratio,
-				      unsigned int recent_ratio,
-				      unsigned int nominal);
-unsigned long privmem_balloon_want(unsigned long free, unsigned long held,
-				   u64 phys_free, unsigned int ratio);
-void privmem_balloon_init(struct privmem_cram *c);
-void privmem_balloon_kick(struct privmem_dev *pm);
-void privmem_balloon_pause(struct privmem_dev *pm);
-void privmem_balloon_resume(struct privmem_dev *pm);
-void privmem_balloon_stop(struct privmem_dev *pm);
-int privmem_balloon_set_target(struct privmem_dev *pm, s64 bytes);
-s64 privmem_balloon_target(struct privmem_dev *pm);
-unsigned long privmem_balloon_pages(struct privmem_dev *pm);
-/* cram_device.c */
-unsigned int privmem_cram_page_cost(const void *src, void *scratch);
-u32 privmem_cram_page_csum(const void *src);
-unsigned int privmem_cram_model_level(u64 used, u64 capacity,
-				      unsigned int low, unsigned int high,
-				      bool *latched);
-unsigned int privmem_cram_model_ratio(u64 stored, u64 used);
-struct privmem_cram *privmem_cram_alloc(unsigned long base_pfn,
-					unsigned long nr_pfns, u64 capacity);
-void privmem_cram_free(struct privmem_cram *c);
-void privmem_cram_charge(struct privmem_cram *c, unsigned long pfn,
-			 unsigned int cost, u32 csum);
-bool privmem_cram_uncharge(struct privmem_cram *c, unsigned long pfn,
-			   const void *src);
-void privmem_cram_stats(struct privmem_cram *c, struct privmem_cram_stats *st);
-void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio);
-void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio);
-unsigned int privmem_cram_level(struct privmem_dev *pm);
-void privmem_cram_tick(struct privmem_dev *pm);
-int privmem_cram_init(struct privmem_dev *pm);
-int privmem_cram_start(struct privmem_dev *pm);
-void privmem_cram_stop(struct privmem_dev *pm);
-void privmem_cram_destroy(struct privmem_dev *pm);
-void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p);
-int privmem_cram_set_capacity(struct privmem_dev *pm, u64 capacity);
-extern const struct attribute_group privmem_cram_group;
-
-/* fault.c */
-int privmem_mmap(struct file *file, struct vm_area_struct *vma);
-int privmem_map_count(struct privmem_dev *pm);
-void privmem_unmapped(struct privmem_dev *pm);
-unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
-					unsigned long len, unsigned long pgoff,
-					unsigned long flags);
-
 /* ioctl.c */
-long privmem_ioctl_info(struct privmem_dev *pm, void __user *arg);
-long privmem_ioctl_get_demotion(struct privmem_dev *pm, void __user *arg);
-long privmem_ioctl_set_demotion(struct privmem_dev *pm, void __user *arg);
-long privmem_ioctl_get_pressure(struct privmem_dev *pm, u64 *seen,
-				void __user *arg);
-long privmem_ioctl_set_watermarks(struct privmem_dev *pm, void __user *arg);
-long privmem_ioctl_inject(struct privmem_dev *pm, void __user *arg);
+long privmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* migrate.c */
+long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg);
+
+/* node_info.c */
 u64 privmem_caps(struct privmem_dev *pm);
 u64 privmem_free_bytes(struct privmem_dev *pm);
 u64 privmem_used_bytes(struct privmem_dev *pm);
 u64 privmem_page_sizes(void);
 unsigned long privmem_poisoned_pages(struct privmem_dev *pm);
 
-/* migrate.c */
-long privmem_ioctl_migrate(struct privmem_file *pf, void __user *arg);
+/* mmap.c */
+int privmem_mmap(struct privmem_file *pf, struct vm_area_struct *vma);
+int privmem_map_count(struct privmem_dev *pm);
+void privmem_unmapped(struct privmem_dev *pm);
+unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
+					unsigned long len, unsigned long pgoff,
+					unsigned long flags);
+
+/* shared.c */
+int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma);
+void privmem_shared_release(struct privmem_file *pf);
+bool privmem_shared_busy(struct privmem_dev *pm);
+struct address_space *privmem_shared_mapping(struct privmem_file *pf);
 
 /* owner.c */
 extern const struct private_node_ops privmem_node_ops;
@@ -332,6 +323,7 @@ void privmem_pressure_init(struct privmem_dev *pm);
 void privmem_pressure_start(struct privmem_dev *pm);
 void privmem_pressure_stop(struct privmem_dev *pm);
 void privmem_pressure_update(struct privmem_dev *pm);
+void privmem_pressure_latch(struct privmem_dev *pm, bool latched);
 int privmem_set_watermarks(struct privmem_dev *pm, unsigned int low,
 			   unsigned int high);
 void privmem_inject(struct privmem_dev *pm, bool clear, unsigned int level);
@@ -339,13 +331,67 @@ void privmem_pressure_snapshot(struct privmem_dev *pm,
 			       struct privmem_pressure *p);
 u64 privmem_events(struct privmem_dev *pm);
 
-/* shared.c */
-int privmem_shared_mmap(struct privmem_file *pf, struct vm_area_struct *vma);
-void privmem_shared_release(struct privmem_file *pf);
-bool privmem_shared_busy(struct privmem_dev *pm);
-struct address_space *privmem_shared_mapping(struct privmem_file *pf);
-
 /* sysfs.c */
 extern const struct attribute_group *privmem_dev_groups[];
+
+/* cram_model.c */
+unsigned int privmem_cram_page_cost(const void *src, void *scratch);
+u32 privmem_cram_page_csum(const void *src);
+unsigned int privmem_cram_model_level(u64 used, u64 capacity,
+				      unsigned int low, unsigned int high,
+				      bool *latched);
+unsigned int privmem_cram_model_ratio(u64 stored, u64 used);
+int privmem_cram_model_init(struct privmem_cram_model *m,
+			    unsigned long base_pfn, unsigned long nr_pfns,
+			    u64 capacity);
+void privmem_cram_model_destroy(struct privmem_cram_model *m);
+bool privmem_cram_model_relatch(struct privmem_cram_model *m,
+				unsigned int low, unsigned int high,
+				unsigned int *level, bool *latched);
+bool privmem_cram_model_charge(struct privmem_cram_model *m,
+			       unsigned long pfn, unsigned int cost, u32 csum);
+bool privmem_cram_model_uncharge(struct privmem_cram_model *m,
+				 unsigned long pfn, const void *src,
+				 struct privmem_cram_inplace *w);
+void privmem_cram_model_stats(struct privmem_cram_model *m,
+			      struct privmem_cram_stats *st);
+int privmem_cram_model_set_capacity(struct privmem_cram_model *m,
+				    u64 capacity);
+
+/* cram_data.c */
+void privmem_cram_folio_in(struct privmem_dev *pm, struct folio *folio);
+void privmem_cram_folio_out(struct privmem_dev *pm, struct folio *folio);
+
+/* cram_pressure.c */
+void privmem_cram_check(struct privmem_dev *pm);
+unsigned int privmem_cram_level(struct privmem_dev *pm);
+void privmem_cram_tick(struct privmem_dev *pm);
+void privmem_cram_irq(struct work_struct *work);
+void privmem_cram_pressure(struct privmem_dev *pm, struct privmem_pressure *p);
+
+/* cram_device.c */
+int privmem_cram_create(struct privmem_dev *pm);
+void privmem_cram_destroy(struct privmem_dev *pm);
+int privmem_cram_start(struct privmem_dev *pm);
+void privmem_cram_stop(struct privmem_dev *pm);
+int privmem_cram_set_capacity(struct privmem_dev *pm, u64 capacity);
+
+/* cram_balloon.c */
+unsigned int privmem_balloon_estimate(unsigned int stored_ratio,
+				      unsigned int recent_ratio,
+				      unsigned int nominal);
+unsigned long privmem_balloon_want(unsigned long free, unsigned long held,
+				   u64 phys_free, unsigned int ratio);
+void privmem_balloon_init(struct privmem_cram *c);
+void privmem_balloon_stop(struct privmem_cram *c);
+void privmem_balloon_kick(struct privmem_dev *pm);
+void privmem_balloon_pause(struct privmem_dev *pm);
+void privmem_balloon_resume(struct privmem_dev *pm);
+int privmem_balloon_set_target(struct privmem_dev *pm, s64 bytes);
+s64 privmem_balloon_target(struct privmem_dev *pm);
+unsigned long privmem_balloon_pages(struct privmem_dev *pm);
+
+/* cram_sysfs.c */
+extern const struct attribute_group privmem_cram_group;
 
 #endif /* _PRIVMEM_H */

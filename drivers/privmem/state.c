@@ -10,6 +10,27 @@
  * offline and unbind, so a setting never changes under an online and two
  * writers of state see one transition each: the second finds the state
  * it asked for and succeeds without doing anything.
+ *
+ * Online and offline mirror each other row by row; offline runs its
+ * column from the bottom up, but for one row:
+ *
+ *	privmem_online()		__privmem_offline()
+ *	  privmem_cram_create()		  privmem_cram_destroy()
+ *	  __module_get()		  module_put()
+ *	  privmem_add_memory()		  privmem_unplug(): memory removed
+ *	  privmem_cram_start()		  privmem_cram_stop()
+ *	  private_node_set_demotion()	  (goes with the node's memory)
+ *	  state ONLINE			  state REMOVING (privmem_unplug()),
+ *					  then OFFLINE once all is undone
+ *	  privmem_pressure_start()	  privmem_pressure_stop()
+ *
+ * The one row out of order is the memory's: privmem_unplug() runs first.
+ * Removal is the only step of offline that can fail, and when it does
+ * nothing else must have changed; and the device of a compressed node
+ * stays registered while the pages leave, so it checks every one. The
+ * module reference is held while the memory is there: the node's
+ * callbacks are this module's code. A failed online unwinds the same way
+ * from the step that failed.
  */
 #include <linux/device.h>
 #include <linux/mm.h>
@@ -211,15 +232,17 @@ int privmem_online(struct privmem_dev *pm)
 
 	pm->np.caps = privmem_settings_caps(&pm->set);
 	if (pm->set.type == PRIVMEM_TYPE_COMPRESSED) {
-		ret = privmem_cram_init(pm);
+		ret = privmem_cram_create(pm);
 		if (ret)
 			goto out;
 	}
+	/* The node's callbacks are this module's code. */
+	__module_get(THIS_MODULE);
 	ret = privmem_add_memory(pm);
 	if (ret && privmem_memory_added(pm))
 		goto err_stuck;	/* and the ranges added could not go */
 	if (ret)
-		goto err_cram;
+		goto err_module;
 	if (pm->cram) {
 		ret = privmem_cram_start(pm);
 		if (ret)
@@ -231,8 +254,6 @@ int privmem_online(struct privmem_dev *pm)
 	if (ret)
 		goto err_remove;
 
-	/* The node's callbacks are this module's code. */
-	__module_get(THIS_MODULE);
 	privmem_set_state(pm, PRIVMEM_ONLINE);
 	privmem_pressure_start(pm);
 	dev_info(&pm->dev, "node %d: %llu MiB of %s private memory online\n",
@@ -242,19 +263,19 @@ int privmem_online(struct privmem_dev *pm)
 err_remove:
 	privmem_cram_stop(pm);
 	if (!privmem_remove_memory(pm))
-		goto err_cram;
+		goto err_module;
 err_stuck:
 	/*
 	 * The node keeps pointing at pm: it stays online (its device is
 	 * there, but not registered with the CRAM service), and so does
-	 * the module.
+	 * the module (its reference is kept).
 	 */
 	dev_err(&pm->dev, "node %d: memory stays online\n", nid);
-	__module_get(THIS_MODULE);
 	privmem_set_state(pm, PRIVMEM_ONLINE);
 	privmem_pressure_start(pm);
 	goto out;
-err_cram:
+err_module:
+	module_put(THIS_MODULE);
 	privmem_cram_destroy(pm);
 out:
 	mutex_unlock(&privmem_state_mutex);
@@ -321,10 +342,10 @@ static int __privmem_offline(struct privmem_dev *pm, bool force)
 		return ret;
 	privmem_pressure_stop(pm);
 	privmem_cram_stop(pm);
+	module_put(THIS_MODULE);
 	privmem_cram_destroy(pm);
 	privmem_set_state(pm, PRIVMEM_OFFLINE);
 	wake_up_all(&pm->waitq);
-	module_put(THIS_MODULE);
 	dev_info(&pm->dev, "node %d: offline\n", pm->nid);
 	return 0;
 }

@@ -19,8 +19,8 @@
  *   counters/demotions_in, demotions_refused, promotions, migrations_in,
  *            migrations_out, promotion_failures (pages)
  *   counters/inplace_writes  pages a compressed node's device found changed
- *            in place when they left it (cram_device.c); 0 on plain nodes
- *   cram/              compressed nodes: the emulated device (cram_device.c)
+ *            in place when they left it (cram_data.c); 0 on plain nodes
+ *   cram/              compressed nodes: the emulated device (cram_sysfs.c)
  *                      and its balloon (cram_balloon.c); physical_capacity
  *                      and balloon_target are its two writable settings
  *
@@ -309,7 +309,7 @@ static ssize_t inplace_writes_show(struct device *dev,
 
 	down_read(&pm->lock);
 	if (pm->cram)
-		privmem_cram_stats(pm->cram, &st);
+		privmem_cram_model_stats(&pm->cram->model, &st);
 	up_read(&pm->lock);
 	return sysfs_emit(buf, "%llu\n", st.inplace_writes);
 }

@@ -255,7 +255,6 @@ enum cram_promote_outcome {
 
 #ifdef CONFIG_PRIVATE_NODE
 
-
 DECLARE_STATIC_KEY_FALSE(private_nodes_present);
 extern unsigned long private_node_flags[MAX_NUMNODES];
 
@@ -329,13 +328,17 @@ bool private_node_core_ready(void);
 int private_node_register(int nid, struct private_node *np);
 int private_node_unregister(int nid);
 void private_node_set_blocked(int nid, bool blocked);
-struct folio *private_node_alloc_folio(struct private_node *np, gfp_t gfp,
-				       unsigned int order);
 int add_private_memory_driver_managed(int nid, u64 start, u64 size,
 				      const char *resource_name,
 				      mhp_t mhp_flags, int online_type,
 				      struct private_node *np);
 int remove_private_memory_driver_managed(int nid, u64 start, u64 size);
+
+/* The owner's own allocations, through the gate. */
+struct folio *private_node_alloc_folio(struct private_node *np, gfp_t gfp,
+				       unsigned int order);
+
+/* Migration and demotion services (mm/private_node_driver.c). */
 long private_node_migrate_range(struct mm_struct *mm, unsigned long start,
 				unsigned long nr_pages, int nid, int from_nid,
 				enum migrate_reason reason,
@@ -346,10 +349,12 @@ int private_node_set_demotion(int nid, bool enable, const nodemask_t *sources);
 int private_node_get_demotion(int nid, bool *enabled, nodemask_t *sources);
 int vma_bind_private_node(struct vm_area_struct *vma, int nid);
 struct mm_struct *private_node_get_mm(pid_t pid);
+
+/* May the task @pid place memory on @nid (its cpusets)? */
 int private_node_cpuset_check(pid_t pid, int nid);
-int private_node_nearest_normal(int nid);
 
 /* The compressed service. */
+int private_node_nearest_normal(int nid);
 int cram_register(struct cram_node *cn, int nid);
 void cram_unregister(struct cram_node *cn);
 void cram_migration_done(struct cram_node *cn);

@@ -63,7 +63,11 @@ kunit_teardown() { :; }
 
 [ "${pm_kunit:-1}" = 0 ] && kunit_setup() { :; } && kunit_teardown() { :; }
 kunit_setup
-for ko in "/lib/modules/$kver/updates/tests/kunit/"*.ko; do
+# The kunit modules: tests/kunit/*.ko, and each driver's tests/*_kunit.ko
+# (the suites beside the code they test).
+kunit_kos=$(ls "/lib/modules/$kver/updates/tests/kunit/"*.ko \
+	"/lib/modules/$kver/updates/drivers/"*/tests/*_kunit.ko 2>/dev/null)
+for ko in ${kunit_kos:-none.ko}; do
 	[ "${pm_kunit:-1}" = 0 ] && break
 	[ -e "$ko" ] || { say "no kunit modules found"; break; }
 	name=$(basename "$ko" .ko)
@@ -80,8 +84,8 @@ for dir in /sys/kernel/debug/kunit/*/; do
 	suite=$(basename "$dir")
 	cat "$dir/results" > "$out/kunit/$suite.ktap"
 done
-for ko in "/lib/modules/$kver/updates/tests/kunit/"*.ko; do
-	[ -e "$ko" ] && modprobe -r "$(basename "$ko" .ko)" 2>/dev/null
+for ko in $kunit_kos; do
+	modprobe -r "$(basename "$ko" .ko)" 2>/dev/null
 done
 kunit_teardown
 inplace_step kunit

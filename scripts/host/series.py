@@ -268,7 +268,7 @@ def main():
     out = os.path.abspath(args[0])
     names = [l.strip() for l in open(os.path.join(TOP, 'patches', 'series'))
              if l.strip() and not l.startswith('#')]
-    order = [n[:4] for n in names]
+    order = [n.split('-', 1)[0] for n in names]
     created, layout = read_layout(order)
     files = {}
     for f in OURS:

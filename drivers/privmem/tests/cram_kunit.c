@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kunit: the emulated compressed device of privmem (cram_device.c), its
- * accounting and its watermark logic, without a node: page costs from the
- * kernel's lz4, charge and uncharge on a frame table, the ratio of the
- * stored data, the pressure latch of the high and low interrupts, and the
- * checksums that reveal a page written in place.
+ * kunit: the model of privmem's emulated compressed device
+ * (cram_model.c), its accounting and its watermark logic, without a node:
+ * page costs from the kernel's lz4, charge and uncharge on a frame table,
+ * the ratio of the stored data, the pressure latch of the high and low
+ * interrupts, and the checksums that reveal a page written in place; and
+ * the two sums of the balloon (cram_balloon.c) that size it.
+ *
+ * The functions are exported to this module only, in kunit's namespace
+ * (EXPORT_SYMBOL_IF_KUNIT()).
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
@@ -13,7 +17,7 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include "../../drivers/privmem/privmem.h"
+#include "../privmem.h"
 
 #define SCRATCH_SIZE	(LZ4_MEM_COMPRESS + LZ4_COMPRESSBOUND(PAGE_SIZE))
 
@@ -61,6 +65,47 @@ static void cram_ratio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 4096U * 1000, privmem_cram_model_ratio(1, 1));
 }
 
+/* A model of 16 frames from PFN 1000, 16 pages of capacity. */
+static struct privmem_cram_model *cram_model_new(struct kunit *test)
+{
+	struct privmem_cram_model *m = kunit_kzalloc(test, sizeof(*m),
+						     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, 0,
+			privmem_cram_model_init(m, 1000, 16, 16 * PAGE_SIZE));
+	return m;
+}
+
+/* The latch kept by a model, as charges fill it and its capacity grows. */
+static void cram_model_latch(struct kunit *test)
+{
+	struct privmem_cram_model *m = cram_model_new(test);
+	unsigned int level;
+	bool latched;
+	int i;
+
+	KUNIT_EXPECT_FALSE(test, privmem_cram_model_relatch(m, 600, 900,
+							    &level, &latched));
+	KUNIT_EXPECT_EQ(test, level, 0U);
+	/* 15 of 16 pages raw: 937, over the high watermark. */
+	for (i = 0; i < 15; i++)
+		privmem_cram_model_charge(m, 1000 + i, PAGE_SIZE, 0);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_relatch(m, 600, 900,
+							   &level, &latched));
+	KUNIT_EXPECT_TRUE(test, latched);
+	KUNIT_EXPECT_EQ(test, level, 1000U);
+	/* Not below what is stored; at twice the capacity, 468: cleared. */
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			privmem_cram_model_set_capacity(m, 14 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0,
+			privmem_cram_model_set_capacity(m, 32 * PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_relatch(m, 600, 900, NULL,
+							   &latched));
+	KUNIT_EXPECT_FALSE(test, latched);
+	privmem_cram_model_destroy(m);
+}
+
 /* The latch: set crossing high, kept above low, cleared below low. */
 static void cram_watermarks(struct kunit *test)
 {
@@ -92,18 +137,20 @@ static void cram_watermarks(struct kunit *test)
 	latched = false;
 	KUNIT_EXPECT_EQ(test, 1000U,
 			privmem_cram_model_level(0, 0, 600, 900, &latched));
+	/* The same latch, kept by a model. */
+	cram_model_latch(test);
 }
 
 static void cram_charge_uncharge(struct kunit *test)
 {
-	struct privmem_cram *c = privmem_cram_alloc(1000, 16, 16 * PAGE_SIZE);
+	struct privmem_cram_model *m = cram_model_new(test);
+	struct privmem_cram_inplace w;
 	struct privmem_cram_stats st;
 
-	KUNIT_ASSERT_NOT_NULL(test, c);
-
-	privmem_cram_charge(c, 1000, 100, 0);
-	privmem_cram_charge(c, 1001, PAGE_SIZE, 0);
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_charge(m, 1000, 100, 0));
+	KUNIT_EXPECT_TRUE(test,
+			  privmem_cram_model_charge(m, 1001, PAGE_SIZE, 0));
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.capacity, 16ULL * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.used, 100ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.stored, 2ULL);
@@ -111,81 +158,92 @@ static void cram_charge_uncharge(struct kunit *test)
 			privmem_cram_model_ratio(2, 100 + PAGE_SIZE));
 
 	/* Frames outside the device and zero costs are ignored. */
-	privmem_cram_charge(c, 999, 50, 0);
-	privmem_cram_charge(c, 1016, 50, 0);
-	privmem_cram_charge(c, 1002, 0, 0);
-	privmem_cram_uncharge(c, 5, NULL);
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_FALSE(test, privmem_cram_model_charge(m, 999, 50, 0));
+	KUNIT_EXPECT_FALSE(test, privmem_cram_model_charge(m, 1016, 50, 0));
+	KUNIT_EXPECT_FALSE(test, privmem_cram_model_charge(m, 1002, 0, 0));
+	KUNIT_EXPECT_FALSE(test, privmem_cram_model_uncharge(m, 5, NULL, &w));
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 100ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.stored, 2ULL);
 
 	/* Recharging a frame replaces its cost. */
-	privmem_cram_charge(c, 1000, 300, 0);
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_charge(m, 1000, 300, 0));
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 300ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.stored, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.charged, 400ULL + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.uncharged, 100ULL);
 
 	/* Uncharge is idempotent: migrated out, then freed. */
-	privmem_cram_uncharge(c, 1001, NULL);
-	privmem_cram_uncharge(c, 1001, NULL);
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_uncharge(m, 1001, NULL, &w));
+	KUNIT_EXPECT_FALSE(test,
+			   privmem_cram_model_uncharge(m, 1001, NULL, &w));
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 300ULL);
 	KUNIT_EXPECT_EQ(test, st.stored, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.ratio, privmem_cram_model_ratio(1, 300));
 
-	privmem_cram_uncharge(c, 1000, NULL);
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_uncharge(m, 1000, NULL, &w));
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.used, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.stored, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.ratio, 0U);
 	KUNIT_EXPECT_EQ(test, st.charged - st.uncharged, st.used);
-	privmem_cram_free(c);
+	privmem_cram_model_destroy(m);
 }
 
 /*
  * A page changed between charge and uncharge is an in-place write; an
  * unchanged one, an uncharged frame or a model that does not verify is
- * not. A model without a node counts only in its own stats (not in the
- * module's total, which the check harness fails on).
+ * not. The model only counts it in its own stats: the module's total
+ * (which the check harness fails on) is the data path's (cram_data.c).
  */
 static void cram_inplace_write(struct kunit *test)
 {
-	struct privmem_cram *c = privmem_cram_alloc(1000, 16, 16 * PAGE_SIZE);
+	struct privmem_cram_model *m = cram_model_new(test);
 	u8 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct privmem_cram_inplace w;
 	struct privmem_cram_stats st;
+	u32 csum;
 
-	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	get_random_bytes(page, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, privmem_cram_page_csum(page),
 			privmem_cram_page_csum(page));
 
 	/* Unchanged: no detection. */
-	privmem_cram_charge(c, 1003, 100, privmem_cram_page_csum(page));
-	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1003, page));
+	csum = privmem_cram_page_csum(page);
+	privmem_cram_model_charge(m, 1003, 100, csum);
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_uncharge(m, 1003, page, &w));
+	KUNIT_EXPECT_EQ(test, w.nr, 0LL);
 
 	/* One byte changed while stored. */
-	privmem_cram_charge(c, 1003, 100, privmem_cram_page_csum(page));
+	privmem_cram_model_charge(m, 1003, 100, csum);
 	page[PAGE_SIZE / 2] ^= 1;
-	KUNIT_EXPECT_TRUE(test, privmem_cram_uncharge(c, 1003, page));
+	KUNIT_EXPECT_TRUE(test, privmem_cram_model_uncharge(m, 1003, page, &w));
+	KUNIT_EXPECT_EQ(test, w.nr, 1LL);
+	KUNIT_EXPECT_EQ(test, w.want, csum);
+	KUNIT_EXPECT_EQ(test, w.got, privmem_cram_page_csum(page));
 	/* The frame is uncharged now: a second uncharge checks nothing. */
-	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1003, page));
-	privmem_cram_stats(c, &st);
+	KUNIT_EXPECT_FALSE(test,
+			   privmem_cram_model_uncharge(m, 1003, page, &w));
+	KUNIT_EXPECT_EQ(test, w.nr, 0LL);
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.inplace_writes, 1ULL);
 	KUNIT_EXPECT_EQ(test, st.stored, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.used, 0ULL);
 
 	/* Without data to compare, or with verification off: not checked. */
-	privmem_cram_charge(c, 1004, 100, 0);
-	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1004, NULL));
-	c->verify = false;
-	privmem_cram_charge(c, 1005, 100, 0);
-	KUNIT_EXPECT_FALSE(test, privmem_cram_uncharge(c, 1005, page));
-	privmem_cram_stats(c, &st);
+	privmem_cram_model_charge(m, 1004, 100, 0);
+	privmem_cram_model_uncharge(m, 1004, NULL, &w);
+	KUNIT_EXPECT_EQ(test, w.nr, 0LL);
+	m->verify = false;
+	privmem_cram_model_charge(m, 1005, 100, 0);
+	privmem_cram_model_uncharge(m, 1005, page, &w);
+	KUNIT_EXPECT_EQ(test, w.nr, 0LL);
+	privmem_cram_model_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.inplace_writes, 1ULL);
-	privmem_cram_free(c);
+	privmem_cram_model_destroy(m);
 }
 
 /* The balloon's ratio: the worse known one, the nominal one if none. */
@@ -240,3 +298,4 @@ kunit_test_suite(privmem_cram_suite);
 
 MODULE_DESCRIPTION("kunit: privmem's emulated compressed device");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privmem: mmap of /dev/privmemN.
+ * privmem: mmap(MAP_PRIVATE) of /dev/privmemN.
  *
  * A mapping is anonymous memory bound to the private node: the VMA is
  * made anonymous (as /dev/zero does for MAP_PRIVATE) and gets an MPOL_BIND
@@ -32,12 +32,16 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
-#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include "privmem.h"
 
-/* Undo the count of a mapping (or a shared object's first mapping). */
+/**
+ * privmem_unmapped() - undo privmem_map_count()
+ * @pm: the device of a mapping (or of a shared object's first mapping)
+ *
+ * Drops the device reference taken with the count.
+ */
 void privmem_unmapped(struct privmem_dev *pm)
 {
 	spin_lock(&pm->map_lock);
@@ -83,9 +87,17 @@ int privmem_map_count(struct privmem_dev *pm)
 	return ret;
 }
 
-int privmem_mmap(struct file *file, struct vm_area_struct *vma)
+/**
+ * privmem_mmap() - map anonymous memory bound to the node
+ * @pf: the open file of /dev/privmemN being mapped
+ * @vma: a private mapping at offset 0
+ *
+ * Return: 0; -EINVAL for a shared mapping or another offset;
+ * privmem_map_count()'s errno while the node is not online; or the errno
+ * of the mapping file or of the binding to the node.
+ */
+int privmem_mmap(struct privmem_file *pf, struct vm_area_struct *vma)
 {
-	struct privmem_file *pf = file->private_data;
 	struct privmem_dev *pm = pf->pm;
 	struct file *mapfile;
 	int ret;
@@ -128,6 +140,16 @@ int privmem_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/**
+ * privmem_get_unmapped_area() - the get_unmapped_area of /dev/privmemN
+ * @file: the open file
+ * @addr: hint
+ * @len: length of the mapping
+ * @pgoff: offset in pages
+ * @flags: MAP_* flags
+ *
+ * Return: an address, THP-aligned when @len allows, or a negative errno.
+ */
 unsigned long privmem_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags)
