@@ -346,6 +346,17 @@ int dev_open(struct pm_dev *d, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* dev_open(), with the reason printed when it fails. */
+int dev_open_report(struct pm_dev *d, int flags)
+{
+	int fd = dev_open(d, flags);
+
+	if (fd < 0)
+		error("cannot open %s: %s", d->devpath,
+		      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
+	return fd;
+}
+
 /* The driver a dax device is bound to ("" if none). 0 or -ENOENT. */
 int dax_driver(const char *dax, char *drv, size_t len)
 {
@@ -422,6 +433,21 @@ bool dev_offline_error(const struct pm_dev *d, int err)
 	error("%s is offline: node %d has no memory now ('privctl online %s' brings it online)",
 	      d->name, d->node, d->name);
 	return true;
+}
+
+/*
+ * Explain an ioctl's failure with @err (a positive errno): that @d is
+ * offline, or "@what privmemN: the cause". @admin: the ioctl needs
+ * CAP_SYS_ADMIN, which is what EPERM means.
+ */
+void dev_ioctl_error(const struct pm_dev *d, const char *what, int err,
+		     bool admin)
+{
+	if (dev_offline_error(d, err))
+		return;
+	error("%s %s: %s", what, d->name,
+	      admin && err == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
+	      err == ENODEV ? "it is being removed" : strerror(err));
 }
 
 /*

@@ -297,45 +297,15 @@ int state_write(struct pm_dev *d, bool online)
 	return ret;
 }
 
-/*
- * The options and DEV operand of online and offline. Returns true when
- * the command is done (--help, a usage error, no such device) with its
- * exit status in @rc; false with @d loaded.
- */
-static bool state_args(int argc, char **argv, const char *usage,
-		       struct pm_dev *d, int *rc)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			*rc = EXIT_OK;
-			return true;
-		default:
-			*rc = usage_hint();
-			return true;
-		}
-	}
-	*rc = EXIT_USAGE;
-	if (dev_operand_check(argc, argv))
-		return true;
-	*rc = EXIT_FAIL;
-	return dev_find(argv[optind], d) != 0;
-}
-
 int cmd_online(int argc, char **argv)
 {
 	struct pm_dev d;
-	int rc;
+	int ret;
 
-	if (state_args(argc, argv, online_usage, &d, &rc))
-		return rc;
+	cmd_help_only(argc, argv, online_usage);
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
 	if (d.online) {
 		printf("%s is online already (node %d)\n", d.name, d.node);
 		return EXIT_OK;
@@ -349,10 +319,12 @@ int cmd_online(int argc, char **argv)
 int cmd_offline(int argc, char **argv)
 {
 	struct pm_dev d;
-	int rc;
+	int ret;
 
-	if (state_args(argc, argv, offline_usage, &d, &rc))
-		return rc;
+	cmd_help_only(argc, argv, offline_usage);
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
 	if (!strcmp(d.state, "offline")) {
 		printf("%s is offline already\n", d.name);
 		return EXIT_OK;
@@ -396,25 +368,13 @@ static void join_settings(char **argv, int from, int to, char *buf, size_t len)
 
 int cmd_set(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	char done[512], rest[512], valid[160];
 	const struct setting *s;
 	const char *value;
 	struct pm_dev d;
-	int c, i, first;
+	int i, first;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(set_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
-		}
-	}
+	cmd_help_only(argc, argv, set_usage);
 	if (optind >= argc)
 		return usage_error("which device? (privmemN, see 'privctl list')");
 	first = optind + 1;
