@@ -31,24 +31,6 @@ static const char demotion_usage[] =
 "  -j, --json          JSON output\n"
 "  -h, --help          this help\n";
 
-/* The memory tier listing @node, its node list in @nodes; -1 if none. */
-static int tier_of(int node, char *nodes, size_t len)
-{
-	char path[320];
-	struct nodeset ns;
-	int t;
-
-	for (t = 0; t < 4096; t++) {
-		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
-		if (nodeset_read(path, &ns) || !nodeset_has(&ns, node))
-			continue;
-		nodeset_format(&ns, nodes, len);
-		return t;
-	}
-	nodes[0] = '\0';
-	return -1;
-}
-
 static int show(struct pm_dev *d, const struct privmem_demotion *dm, bool json)
 {
 	char src[1024], tiernodes[256], global[16] = "";
@@ -58,7 +40,7 @@ static int show(struct pm_dev *d, const struct privmem_demotion *dm, bool json)
 	for (i = 0; i < MAX_NODES / 64; i++)
 		ns.bits[i] = dm->sources[i];
 	nodeset_format(&ns, src, sizeof(src));
-	tier = tier_of(d->node, tiernodes, sizeof(tiernodes));
+	tier = memory_tier_of(d->node, tiernodes, sizeof(tiernodes));
 	sysfs_read(DEMOTION_ENABLED, global, sizeof(global));
 
 	if (json) {

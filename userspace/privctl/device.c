@@ -30,28 +30,32 @@ const char * const cap_names[] = {
 };
 const int nr_cap_names = ARRAY_SIZE(cap_names);
 
+/* @names[@v] of a table of @n names, or @unknown where @v has none. */
+const char *name_of(const char * const *names, size_t n, unsigned int v,
+		    const char *unknown)
+{
+	return v < n && names[v] ? names[v] : unknown;
+}
+
+static const char * const type_names[] = {
+	[PRIVMEM_TYPE_PLAIN] = "plain",
+	[PRIVMEM_TYPE_COMPRESSED] = "compressed",
+};
+
 const char *type_name(unsigned int type)
 {
-	switch (type) {
-	case PRIVMEM_TYPE_PLAIN:
-		return "plain";
-	case PRIVMEM_TYPE_COMPRESSED:
-		return "compressed";
-	}
-	return "unknown";
+	return name_of(type_names, ARRAY_SIZE(type_names), type, "unknown");
 }
+
+static const char * const state_names[] = {
+	[PRIVMEM_STATE_NORMAL] = "normal",
+	[PRIVMEM_STATE_ELEVATED] = "elevated",
+	[PRIVMEM_STATE_HIGH] = "high",
+};
 
 const char *state_name(unsigned int state)
 {
-	switch (state) {
-	case PRIVMEM_STATE_NORMAL:
-		return "normal";
-	case PRIVMEM_STATE_ELEVATED:
-		return "elevated";
-	case PRIVMEM_STATE_HIGH:
-		return "high";
-	}
-	return "unknown";
+	return name_of(state_names, ARRAY_SIZE(state_names), state, "unknown");
 }
 
 void caps_format(uint64_t caps, char *buf, size_t len)

@@ -301,23 +301,6 @@ int cmd_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The memory tier that lists @node, or -1. */
-static int node_tier(int node)
-{
-	char path[320];
-	struct nodeset ns;
-	int t;
-
-	for (t = 0; t < 4096; t++) {
-		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
-		if (nodeset_read(path, &ns))
-			continue;
-		if (nodeset_has(&ns, node))
-			return t;
-	}
-	return -1;
-}
-
 static void print_info(const struct pm_dev *d, bool raw)
 {
 	const struct privmem_pressure *p = &d->pressure;
@@ -382,7 +365,7 @@ static void print_info(const struct pm_dev *d, bool raw)
 	nodeset_format(&d->demotion_sources, buf, sizeof(buf));
 	printf("  %-18s %s, from nodes %s\n", "demotion target",
 	       d->demotion ? "enabled" : "disabled", buf[0] ? buf : "none");
-	tier = node_tier(d->node);
+	tier = memory_tier_of(d->node, NULL, 0);
 	if (tier >= 0)
 		printf("  %-18s memory_tier%d\n", "memory tier", tier);
 	else

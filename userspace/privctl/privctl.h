@@ -7,7 +7,8 @@
  *   options.c   the options (-j, -b, -h) and the DEV operand subcommands share
  *   device.c    finding privmem devices (sysfs) and reading their state
  *               (ioctls where /dev/privmemN can be opened, sysfs otherwise)
- *   sysfs.c     small sysfs/proc file helpers, node lists, the kernel log
+ *   sysfs.c     small sysfs/proc file helpers, node lists, memory tiers,
+ *               the kernel log
  *   size.c      parsing and printing sizes
  *   backing.c   what backs a dax device: CXL region, NVDIMM namespace
  *   json.c      the JSON shape of a device (list, info, create)
@@ -164,6 +165,7 @@ static inline bool nodeset_has(const struct nodeset *ns, int n)
 }
 bool nodeset_empty(const struct nodeset *ns);
 int node_in_list(const char *file, int node);
+int memory_tier_of(int node, char *nodes, size_t len);
 int proc_users(const char *devpath, char *buf, size_t len);
 int kernel_log_mark(void);
 void kernel_says(int mark, const char *what, const char *what2, char *buf,
@@ -191,6 +193,8 @@ int dev_operand_check(int argc, char **argv);
 int dev_find(const char *arg, struct pm_dev *d);
 int dev_open(struct pm_dev *d, int flags);
 int dev_open_report(struct pm_dev *d, int flags);
+const char *name_of(const char * const *names, size_t n, unsigned int v,
+		    const char *unknown);
 const char *type_name(unsigned int type);
 const char *state_name(unsigned int state);
 void caps_format(uint64_t caps, char *buf, size_t len);

@@ -151,6 +151,19 @@ static int attr_value(const struct setting *s, const char *value, char *buf,
 }
 
 /*
+ * Explain why writing attribute @attr of @d found no attribute (ENOENT,
+ * ENODEV): the device was removed, or its driver does not have it.
+ */
+static void attr_missing_error(const struct pm_dev *d, const char *attr)
+{
+	if (access(d->syspath, F_OK))
+		error("%s was removed meanwhile", d->name);
+	else
+		error("%s has no %s attribute: the privmem driver is older than privctl",
+		      d->name, attr);
+}
+
+/*
  * Write setting @key (an attribute name; '-' may stand for '_') of @d as
  * @value, as the user gave it. Returns 0, or -errno with the cause printed.
  */
@@ -190,11 +203,7 @@ int setting_write(struct pm_dev *d, const char *key, const char *value)
 		break;
 	case -ENOENT:
 	case -ENODEV:
-		if (access(d->syspath, F_OK))
-			error("%s was removed meanwhile", d->name);
-		else
-			error("%s has no %s attribute: the privmem driver is older than privctl",
-			      d->name, s->key);
+		attr_missing_error(d, s->key);
 		break;
 	default:
 		error("%s=%s: %s", s->key, value, strerror(-ret));
@@ -256,11 +265,7 @@ int state_write(struct pm_dev *d, bool online)
 		return ret;
 	case -ENOENT:
 	case -ENODEV:
-		if (access(d->syspath, F_OK))
-			error("%s was removed meanwhile", d->name);
-		else
-			error("%s has no state attribute: the privmem driver is older than privctl",
-			      d->name);
+		attr_missing_error(d, "state");
 		return ret;
 	}
 	if (!online) {
@@ -297,43 +302,45 @@ int state_write(struct pm_dev *d, bool online)
 	return ret;
 }
 
-int cmd_online(int argc, char **argv)
+/*
+ * online and offline: the one option (-h) and DEV, and nothing to do if
+ * the device is in the state asked for already.
+ */
+static int state_cmd(int argc, char **argv, bool online)
 {
 	struct pm_dev d;
 	int ret;
 
-	cmd_help_only(argc, argv, online_usage);
+	cmd_help_only(argc, argv, online ? online_usage : offline_usage);
 	ret = cmd_dev_operand(argc, argv, &d);
 	if (ret)
 		return ret;
-	if (d.online) {
+	if (online && d.online) {
 		printf("%s is online already (node %d)\n", d.name, d.node);
 		return EXIT_OK;
 	}
-	if (state_write(&d, true))
+	if (!online && !strcmp(d.state, "offline")) {
+		printf("%s is offline already\n", d.name);
+		return EXIT_OK;
+	}
+	if (state_write(&d, online))
 		return EXIT_FAIL;
-	dev_print_summary(d.name, false, false);
+	if (online)
+		dev_print_summary(d.name, false, false);
+	else
+		printf("%s is offline: node %d has no memory now; 'privctl set %s KEY=VALUE' changes its settings, 'privctl online %s' brings it back\n",
+		       d.name, d.node, d.name, d.name);
 	return EXIT_OK;
+}
+
+int cmd_online(int argc, char **argv)
+{
+	return state_cmd(argc, argv, true);
 }
 
 int cmd_offline(int argc, char **argv)
 {
-	struct pm_dev d;
-	int ret;
-
-	cmd_help_only(argc, argv, offline_usage);
-	ret = cmd_dev_operand(argc, argv, &d);
-	if (ret)
-		return ret;
-	if (!strcmp(d.state, "offline")) {
-		printf("%s is offline already\n", d.name);
-		return EXIT_OK;
-	}
-	if (state_write(&d, false))
-		return EXIT_FAIL;
-	printf("%s is offline: node %d has no memory now; 'privctl set %s KEY=VALUE' changes its settings, 'privctl online %s' brings it back\n",
-	       d.name, d.node, d.name, d.name);
-	return EXIT_OK;
+	return state_cmd(argc, argv, false);
 }
 
 /* "KEY=VALUE" at @arg: the setting, with @value pointing into @arg. */
