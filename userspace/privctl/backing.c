@@ -30,17 +30,16 @@
 
 #define MAX_DEPTH	64
 
+static const char * const backing_kind_names[] = {
+	[BACKING_OTHER] = "other",
+	[BACKING_NVDIMM] = "nvdimm",
+	[BACKING_CXL] = "cxl",
+};
+
 const char *backing_kind_name(enum backing_kind kind)
 {
-	switch (kind) {
-	case BACKING_NVDIMM:
-		return "nvdimm";
-	case BACKING_CXL:
-		return "cxl";
-	case BACKING_OTHER:
-		break;
-	}
-	return "other";
+	return name_of(backing_kind_names, ARRAY_SIZE(backing_kind_names), kind,
+		       "other");
 }
 
 /*

@@ -367,13 +367,14 @@ int cmd_create(int argc, char **argv)
 		{ "compaction", no_argument, NULL, OPT_COMPACTION },
 		{ "no-checksum", no_argument, NULL, OPT_NO_CHECKSUM },
 		{ "offline", no_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_BYTES,
+		OPTION_HELP,
 		{ }
 	};
+	struct cmd_opts o = { .usage = create_usage };
 	const char *dax = NULL, *type = NULL, *physical = NULL, *wm = NULL;
-	bool json = false, raw = false, offline = false;
+	bool offline = false;
 	bool numa_balancing = false, compaction = false, no_checksum = false;
 	unsigned int low, high;
 	uint64_t bytes;
@@ -383,7 +384,7 @@ int cmd_create(int argc, char **argv)
 	size_t i;
 	int c, ret, nid;
 
-	while ((c = getopt_long(argc, argv, "d:t:p:w:ojbh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "d:t:p:w:ojbh", opts, &o)) != -1) {
 		switch (c) {
 		case 'd':
 			dax = optarg;
@@ -398,13 +399,8 @@ int cmd_create(int argc, char **argv)
 			physical = optarg;
 			break;
 		case 'w':
-			ret = watermarks_parse(optarg, &low, &high);
-			if (ret == -ERANGE)
-				return usage_error("--watermarks %s: LOW must be below HIGH, and HIGH at most %d",
-						   optarg, PRIVMEM_PRESSURE_MAX);
-			if (ret)
-				return usage_error("--watermarks wants LOW,HIGH (e.g. 600,900), not '%s'",
-						   optarg);
+			if (watermarks_option(optarg, &low, &high))
+				return EXIT_USAGE;
 			wm = optarg;
 			break;
 		case OPT_NUMA_BALANCING:
@@ -419,17 +415,6 @@ int cmd_create(int argc, char **argv)
 		case 'o':
 			offline = true;
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'b':
-			raw = true;
-			break;
-		case 'h':
-			fputs(create_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
 		}
 	}
 	if (optind < argc)
@@ -529,7 +514,7 @@ int cmd_create(int argc, char **argv)
 		undo_create(&s);
 		return EXIT_FAIL;
 	}
-	dev_print_summary(d.name, json, raw);
+	dev_print_summary(d.name, o.json, o.raw);
 	return EXIT_OK;
 }
 
@@ -537,30 +522,21 @@ int cmd_destroy(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "keep-unbound", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_HELP,
 		{ }
 	};
+	struct cmd_opts o = { .usage = destroy_usage };
 	bool keep = false, offlined;
 	char name[32], path[256];
 	struct pm_dev d;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "kh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
+	while ((c = cmd_getopt(argc, argv, "kh", opts, &o)) != -1)
+		if (c == 'k')
 			keep = true;
-			break;
-		case 'h':
-			fputs(destroy_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
-		}
-	}
-	if (dev_operand_check(argc, argv))
-		return EXIT_USAGE;
-	if (dev_find(argv[optind], &d))
-		return EXIT_FAIL;
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
 	if (geteuid() != 0) {
 		error("removing a private node needs root");
 		return EXIT_FAIL;

@@ -31,24 +31,6 @@ static const char demotion_usage[] =
 "  -j, --json          JSON output\n"
 "  -h, --help          this help\n";
 
-/* The memory tier listing @node, its node list in @nodes; -1 if none. */
-static int tier_of(int node, char *nodes, size_t len)
-{
-	char path[320];
-	struct nodeset ns;
-	int t;
-
-	for (t = 0; t < 4096; t++) {
-		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
-		if (nodeset_read(path, &ns) || !nodeset_has(&ns, node))
-			continue;
-		nodeset_format(&ns, nodes, len);
-		return t;
-	}
-	nodes[0] = '\0';
-	return -1;
-}
-
 static int show(struct pm_dev *d, const struct privmem_demotion *dm, bool json)
 {
 	char src[1024], tiernodes[256], global[16] = "";
@@ -58,7 +40,7 @@ static int show(struct pm_dev *d, const struct privmem_demotion *dm, bool json)
 	for (i = 0; i < MAX_NODES / 64; i++)
 		ns.bits[i] = dm->sources[i];
 	nodeset_format(&ns, src, sizeof(src));
-	tier = tier_of(d->node, tiernodes, sizeof(tiernodes));
+	tier = memory_tier_of(d->node, tiernodes, sizeof(tiernodes));
 	sysfs_read(DEMOTION_ENABLED, global, sizeof(global));
 
 	if (json) {
@@ -102,17 +84,18 @@ int cmd_demotion(int argc, char **argv)
 		{ "enable", no_argument, NULL, 'e' },
 		{ "disable", no_argument, NULL, 'd' },
 		{ "from", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_HELP,
 		{ }
 	};
+	struct cmd_opts o = { .usage = demotion_usage };
 	struct privmem_demotion dm = { .size = sizeof(dm) };
-	int enable = -1, c, fd, i, ret = EXIT_OK;
-	bool json = false, from_all = false, have_from = false;
+	int enable = -1, c, fd, i, ret;
+	bool from_all = false, have_from = false;
 	struct nodeset from = { }, mem;
 	struct pm_dev d;
 
-	while ((c = getopt_long(argc, argv, "edf:jh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "edf:jh", opts, &o)) != -1) {
 		switch (c) {
 		case 'e':
 		case 'd':
@@ -128,33 +111,16 @@ int cmd_demotion(int argc, char **argv)
 				return usage_error("--from wants a node list (e.g. 0-1) or 'all', not '%s'",
 						   optarg);
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(demotion_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
 		}
 	}
-	if (dev_operand_check(argc, argv))
-		return EXIT_USAGE;
-	if (dev_find(argv[optind], &d))
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
+	fd = dev_open_report(&d, (enable >= 0 || have_from) ? O_RDWR : O_RDONLY);
+	if (fd < 0)
 		return EXIT_FAIL;
-	fd = dev_open(&d, (enable >= 0 || have_from) ? O_RDWR : O_RDONLY);
-	if (fd < 0) {
-		error("cannot open %s: %s", d.devpath,
-		      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
-		return EXIT_FAIL;
-	}
 	if (ioctl(fd, PRIVMEM_IOC_GET_DEMOTION, &dm)) {
-		if (dev_offline_error(&d, errno)) {
-			close(fd);
-			return EXIT_FAIL;
-		}
-		error("cannot read the demotion setup of %s: %s", d.name,
-		      errno == ENODEV ? "it is being removed" : strerror(errno));
+		dev_ioctl_error(&d, "cannot read the demotion setup of", errno, false);
 		close(fd);
 		return EXIT_FAIL;
 	}
@@ -209,6 +175,6 @@ int cmd_demotion(int argc, char **argv)
 	}
 	close(fd);
 	if (ret == EXIT_OK)
-		ret = show(&d, &dm, json);
+		ret = show(&d, &dm, o.json);
 	return ret;
 }

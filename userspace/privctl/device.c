@@ -30,28 +30,32 @@ const char * const cap_names[] = {
 };
 const int nr_cap_names = ARRAY_SIZE(cap_names);
 
+/* @names[@v] of a table of @n names, or @unknown where @v has none. */
+const char *name_of(const char * const *names, size_t n, unsigned int v,
+		    const char *unknown)
+{
+	return v < n && names[v] ? names[v] : unknown;
+}
+
+static const char * const type_names[] = {
+	[PRIVMEM_TYPE_PLAIN] = "plain",
+	[PRIVMEM_TYPE_COMPRESSED] = "compressed",
+};
+
 const char *type_name(unsigned int type)
 {
-	switch (type) {
-	case PRIVMEM_TYPE_PLAIN:
-		return "plain";
-	case PRIVMEM_TYPE_COMPRESSED:
-		return "compressed";
-	}
-	return "unknown";
+	return name_of(type_names, ARRAY_SIZE(type_names), type, "unknown");
 }
+
+static const char * const state_names[] = {
+	[PRIVMEM_STATE_NORMAL] = "normal",
+	[PRIVMEM_STATE_ELEVATED] = "elevated",
+	[PRIVMEM_STATE_HIGH] = "high",
+};
 
 const char *state_name(unsigned int state)
 {
-	switch (state) {
-	case PRIVMEM_STATE_NORMAL:
-		return "normal";
-	case PRIVMEM_STATE_ELEVATED:
-		return "elevated";
-	case PRIVMEM_STATE_HIGH:
-		return "high";
-	}
-	return "unknown";
+	return name_of(state_names, ARRAY_SIZE(state_names), state, "unknown");
 }
 
 void caps_format(uint64_t caps, char *buf, size_t len)
@@ -346,6 +350,17 @@ int dev_open(struct pm_dev *d, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* dev_open(), with the reason printed when it fails. */
+int dev_open_report(struct pm_dev *d, int flags)
+{
+	int fd = dev_open(d, flags);
+
+	if (fd < 0)
+		error("cannot open %s: %s", d->devpath,
+		      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
+	return fd;
+}
+
 /* The driver a dax device is bound to ("" if none). 0 or -ENOENT. */
 int dax_driver(const char *dax, char *drv, size_t len)
 {
@@ -422,6 +437,21 @@ bool dev_offline_error(const struct pm_dev *d, int err)
 	error("%s is offline: node %d has no memory now ('privctl online %s' brings it online)",
 	      d->name, d->node, d->name);
 	return true;
+}
+
+/*
+ * Explain an ioctl's failure with @err (a positive errno): that @d is
+ * offline, or "@what privmemN: the cause". @admin: the ioctl needs
+ * CAP_SYS_ADMIN, which is what EPERM means.
+ */
+void dev_ioctl_error(const struct pm_dev *d, const char *what, int err,
+		     bool admin)
+{
+	if (dev_offline_error(d, err))
+		return;
+	error("%s %s: %s", what, d->name,
+	      admin && err == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
+	      err == ENODEV ? "it is being removed" : strerror(err));
 }
 
 /*

@@ -176,24 +176,54 @@ static struct json_object *other_to_json(const struct other_node *o)
 	return j;
 }
 
+/* What list has shown so far, and how it shows it. */
+struct list_out {
+	bool json, raw;
+	bool header;		/* the table's header is printed */
+	int shown;
+	struct json_object *arr;
+};
+
+/*
+ * One entry of the list, a privmem device @d or else a private node
+ * @other no device owns: an element of the JSON array, or a row of the
+ * table (after its header).
+ */
+static void list_entry(struct list_out *out, const struct pm_dev *d,
+		       const struct other_node *other)
+{
+	out->shown++;
+	if (out->json) {
+		json_object_array_add(out->arr, d ? dev_to_json(d) : other_to_json(other));
+		return;
+	}
+	if (!out->header)
+		print_header();
+	out->header = true;
+	if (d)
+		print_row(d, out->raw);
+	else
+		print_other_row(other, out->raw);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, 'd' },
 		{ "node", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_BYTES,
+		OPTION_HELP,
 		{ }
 	};
-	bool json = false, raw = false, header = false;
+	struct cmd_opts o = { .usage = list_usage };
+	struct list_out out = { };
 	const char *devarg = NULL;
 	char want[32] = "", **names, nodename[32], want_node[32];
-	struct json_object *arr;
 	struct nodeset priv, owned = { };
-	int c, i, n, node = -1, shown = 0;
+	int c, i, n, node = -1;
 
-	while ((c = getopt_long(argc, argv, "d:n:jbh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "d:n:jbh", opts, &o)) != -1) {
 		switch (c) {
 		case 'd':
 			devarg = optarg;
@@ -206,17 +236,6 @@ int cmd_list(int argc, char **argv)
 				return usage_error("--node wants a node number, not '%s'", optarg);
 			break;
 		}
-		case 'j':
-			json = true;
-			break;
-		case 'b':
-			raw = true;
-			break;
-		case 'h':
-			fputs(list_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
 		}
 	}
 	if (optind < argc)
@@ -239,7 +258,9 @@ int cmd_list(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	arr = json_object_new_array();
+	out.json = o.json;
+	out.raw = o.raw;
+	out.arr = json_object_new_array();
 	n = dev_names(&names);
 	for (i = 0; i < n; i++) {
 		struct pm_dev d;
@@ -252,65 +273,32 @@ int cmd_list(int argc, char **argv)
 			continue;
 		if (node >= 0 && d.node != node)
 			continue;
-		shown++;
-		if (json) {
-			json_object_array_add(arr, dev_to_json(&d));
-		} else {
-			if (!header)
-				print_header();
-			header = true;
-			print_row(&d, raw);
-		}
+		list_entry(&out, &d, NULL);
 	}
 	dev_names_free(names, n);
 
 	for (i = 0; i < MAX_NODES && !want[0]; i++) {
-		struct other_node o;
+		struct other_node other;
 
 		if (!nodeset_has(&priv, i) || nodeset_has(&owned, i))
 			continue;
 		if (node >= 0 && i != node)
 			continue;
-		o.node = i;
-		o.total = node_meminfo_kb(i, "MemTotal") << 10;
-		o.free = node_meminfo_kb(i, "MemFree") << 10;
-		if (o.free > o.total)
-			o.free = o.total;
-		shown++;
-		if (json) {
-			json_object_array_add(arr, other_to_json(&o));
-		} else {
-			if (!header)
-				print_header();
-			header = true;
-			print_other_row(&o, raw);
-		}
+		other.node = i;
+		other.total = node_meminfo_kb(i, "MemTotal") << 10;
+		other.free = node_meminfo_kb(i, "MemFree") << 10;
+		if (other.free > other.total)
+			other.free = other.total;
+		list_entry(&out, NULL, &other);
 	}
 
-	if (json)
-		json_print(arr);
-	else if (!shown)
+	if (o.json)
+		json_print(out.arr);
+	else if (!out.shown)
 		note("no private nodes%s", privmem_loaded() ? "" :
 		     " (the privmem module is not loaded; 'privctl create' loads it)");
-	json_object_put(arr);
+	json_object_put(out.arr);
 	return EXIT_OK;
-}
-
-/* The memory tier that lists @node, or -1. */
-static int node_tier(int node)
-{
-	char path[320];
-	struct nodeset ns;
-	int t;
-
-	for (t = 0; t < 4096; t++) {
-		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
-		if (nodeset_read(path, &ns))
-			continue;
-		if (nodeset_has(&ns, node))
-			return t;
-	}
-	return -1;
 }
 
 static void print_info(const struct pm_dev *d, bool raw)
@@ -377,7 +365,7 @@ static void print_info(const struct pm_dev *d, bool raw)
 	nodeset_format(&d->demotion_sources, buf, sizeof(buf));
 	printf("  %-18s %s, from nodes %s\n", "demotion target",
 	       d->demotion ? "enabled" : "disabled", buf[0] ? buf : "none");
-	tier = node_tier(d->node);
+	tier = memory_tier_of(d->node, NULL, 0);
 	if (tier >= 0)
 		printf("  %-18s memory_tier%d\n", "memory tier", tier);
 	else
@@ -421,41 +409,27 @@ static void print_info(const struct pm_dev *d, bool raw)
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_BYTES,
+		OPTION_HELP,
 		{ }
 	};
-	bool json = false, raw = false;
+	struct cmd_opts o = { .usage = info_usage };
 	struct pm_dev d;
-	int c;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "jbh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'b':
-			raw = true;
-			break;
-		case 'h':
-			fputs(info_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
-		}
-	}
-	if (dev_operand_check(argc, argv))
-		return EXIT_USAGE;
-	if (dev_find(argv[optind], &d))
-		return EXIT_FAIL;
-	if (json) {
-		struct json_object *o = dev_to_json(&d);
+	/* -j, -b and -h are all its options: only the end comes back. */
+	cmd_getopt(argc, argv, "jbh", opts, &o);
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
+	if (o.json) {
+		struct json_object *j = dev_to_json(&d);
 
-		json_print(o);
-		json_object_put(o);
+		json_print(j);
+		json_object_put(j);
 	} else {
-		print_info(&d, raw);
+		print_info(&d, o.raw);
 	}
 	return EXIT_OK;
 }

@@ -266,12 +266,13 @@ int cmd_migrate(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "to", required_argument, NULL, 't' },
 		{ "async", no_argument, NULL, 'A' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_BYTES,
+		OPTION_HELP,
 		{ }
 	};
-	bool all = false, json = false, raw = false, async = false, have_to = false;
+	struct cmd_opts o = { .usage = migrate_usage };
+	bool all = false, async = false, have_to = false;
 	const char *range = NULL;
 	uint64_t addr = 0, len = 0;
 	struct counts c = { };
@@ -280,7 +281,7 @@ int cmd_migrate(int argc, char **argv)
 	int ch, pid = -1, i, n, err = 0, ndev = 0;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	while ((ch = getopt_long(argc, argv, "p:r:at:Ajbh", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(argc, argv, "p:r:at:Ajbh", opts, &o)) != -1) {
 		switch (ch) {
 		case 'p': {
 			char *end;
@@ -309,17 +310,6 @@ int cmd_migrate(int argc, char **argv)
 		case 'A':
 			async = true;
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'b':
-			raw = true;
-			break;
-		case 'h':
-			fputs(migrate_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
 		}
 	}
 	if (optind + 1 < argc)
@@ -378,10 +368,8 @@ int cmd_migrate(int argc, char **argv)
 			err = ENODEV;
 			break;
 		}
-		fd = dev_open(&d, O_RDWR);
+		fd = dev_open_report(&d, O_RDWR);
 		if (fd < 0) {
-			error("cannot open %s: %s", d.devpath,
-			      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
 			err = -fd;
 			break;
 		}
@@ -396,7 +384,7 @@ int cmd_migrate(int argc, char **argv)
 		ndev++;
 	}
 	if (!err)
-		report(&c, json, raw, n == 1 ? names[0] : "all private nodes", &t);
+		report(&c, o.json, o.raw, n == 1 ? names[0] : "all private nodes", &t);
 	dev_names_free(names, n);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

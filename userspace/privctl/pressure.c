@@ -183,12 +183,13 @@ int cmd_pressure(int argc, char **argv)
 		{ "watermarks", required_argument, NULL, 'W' },
 		{ "inject", required_argument, NULL, 'i' },
 		{ "clear", no_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "bytes", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_JSON,
+		OPTION_BYTES,
+		OPTION_HELP,
 		{ }
 	};
-	bool do_watch = false, json = false, raw = false, set_wm = false;
+	struct cmd_opts o = { .usage = pressure_usage };
+	bool do_watch = false, set_wm = false;
 	bool inject = false, clear = false;
 	unsigned int low = 0, high = 0, level = 0;
 	struct privmem_pressure p;
@@ -197,7 +198,7 @@ int cmd_pressure(int argc, char **argv)
 	struct pm_dev d;
 	int c, fd, ret;
 
-	while ((c = getopt_long(argc, argv, "wc:W:i:Cjbh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "wc:W:i:Cjbh", opts, &o)) != -1) {
 		switch (c) {
 		case 'w':
 			do_watch = true;
@@ -208,13 +209,8 @@ int cmd_pressure(int argc, char **argv)
 				return usage_error("--count wants a positive number, not '%s'", optarg);
 			break;
 		case 'W':
-			ret = watermarks_parse(optarg, &low, &high);
-			if (ret == -ERANGE)
-				return usage_error("--watermarks %s: LOW must be below HIGH, and HIGH at most %d",
-						   optarg, PRIVMEM_PRESSURE_MAX);
-			if (ret)
-				return usage_error("--watermarks wants LOW,HIGH (e.g. 600,900), not '%s'",
-						   optarg);
+			if (watermarks_option(optarg, &low, &high))
+				return EXIT_USAGE;
 			set_wm = true;
 			break;
 		case 'i': {
@@ -230,17 +226,6 @@ int cmd_pressure(int argc, char **argv)
 		case 'C':
 			clear = true;
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'b':
-			raw = true;
-			break;
-		case 'h':
-			fputs(pressure_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
 		}
 	}
 	if (dev_operand_check(argc, argv))
@@ -253,12 +238,9 @@ int cmd_pressure(int argc, char **argv)
 		return usage_error("--watch does not combine with --watermarks, --inject or --clear");
 	if (dev_find(argv[optind], &d))
 		return EXIT_FAIL;
-	fd = dev_open(&d, O_RDONLY);
-	if (fd < 0) {
-		error("cannot open %s: %s", d.devpath,
-		      fd == -EACCES ? "permission denied (root only)" : strerror(-fd));
+	fd = dev_open_report(&d, O_RDONLY);
+	if (fd < 0)
 		return EXIT_FAIL;
-	}
 
 	if (set_wm) {
 		struct privmem_watermarks w = {
@@ -266,16 +248,11 @@ int cmd_pressure(int argc, char **argv)
 		};
 
 		if (ioctl(fd, PRIVMEM_IOC_SET_WATERMARKS, &w)) {
-			ret = errno;
-			if (ret == ENXIO) {
+			if (errno == ENXIO)
 				error("%s is offline: its watermarks change with 'privctl set %s watermarks=%u,%u'",
 				      d.name, d.name, low, high);
-				close(fd);
-				return EXIT_FAIL;
-			}
-			error("setting the watermarks of %s: %s", d.name,
-			      ret == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
-			      ret == ENODEV ? "it is being removed" : strerror(ret));
+			else
+				dev_ioctl_error(&d, "setting the watermarks of", errno, true);
 			close(fd);
 			return EXIT_FAIL;
 		}
@@ -287,20 +264,13 @@ int cmd_pressure(int argc, char **argv)
 		};
 
 		if (ioctl(fd, PRIVMEM_IOC_INJECT_PRESSURE, &in)) {
-			ret = errno;
-			if (dev_offline_error(&d, ret)) {
-				close(fd);
-				return EXIT_FAIL;
-			}
-			error("injecting pressure into %s: %s", d.name,
-			      ret == EPERM ? "needs CAP_SYS_ADMIN (run as root)" :
-			      ret == ENODEV ? "it is being removed" : strerror(ret));
+			dev_ioctl_error(&d, "injecting pressure into", errno, true);
 			close(fd);
 			return EXIT_FAIL;
 		}
 	}
 	if (do_watch) {
-		ret = watch(fd, &d, count, json);
+		ret = watch(fd, &d, count, o.json);
 		close(fd);
 		if (ret && ret != -ENODEV && !dev_offline_error(&d, -ret))
 			error("watching %s: %s", d.name, strerror(-ret));
@@ -308,13 +278,10 @@ int cmd_pressure(int argc, char **argv)
 	}
 	ret = get_pressure(fd, &p);
 	close(fd);
-	if (ret && dev_offline_error(&d, -ret))
-		return EXIT_FAIL;
 	if (ret) {
-		error("reading the pressure of %s: %s", d.name,
-		      ret == -ENODEV ? "it is being removed" : strerror(-ret));
+		dev_ioctl_error(&d, "reading the pressure of", -ret, false);
 		return EXIT_FAIL;
 	}
-	show(&d, &p, json, raw);
+	show(&d, &p, o.json, o.raw);
 	return EXIT_OK;
 }

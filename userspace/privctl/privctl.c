@@ -25,32 +25,20 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("error: ", fmt, ap);
-	va_end(ap);
+/* error(), warning() and note(): vmsg() with their kind of message. */
+#define DEFINE_MESSAGE(fn, kind)		\
+void fn(const char *fmt, ...)			\
+{						\
+	va_list ap;				\
+						\
+	va_start(ap, fmt);			\
+	vmsg(kind, fmt, ap);			\
+	va_end(ap);				\
 }
 
-void warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
+DEFINE_MESSAGE(error, "error: ")
+DEFINE_MESSAGE(warning, "warning: ")
+DEFINE_MESSAGE(note, "")
 
 /* Report a usage error; returns EXIT_USAGE for the caller to return. */
 int usage_error(const char *fmt, ...)

@@ -4,9 +4,11 @@
  *
  * Interfaces between the files:
  *   privctl.c   main, subcommand dispatch, --help/--version, messages
+ *   options.c   the options (-j, -b, -h) and the DEV operand subcommands share
  *   device.c    finding privmem devices (sysfs) and reading their state
  *               (ioctls where /dev/privmemN can be opened, sysfs otherwise)
- *   sysfs.c     small sysfs/proc file helpers, node lists, the kernel log
+ *   sysfs.c     small sysfs/proc file helpers, node lists, memory tiers,
+ *               the kernel log
  *   size.c      parsing and printing sizes
  *   backing.c   what backs a dax device: CXL region, NVDIMM namespace
  *   json.c      the JSON shape of a device (list, info, create)
@@ -114,6 +116,23 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_hint(void);
 
+/* options.c */
+struct option;
+/* Entries of a subcommand's option table that cmd_getopt() handles. */
+#define OPTION_JSON	{ "json", no_argument, NULL, 'j' }
+#define OPTION_BYTES	{ "bytes", no_argument, NULL, 'b' }
+#define OPTION_HELP	{ "help", no_argument, NULL, 'h' }
+struct cmd_opts {
+	const char *usage;	/* what -h prints */
+	bool json;		/* -j, --json */
+	bool raw;		/* -b, --bytes: sizes in bytes */
+};
+int cmd_getopt(int argc, char **argv, const char *optstring,
+	       const struct option *opts, struct cmd_opts *o);
+void cmd_help_only(int argc, char **argv, const char *usage);
+int cmd_dev_operand(int argc, char **argv, struct pm_dev *d);
+int watermarks_option(const char *arg, unsigned int *low, unsigned int *high);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -146,6 +165,7 @@ static inline bool nodeset_has(const struct nodeset *ns, int n)
 }
 bool nodeset_empty(const struct nodeset *ns);
 int node_in_list(const char *file, int node);
+int memory_tier_of(int node, char *nodes, size_t len);
 int proc_users(const char *devpath, char *buf, size_t len);
 int kernel_log_mark(void);
 void kernel_says(int mark, const char *what, const char *what2, char *buf,
@@ -172,6 +192,9 @@ int dev_load(const char *name, struct pm_dev *d);
 int dev_operand_check(int argc, char **argv);
 int dev_find(const char *arg, struct pm_dev *d);
 int dev_open(struct pm_dev *d, int flags);
+int dev_open_report(struct pm_dev *d, int flags);
+const char *name_of(const char * const *names, size_t n, unsigned int v,
+		    const char *unknown);
 const char *type_name(unsigned int type);
 const char *state_name(unsigned int state);
 void caps_format(uint64_t caps, char *buf, size_t len);
@@ -182,6 +205,8 @@ int dax_target_node(const char *dax);
 bool privmem_loaded(void);
 int privmem_load(char *why, size_t len);
 bool dev_offline_error(const struct pm_dev *d, int err);
+void dev_ioctl_error(const struct pm_dev *d, const char *what, int err,
+		     bool admin);
 
 /* list.c */
 void dev_print_summary(const char *name, bool json, bool raw);

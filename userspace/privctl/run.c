@@ -99,9 +99,10 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "preferred", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
+		OPTION_HELP,
 		{ }
 	};
+	struct cmd_opts o = { .usage = run_usage };
 	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))] = { };
 	bool preferred = false;
 	const char *dev = NULL;
@@ -115,18 +116,9 @@ int cmd_run(int argc, char **argv)
 	 * Options may come before and after DEV; "--" ends them.
 	 */
 	for (pass = 0; pass < 2; pass++) {
-		while ((c = getopt_long(argc, argv, "+ph", opts, NULL)) != -1) {
-			switch (c) {
-			case 'p':
+		while ((c = cmd_getopt(argc, argv, "+ph", opts, &o)) != -1)
+			if (c == 'p')
 				preferred = true;
-				break;
-			case 'h':
-				fputs(run_usage, stdout);
-				return EXIT_OK;
-			default:
-				return usage_hint();
-			}
-		}
 		if (pass)
 			break;
 		if (optind >= argc)

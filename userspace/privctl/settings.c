@@ -151,6 +151,19 @@ static int attr_value(const struct setting *s, const char *value, char *buf,
 }
 
 /*
+ * Explain why writing attribute @attr of @d found no attribute (ENOENT,
+ * ENODEV): the device was removed, or its driver does not have it.
+ */
+static void attr_missing_error(const struct pm_dev *d, const char *attr)
+{
+	if (access(d->syspath, F_OK))
+		error("%s was removed meanwhile", d->name);
+	else
+		error("%s has no %s attribute: the privmem driver is older than privctl",
+		      d->name, attr);
+}
+
+/*
  * Write setting @key (an attribute name; '-' may stand for '_') of @d as
  * @value, as the user gave it. Returns 0, or -errno with the cause printed.
  */
@@ -190,11 +203,7 @@ int setting_write(struct pm_dev *d, const char *key, const char *value)
 		break;
 	case -ENOENT:
 	case -ENODEV:
-		if (access(d->syspath, F_OK))
-			error("%s was removed meanwhile", d->name);
-		else
-			error("%s has no %s attribute: the privmem driver is older than privctl",
-			      d->name, s->key);
+		attr_missing_error(d, s->key);
 		break;
 	default:
 		error("%s=%s: %s", s->key, value, strerror(-ret));
@@ -256,11 +265,7 @@ int state_write(struct pm_dev *d, bool online)
 		return ret;
 	case -ENOENT:
 	case -ENODEV:
-		if (access(d->syspath, F_OK))
-			error("%s was removed meanwhile", d->name);
-		else
-			error("%s has no state attribute: the privmem driver is older than privctl",
-			      d->name);
+		attr_missing_error(d, "state");
 		return ret;
 	}
 	if (!online) {
@@ -298,70 +303,44 @@ int state_write(struct pm_dev *d, bool online)
 }
 
 /*
- * The options and DEV operand of online and offline. Returns true when
- * the command is done (--help, a usage error, no such device) with its
- * exit status in @rc; false with @d loaded.
+ * online and offline: the one option (-h) and DEV, and nothing to do if
+ * the device is in the state asked for already.
  */
-static bool state_args(int argc, char **argv, const char *usage,
-		       struct pm_dev *d, int *rc)
+static int state_cmd(int argc, char **argv, bool online)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	int c;
+	struct pm_dev d;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			*rc = EXIT_OK;
-			return true;
-		default:
-			*rc = usage_hint();
-			return true;
-		}
+	cmd_help_only(argc, argv, online ? online_usage : offline_usage);
+	ret = cmd_dev_operand(argc, argv, &d);
+	if (ret)
+		return ret;
+	if (online && d.online) {
+		printf("%s is online already (node %d)\n", d.name, d.node);
+		return EXIT_OK;
 	}
-	*rc = EXIT_USAGE;
-	if (dev_operand_check(argc, argv))
-		return true;
-	*rc = EXIT_FAIL;
-	return dev_find(argv[optind], d) != 0;
+	if (!online && !strcmp(d.state, "offline")) {
+		printf("%s is offline already\n", d.name);
+		return EXIT_OK;
+	}
+	if (state_write(&d, online))
+		return EXIT_FAIL;
+	if (online)
+		dev_print_summary(d.name, false, false);
+	else
+		printf("%s is offline: node %d has no memory now; 'privctl set %s KEY=VALUE' changes its settings, 'privctl online %s' brings it back\n",
+		       d.name, d.node, d.name, d.name);
+	return EXIT_OK;
 }
 
 int cmd_online(int argc, char **argv)
 {
-	struct pm_dev d;
-	int rc;
-
-	if (state_args(argc, argv, online_usage, &d, &rc))
-		return rc;
-	if (d.online) {
-		printf("%s is online already (node %d)\n", d.name, d.node);
-		return EXIT_OK;
-	}
-	if (state_write(&d, true))
-		return EXIT_FAIL;
-	dev_print_summary(d.name, false, false);
-	return EXIT_OK;
+	return state_cmd(argc, argv, true);
 }
 
 int cmd_offline(int argc, char **argv)
 {
-	struct pm_dev d;
-	int rc;
-
-	if (state_args(argc, argv, offline_usage, &d, &rc))
-		return rc;
-	if (!strcmp(d.state, "offline")) {
-		printf("%s is offline already\n", d.name);
-		return EXIT_OK;
-	}
-	if (state_write(&d, false))
-		return EXIT_FAIL;
-	printf("%s is offline: node %d has no memory now; 'privctl set %s KEY=VALUE' changes its settings, 'privctl online %s' brings it back\n",
-	       d.name, d.node, d.name, d.name);
-	return EXIT_OK;
+	return state_cmd(argc, argv, false);
 }
 
 /* "KEY=VALUE" at @arg: the setting, with @value pointing into @arg. */
@@ -396,25 +375,13 @@ static void join_settings(char **argv, int from, int to, char *buf, size_t len)
 
 int cmd_set(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	char done[512], rest[512], valid[160];
 	const struct setting *s;
 	const char *value;
 	struct pm_dev d;
-	int c, i, first;
+	int i, first;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(set_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_hint();
-		}
-	}
+	cmd_help_only(argc, argv, set_usage);
 	if (optind >= argc)
 		return usage_error("which device? (privmemN, see 'privctl list')");
 	first = optind + 1;

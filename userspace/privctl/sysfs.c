@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privctl: reading and writing sysfs attributes, the kernel's node lists
- * ("0-1,3"), finding the processes that use a device (/proc), and the
- * kernel log's word on a device.
+ * ("0-1,3") and memory tiers, finding the processes that use a device
+ * (/proc), and the kernel log's word on a device.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -170,6 +170,29 @@ int node_in_list(const char *file, int node)
 	if (ret)
 		return ret;
 	return nodeset_has(&ns, node);
+}
+
+/*
+ * The memory tier (memory_tierN) that lists @node, its node list in @nodes
+ * unless that is NULL; -1 if none does.
+ */
+int memory_tier_of(int node, char *nodes, size_t len)
+{
+	char path[320];
+	struct nodeset ns;
+	int t;
+
+	for (t = 0; t < 4096; t++) {
+		snprintf(path, sizeof(path), SYS_TIERS "/memory_tier%d/nodelist", t);
+		if (nodeset_read(path, &ns) || !nodeset_has(&ns, node))
+			continue;
+		if (nodes)
+			nodeset_format(&ns, nodes, len);
+		return t;
+	}
+	if (nodes)
+		nodes[0] = '\0';
+	return -1;
 }
 
 static bool proc_maps_have(const char *pid, const char *devpath)
