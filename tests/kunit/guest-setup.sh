@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Sourced in the guest by scripts/guest-check.sh before the kunit modules
+# Sourced in the guest by scripts/guest/guest-check.sh before the kunit modules
 # are loaded: kunit_setup runs first, kunit_teardown after the results are
 # collected. kunit_args_<module> holds the parameters of <module>.ko.
 #

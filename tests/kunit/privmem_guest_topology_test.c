@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit checks that the guest kernel is the one the privmem harness meant
- * to boot: the NUMA topology of scripts/run-guest.sh, and the private-node
+ * to boot: the NUMA topology of scripts/host/run-guest.sh, and the private-node
  * core built in. Every other privmem suite relies on these facts.
  */
 #include <kunit/test.h>
