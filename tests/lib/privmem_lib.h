@@ -732,6 +732,61 @@ static inline int pm_open(struct pm_binding *b)
 }
 
 /*
+ * The standard device fixture of a program that tests one device: its
+ * binding B (the program's main() binds it) and FIXTURE(pm) { int fd; }
+ * whose setup opens B's device and fails the test if it does not open.
+ * The program writes its own FIXTURE_TEARDOWN(pm), which closes self->fd.
+ */
+#define PM_DEV_FIXTURE						\
+	static struct pm_binding B;				\
+	FIXTURE(pm) {						\
+		int fd;						\
+	};							\
+	FIXTURE_SETUP(pm)					\
+	{							\
+		self->fd = pm_open(&B);				\
+		ASSERT_GE(self->fd, 0);				\
+	}
+
+/*
+ * The setup of a fixture with the multi-gen LRU on and off (variants
+ * lru_gen_on, lru_gen_off): open the device of @b into *@fd, failing the
+ * test if it does not open, then pm_lru_gen_setup(@on, @saved, @len).
+ */
+static inline void pm_lru_fixture_setup(struct __test_metadata *_metadata,
+					struct pm_binding *b, int *fd, int on,
+					char *saved, size_t len)
+{
+	*fd = pm_open(b);
+	ASSERT_GE(*fd, 0);
+	pm_lru_gen_setup(_metadata, on, saved, len);
+}
+
+/*
+ * In a forked child: join the cgroup @cg (its directory), map @len bytes of
+ * anonymous 4K memory bound to node 1 and fill them (pm_fill(@seed)). The
+ * memory; the child exits with 3 if it cannot join the cgroup, with 4 if
+ * it cannot map or bind the memory.
+ */
+static inline char *pm_child_node1_fill(const char *cg, size_t len,
+					unsigned int seed)
+{
+	unsigned long node1 = 1UL << 1;
+	char path[256], pid[32];
+	char *p;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	if (pm_write_str(path, pid))
+		_exit(3);
+	p = pm_anon(len, 0);
+	if (!p || mbind(p, len, MPOL_BIND, &node1, 64, 0))
+		_exit(4);
+	pm_fill(p, len, seed);
+	return p;
+}
+
+/*
  * Bind dax0.0 as a node of @type (a compressed one with the default
  * physical size, half the logical) and open it: the fd, or -errno.
  */

@@ -76,10 +76,8 @@ FIXTURE_VARIANT_ADD(cram_lru, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(cram_lru)
 {
-	self->fd = pm_open(&B);
-	ASSERT_GE(self->fd, 0);
-	pm_lru_gen_setup(_metadata, variant->lru_gen, self->lru_gen,
-			 sizeof(self->lru_gen));
+	pm_lru_fixture_setup(_metadata, &B, &self->fd, variant->lru_gen,
+			     self->lru_gen, sizeof(self->lru_gen));
 }
 
 FIXTURE_TEARDOWN(cram_lru)
@@ -485,19 +483,12 @@ static int reclaim_node1(struct __test_metadata *_metadata, size_t len,
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		unsigned long node1 = 1UL << 1;
 		struct reclaim_result r = { 0 };
 		size_t n = len / PM_PAGE, i;
 		__u64 sum;
 		char *p;
 
-		snprintf(buf, sizeof(buf), "%d", getpid());
-		if (pm_write_str(CG_N1 "/cgroup.procs", buf))
-			_exit(3);
-		p = pm_anon(len, 0);
-		if (!p || mbind(p, len, MPOL_BIND, &node1, 64, 0))
-			_exit(4);
-		pm_fill(p, len, 31);
+		p = pm_child_node1_fill(CG_N1, len, 31);
 		for (i = 0; i < len; i += 256)	/* compressible */
 			memset(p + i + 32, 0, 224);
 		sum = pm_checksum(p, len);

@@ -152,7 +152,7 @@ static pid_t start_child(struct __test_metadata *_metadata, char **addr,
 			 int *ctl)
 {
 	int up[2], down[2];
-	char buf[32], c;
+	char c;
 	pid_t pid;
 
 	ASSERT_EQ(0, pipe(up));
@@ -160,17 +160,10 @@ static pid_t start_child(struct __test_metadata *_metadata, char **addr,
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		unsigned long node1 = 1UL << 1;
 		__u64 sum;
 		char *p;
 
-		snprintf(buf, sizeof(buf), "%d", getpid());
-		if (pm_write_str(CG "/cgroup.procs", buf))
-			_exit(3);
-		p = pm_anon(COLD_LEN, 0);
-		if (!p || mbind(p, COLD_LEN, MPOL_BIND, &node1, 64, 0))
-			_exit(4);
-		pm_fill(p, COLD_LEN, 91);
+		p = pm_child_node1_fill(CG, COLD_LEN, 91);
 		sum = pm_checksum(p, COLD_LEN);
 		if (write(up[1], &p, sizeof(p)) != sizeof(p) ||
 		    read(down[0], &c, 1) != 1)

@@ -32,10 +32,8 @@ FIXTURE_VARIANT_ADD(pm, lru_gen_off) { .lru_gen = 0 };
 
 FIXTURE_SETUP(pm)
 {
-	self->fd = pm_open(&B);
-	ASSERT_GE(self->fd, 0);
-	pm_lru_gen_setup(_metadata, variant->lru_gen, self->lru_gen,
-			 sizeof(self->lru_gen));
+	pm_lru_fixture_setup(_metadata, &B, &self->fd, variant->lru_gen,
+			     self->lru_gen, sizeof(self->lru_gen));
 }
 
 FIXTURE_TEARDOWN(pm)
@@ -187,18 +185,11 @@ static int reclaim_node1(struct __test_metadata *_metadata, size_t len,
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		unsigned long node1 = 1UL << 1;
 		__u64 sum;
 		long on;
 		char *p;
 
-		snprintf(buf, sizeof(buf), "%d", getpid());
-		if (pm_write_str(CG "/cgroup.procs", buf))
-			_exit(3);
-		p = pm_anon(len, 0);
-		if (!p || mbind(p, len, MPOL_BIND, &node1, 64, 0))
-			_exit(4);
-		pm_fill(p, len, 31);
+		p = pm_child_node1_fill(CG, len, 31);
 		sum = pm_checksum(p, len);
 		if (pm_count_on_node(p, len / PM_PAGE, 1) != (long)(len / PM_PAGE))
 			_exit(5);

@@ -17,17 +17,7 @@
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
-static struct pm_binding B;
-
-FIXTURE(pm) {
-	int fd;
-};
-
-FIXTURE_SETUP(pm)
-{
-	self->fd = pm_open(&B);
-	ASSERT_GE(self->fd, 0);
-}
+PM_DEV_FIXTURE
 
 FIXTURE_TEARDOWN(pm)
 {
