@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/privmem.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 /*
  * PM_DAX names the dax device a program that spells it out binds: the
@@ -784,6 +786,21 @@ static inline char *pm_child_node1_fill(const char *cg, size_t len,
 		_exit(4);
 	pm_fill(p, len, seed);
 	return p;
+}
+
+/*
+ * Drop every capability but keep the uid (root): ptrace access remains.
+ * 0 or -1 (errno) of capset(2).
+ */
+static inline int pm_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	return syscall(SYS_capset, &hdr, data);
 }
 
 /*

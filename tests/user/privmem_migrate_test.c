@@ -10,8 +10,6 @@
  * private node, verified every time.
  */
 #define _GNU_SOURCE
-#include <linux/capability.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
@@ -229,18 +227,6 @@ TEST_F(pm, other_process_with_permission)
 	EXPECT_EQ(0, victim_finish(&v));
 }
 
-/* Drop every capability but keep the uid (root): ptrace access remains. */
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	memset(data, 0, sizeof(data));
-	return syscall(SYS_capset, &hdr, data);
-}
-
 /* Run MIGRATE of @v from a child made unprivileged by @how; its errno. */
 static int migrate_as(int fd, struct victim *v, int how)
 {
@@ -252,7 +238,7 @@ static int migrate_as(int fd, struct victim *v, int how)
 	if (!pid) {
 		struct privmem_migrate m;
 
-		if (how == 0 && drop_caps())
+		if (how == 0 && pm_drop_caps())
 			_exit(200);
 		if (how == 1 && setresuid(65534, 65534, 65534))
 			_exit(201);

@@ -8,10 +8,8 @@
  * SET_WATERMARKS moves the thresholds; unprivileged callers get EPERM.
  */
 #define _GNU_SOURCE
-#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "privmem_lib.h"
 
@@ -201,17 +199,6 @@ TEST_F(pm, set_watermarks)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	memset(data, 0, sizeof(data));
-	return syscall(SYS_capset, &hdr, data);
-}
-
 TEST_F(pm, unprivileged_gets_eperm)
 {
 	int status;
@@ -229,7 +216,7 @@ TEST_F(pm, unprivileged_gets_eperm)
 		struct privmem_pressure p;
 
 		/* The file stays open: only the capability is gone. */
-		if (drop_caps())
+		if (pm_drop_caps())
 			_exit(100);
 		if (pm_inject(self->fd, 900, 0) != -1 || errno != EPERM)
 			_exit(1);

@@ -65,6 +65,31 @@ TEST_F_TIMEOUT(bind, bind_unbind_rebind, 120)
 	close(fd);
 }
 
+/*
+ * Bind the plain node, open it into *@fd and move @len bytes of anonymous
+ * memory (THP if @thp), filled with @seed, onto it: the memory, its
+ * checksum in *@sum.
+ */
+static char *bind_and_move(struct __test_metadata *_metadata,
+			   struct pm_binding *b, int *fd, size_t len, int thp,
+			   unsigned int seed, __u64 *sum)
+{
+	struct privmem_migrate m;
+	char *p;
+
+	ASSERT_EQ(0, pm_bind(b, "plain"));
+	*fd = pm_open(b);
+	ASSERT_GE(*fd, 0);
+	p = pm_anon(len, thp);
+	ASSERT_NE(NULL, p);
+	pm_fill(p, len, seed);
+	*sum = pm_checksum(p, len);
+	ASSERT_EQ(0, pm_migrate(*fd, &m, 0, p, len, PRIVMEM_MIGRATE_TO_NODE,
+				-1));
+	ASSERT_EQ(len / PM_PAGE, m.moved);
+	return p;
+}
+
 TEST_F_TIMEOUT(bind, busy_with_live_mapping, 120)
 {
 	size_t len = 8 << 20, np = len / PM_PAGE;
@@ -104,22 +129,12 @@ TEST_F_TIMEOUT(bind, busy_with_live_mapping, 120)
 TEST_F_TIMEOUT(bind, busy_with_unmovable_folios, 300)
 {
 	size_t len = 1 << 20, np = len / PM_PAGE;
-	struct privmem_migrate m;
 	int fd, pfd[2];
 	struct iovec iov;
 	__u64 sum;
 	char *p, *sink;
 
-	ASSERT_EQ(0, pm_bind(&self->b, "plain"));
-	fd = pm_open(&self->b);
-	ASSERT_GE(fd, 0);
-	p = pm_anon(len, 0);
-	ASSERT_NE(NULL, p);
-	pm_fill(p, len, 42);
-	sum = pm_checksum(p, len);
-	ASSERT_EQ(0, pm_migrate(fd, &m, 0, p, len, PRIVMEM_MIGRATE_TO_NODE,
-				-1));
-	ASSERT_EQ(np, m.moved);
+	p = bind_and_move(_metadata, &self->b, &fd, len, 0, 42, &sum);
 	close(fd);
 
 	/* The pipe holds references on the first pages: they cannot move. */
@@ -160,16 +175,7 @@ TEST_F_TIMEOUT(bind, unbind_migrates_out, 300)
 	char *p;
 	int fd;
 
-	ASSERT_EQ(0, pm_bind(&self->b, "plain"));
-	fd = pm_open(&self->b);
-	ASSERT_GE(fd, 0);
-	p = pm_anon(len, 1);
-	ASSERT_NE(NULL, p);
-	pm_fill(p, len, 43);
-	sum = pm_checksum(p, len);
-	ASSERT_EQ(0, pm_migrate(fd, &m, 0, p, len, PRIVMEM_MIGRATE_TO_NODE,
-				-1));
-	ASSERT_EQ(np, m.moved);
+	p = bind_and_move(_metadata, &self->b, &fd, len, 1, 43, &sum);
 
 	/* An open file (no mapping) does not keep the node. */
 	ASSERT_EQ(0, pm_unbind(&self->b));
